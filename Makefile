@@ -1,0 +1,44 @@
+# The two commands: `make dev` runs imghost locally, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# worker-build and trunk use these local tools instead of downloading them.
+export WASM_BINDGEN_BIN := $(HOME)/.cargo/bin/wasm-bindgen
+export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+# Keep wrangler from calling Cloudflare during local runs.
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+
+RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
+
+.PHONY: help dev test setup worker web clean
+
+help:
+	@echo "make dev    run imghost locally (installs what is missing first)"
+	@echo "make test   run every test"
+
+dev: setup worker web
+	@scripts/dev.sh
+
+test:
+	@scripts/test.sh
+
+setup:
+	@scripts/setup.sh
+
+worker: api/build/index.js
+
+api/build/index.js: $(filter-out web/%,$(RUST_SOURCES))
+	cd api && worker-build --release
+	@touch $@
+
+web: web/dist/index.html
+
+web/dist/index.html: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml
+	trunk build --release --offline
+	@touch $@
+
+clean:
+	rm -rf api/build web/dist target

@@ -1,0 +1,138 @@
+//! Settings from `wrangler.toml` vars and secrets, parsed once per request.
+
+use crate::cors::AllowedOrigins;
+
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub auth: AuthMode,
+    pub allowed_origins: AllowedOrigins,
+    /// Where image URLs point; `None` means this Worker's own `/i/` route.
+    pub public_base_url: Option<String>,
+    pub max_upload_bytes: u64,
+    pub allow_svg: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    Token(String),
+    /// `AUTH_DISABLED = "true"`: the operator chose an open server.
+    Disabled,
+    /// No token set and no explicit opt-out: refuse protected routes.
+    Unconfigured,
+}
+
+impl Config {
+    /// Builds the config from a lookup of vars and secrets by name.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let non_empty = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let flag = |name: &str| {
+            non_empty(name)
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+        };
+        let auth = match non_empty("ADMIN_TOKEN") {
+            Some(token) => AuthMode::Token(token),
+            None if flag("AUTH_DISABLED") => AuthMode::Disabled,
+            None => AuthMode::Unconfigured,
+        };
+        Self {
+            auth,
+            allowed_origins: AllowedOrigins::parse(
+                non_empty("ALLOWED_ORIGINS").as_deref().unwrap_or("*"),
+            ),
+            public_base_url: non_empty("PUBLIC_IMAGE_BASE_URL")
+                .map(|url| url.trim_end_matches('/').to_string()),
+            max_upload_bytes: non_empty("MAX_UPLOAD_BYTES")
+                .and_then(|v| v.parse().ok())
+                .filter(|limit| *limit > 0)
+                .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
+            allow_svg: flag("ALLOW_SVG"),
+        }
+    }
+
+    pub fn from_env(env: &worker::Env) -> Self {
+        Self::from_lookup(|name| {
+            env.secret(name)
+                .map(|s| s.to_string())
+                .or_else(|_| env.var(name).map(|v| v.to_string()))
+                .ok()
+        })
+    }
+
+    /// Base of public image URLs for a request arriving at `origin`.
+    pub fn image_base_url(&self, origin: &str) -> String {
+        match &self.public_base_url {
+            Some(base) => base.clone(),
+            None => format!("{origin}/i"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn secure_by_default() {
+        assert_eq!(config(&[]).auth, AuthMode::Unconfigured);
+        assert_eq!(
+            config(&[("ADMIN_TOKEN", "  ")]).auth,
+            AuthMode::Unconfigured
+        );
+        assert_eq!(
+            config(&[("AUTH_DISABLED", "false")]).auth,
+            AuthMode::Unconfigured
+        );
+        assert_eq!(
+            config(&[("AUTH_DISABLED", "true")]).auth,
+            AuthMode::Disabled
+        );
+        // A token always wins over the opt-out.
+        assert_eq!(
+            config(&[("ADMIN_TOKEN", "s3cret"), ("AUTH_DISABLED", "true")]).auth,
+            AuthMode::Token("s3cret".into())
+        );
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let defaults = config(&[]);
+        assert_eq!(defaults.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
+        assert!(!defaults.allow_svg);
+        assert_eq!(
+            defaults.image_base_url("http://127.0.0.1:8787"),
+            "http://127.0.0.1:8787/i"
+        );
+
+        let custom = config(&[
+            ("MAX_UPLOAD_BYTES", "1000"),
+            ("ALLOW_SVG", "true"),
+            ("PUBLIC_IMAGE_BASE_URL", "https://img.example.com/"),
+        ]);
+        assert_eq!(custom.max_upload_bytes, 1000);
+        assert!(custom.allow_svg);
+        assert_eq!(
+            custom.image_base_url("http://ignored"),
+            "https://img.example.com"
+        );
+
+        assert_eq!(
+            config(&[("MAX_UPLOAD_BYTES", "lots")]).max_upload_bytes,
+            DEFAULT_MAX_UPLOAD_BYTES
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! Storing and deleting images so that R2 and D1 never disagree, whatever
+//! fails half-way. Written against two small traits so the failure orders
+//! are tested natively with in-memory stores.
+
+use imghost_shared::api::{ImageId, ImageRecord};
+
+/// A failure of R2 or D1; the text is for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+pub trait ObjectStore {
+    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError>;
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    async fn exists(&self, key: &str) -> Result<bool, StoreError>;
+}
+
+pub trait ImageTable {
+    async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError>;
+    /// Inserts the row, or returns `None` if a row with the same SHA-256
+    /// already exists (the unique index decides, so racing uploads of the
+    /// same bytes end with one row).
+    async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError>;
+    async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
+    /// Deletes the row; `false` if there was none.
+    async fn delete(&self, id: ImageId) -> Result<bool, StoreError>;
+    /// Puts a deleted row back exactly as it was.
+    async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError>;
+}
+
+/// A row about to be inserted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImage {
+    pub object_key: String,
+    pub original_name: String,
+    pub image_url: String,
+    pub content_type: String,
+    pub size: u64,
+    pub created_at: i64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha256: String,
+    pub original_size: u64,
+    pub compressed_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    New(ImageRecord),
+    /// The same bytes were stored before (possibly by a racing upload).
+    Duplicate(ImageRecord),
+}
+
+/// Writes the object, then the row. If the row cannot be written the object
+/// is removed again; if another upload of the same bytes won the race, its
+/// row is the answer and this object is removed.
+pub async fn store_image(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    image: &NewImage,
+    bytes: &[u8],
+) -> Result<Stored, StoreError> {
+    objects
+        .put(&image.object_key, bytes, &image.content_type)
+        .await?;
+    let inserted = table.insert(image).await;
+    let existing = match inserted {
+        Ok(Some(record)) => return Ok(Stored::New(record)),
+        Ok(None) => table.find_by_sha256(&image.sha256).await,
+        Err(error) => Err(error),
+    };
+    let cleanup = objects.delete(&image.object_key).await;
+    match (existing, cleanup) {
+        (Ok(Some(record)), _) => Ok(Stored::Duplicate(record)),
+        (Ok(None), _) => Err(StoreError(
+            "a row with the same SHA-256 existed, then vanished; try again".into(),
+        )),
+        (Err(error), Ok(())) => Err(error),
+        (Err(StoreError(error)), Err(StoreError(cleanup))) => Err(StoreError(format!(
+            "{error}; and object {} could not be removed ({cleanup}): reconcile will list it",
+            image.object_key
+        ))),
+    }
+}
+
+/// Deletes the row, then the object. If the object cannot be deleted and is
+/// still there, the row is put back, so no row ever points at a missing
+/// object. Returns `None` if there is no such image.
+pub async fn delete_image(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    id: ImageId,
+) -> Result<Option<ImageRecord>, StoreError> {
+    let Some(record) = table.get(id).await? else {
+        return Ok(None);
+    };
+    if !table.delete(id).await? {
+        return Ok(None);
+    }
+    let Err(error) = objects.delete(&record.object_key).await else {
+        return Ok(Some(record));
+    };
+    match objects.exists(&record.object_key).await {
+        Ok(false) => Ok(Some(record)),
+        Ok(true) => {
+            table.restore(&record).await?;
+            Err(error)
+        }
+        // Unknown: leave the row deleted. At worst the object is orphaned,
+        // which reconcile finds; a row without its object is never left.
+        Err(_) => Err(error),
+    }
+}
+
+/// `YYYY-MM-DD/<uuid>.<ext>` for an upload at `created_at_ms` (UTC).
+pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
+    let (year, month, day) = civil_date(created_at_ms.div_euclid(86_400_000));
+    format!("{year:04}-{month:02}-{day:02}/{uuid}.{extension}")
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+    use std::collections::BTreeMap;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// The in-memory stores never wait, so one poll finishes any call.
+    fn run<F: Future>(future: F) -> F::Output {
+        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("in-memory stores never wait"),
+        }
+    }
+
+    #[derive(Default)]
+    struct MemoryObjects {
+        objects: RefCell<BTreeMap<String, Vec<u8>>>,
+        fail_put: Cell<bool>,
+        fail_delete: Cell<bool>,
+        /// The delete fails but the object is gone anyway (lost answer).
+        fail_delete_after_deleting: Cell<bool>,
+        fail_exists: Cell<bool>,
+    }
+
+    impl ObjectStore for MemoryObjects {
+        async fn put(&self, key: &str, bytes: &[u8], _: &str) -> Result<(), StoreError> {
+            if self.fail_put.get() {
+                return Err(StoreError("put failed".into()));
+            }
+            self.objects.borrow_mut().insert(key.into(), bytes.to_vec());
+            Ok(())
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            if self.fail_delete_after_deleting.get() {
+                self.objects.borrow_mut().remove(key);
+                return Err(StoreError("delete answer lost".into()));
+            }
+            if self.fail_delete.get() {
+                return Err(StoreError("delete failed".into()));
+            }
+            self.objects.borrow_mut().remove(key);
+            Ok(())
+        }
+        async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+            if self.fail_exists.get() {
+                return Err(StoreError("head failed".into()));
+            }
+            Ok(self.objects.borrow().contains_key(key))
+        }
+    }
+
+    #[derive(Default)]
+    struct MemoryTable {
+        rows: RefCell<BTreeMap<i64, ImageRecord>>,
+        next_id: Cell<i64>,
+        fail_insert: Cell<bool>,
+        fail_delete: Cell<bool>,
+        /// Another upload of the same bytes lands just before ours.
+        racing_row: RefCell<Option<NewImage>>,
+    }
+
+    impl MemoryTable {
+        fn add(&self, image: &NewImage) -> ImageRecord {
+            self.next_id.set(self.next_id.get() + 1);
+            let record = ImageRecord {
+                id: ImageId(self.next_id.get()),
+                object_key: image.object_key.clone(),
+                original_name: image.original_name.clone(),
+                image_url: image.image_url.clone(),
+                content_type: Some(image.content_type.clone()),
+                size: image.size,
+                created_at: image.created_at,
+                width: image.width,
+                height: image.height,
+                sha256: Some(image.sha256.clone()),
+                original_size: Some(image.original_size),
+                compressed_by: Some(image.compressed_by.clone()),
+            };
+            self.rows.borrow_mut().insert(record.id.0, record.clone());
+            record
+        }
+    }
+
+    impl ImageTable for MemoryTable {
+        async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
+            Ok(self
+                .rows
+                .borrow()
+                .values()
+                .find(|r| r.sha256.as_deref() == Some(sha256))
+                .cloned())
+        }
+        async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError> {
+            if let Some(racing) = self.racing_row.borrow_mut().take() {
+                self.add(&racing);
+            }
+            if self.fail_insert.get() {
+                return Err(StoreError("insert failed".into()));
+            }
+            if self.find_by_sha256(&image.sha256).await?.is_some() {
+                return Ok(None);
+            }
+            Ok(Some(self.add(image)))
+        }
+        async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+            Ok(self.rows.borrow().get(&id.0).cloned())
+        }
+        async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {
+            if self.fail_delete.get() {
+                return Err(StoreError("row delete failed".into()));
+            }
+            Ok(self.rows.borrow_mut().remove(&id.0).is_some())
+        }
+        async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
+            self.rows.borrow_mut().insert(image.id.0, image.clone());
+            Ok(())
+        }
+    }
+
+    fn new_image(key: &str, sha256: &str) -> NewImage {
+        NewImage {
+            object_key: key.into(),
+            original_name: "cat.png".into(),
+            image_url: format!("https://img.example/{key}"),
+            content_type: "image/png".into(),
+            size: 3,
+            created_at: 0,
+            width: Some(1),
+            height: Some(1),
+            sha256: sha256.into(),
+            original_size: 3,
+            compressed_by: "none".into(),
+        }
+    }
+
+    /// Every row has its object and every object its row.
+    fn assert_consistent(objects: &MemoryObjects, table: &MemoryTable) {
+        let keys: Vec<String> = objects.objects.borrow().keys().cloned().collect();
+        let mut row_keys: Vec<String> = table
+            .rows
+            .borrow()
+            .values()
+            .map(|r| r.object_key.clone())
+            .collect();
+        row_keys.sort();
+        assert_eq!(keys, row_keys);
+    }
+
+    #[test]
+    fn stores_object_and_row() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let stored = run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png",
+        ))
+        .unwrap();
+        assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
+        assert_eq!(objects.objects.borrow()["a.png"], b"png");
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn failed_put_stores_nothing() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        objects.fail_put.set(true);
+        assert!(run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png"
+        ))
+        .is_err());
+        assert!(table.rows.borrow().is_empty());
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn failed_insert_removes_the_object() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        table.fail_insert.set(true);
+        let error = run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png",
+        ))
+        .unwrap_err();
+        assert_eq!(error, StoreError("insert failed".into()));
+        assert!(objects.objects.borrow().is_empty());
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn failed_insert_and_failed_cleanup_is_reported() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        table.fail_insert.set(true);
+        objects.fail_delete.set(true);
+        let StoreError(message) = run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png",
+        ))
+        .unwrap_err();
+        assert!(message.contains("a.png could not be removed"), "{message}");
+    }
+
+    #[test]
+    fn losing_a_race_returns_the_winner_and_leaves_one_object() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let winner = new_image("winner.png", "same");
+        run(objects.put("winner.png", b"png", "image/png")).unwrap();
+        *table.racing_row.borrow_mut() = Some(winner);
+        let stored = run(store_image(
+            &objects,
+            &table,
+            &new_image("loser.png", "same"),
+            b"png",
+        ))
+        .unwrap();
+        assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));
+        assert_eq!(table.rows.borrow().len(), 1);
+        assert_consistent(&objects, &table);
+    }
+
+    fn with_one_image() -> (MemoryObjects, MemoryTable, ImageId) {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png",
+        ))
+        .unwrap() else {
+            unreachable!()
+        };
+        (objects, table, record.id)
+    }
+
+    #[test]
+    fn deletes_row_and_object() {
+        let (objects, table, id) = with_one_image();
+        let deleted = run(delete_image(&objects, &table, id)).unwrap().unwrap();
+        assert_eq!(deleted.object_key, "a.png");
+        assert!(objects.objects.borrow().is_empty());
+        assert_consistent(&objects, &table);
+        assert_eq!(run(delete_image(&objects, &table, id)).unwrap(), None);
+    }
+
+    #[test]
+    fn failed_row_delete_keeps_both() {
+        let (objects, table, id) = with_one_image();
+        table.fail_delete.set(true);
+        assert!(run(delete_image(&objects, &table, id)).is_err());
+        assert_eq!(table.rows.borrow().len(), 1);
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn failed_object_delete_puts_the_row_back() {
+        let (objects, table, id) = with_one_image();
+        objects.fail_delete.set(true);
+        assert!(run(delete_image(&objects, &table, id)).is_err());
+        assert!(table.rows.borrow().contains_key(&id.0));
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn object_delete_with_a_lost_answer_still_counts_as_deleted() {
+        let (objects, table, id) = with_one_image();
+        objects.fail_delete_after_deleting.set(true);
+        assert!(run(delete_image(&objects, &table, id)).unwrap().is_some());
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn unknown_object_state_never_leaves_a_row_without_object() {
+        let (objects, table, id) = with_one_image();
+        objects.fail_delete.set(true);
+        objects.fail_exists.set(true);
+        assert!(run(delete_image(&objects, &table, id)).is_err());
+        // The row is gone; the object may be orphaned (reconcile lists it),
+        // but no row points at a missing object.
+        assert!(table.rows.borrow().is_empty());
+    }
+
+    #[test]
+    fn object_keys_use_the_utc_date() {
+        assert_eq!(object_key(0, "u", "png"), "1970-01-01/u.png");
+        // 2026-11-28T23:59:59.999Z and one millisecond later.
+        assert_eq!(
+            object_key(1_795_910_399_999, "u", "jpg"),
+            "2026-11-28/u.jpg"
+        );
+        assert_eq!(
+            object_key(1_795_910_400_000, "u", "jpg"),
+            "2026-11-29/u.jpg"
+        );
+        assert_eq!(object_key(951_782_400_000, "u", "gif"), "2000-02-29/u.gif");
+        assert_eq!(object_key(-1, "u", "gif"), "1969-12-31/u.gif");
+    }
+}

@@ -1,0 +1,188 @@
+use super::domain::{self, NewImage, Stored};
+use super::service::{sha256_hex, D1Images, R2Objects};
+use crate::error::{ApiError, ApiResult};
+use crate::{json, AppContext};
+use imghost_shared::api::{
+    Compression, CompressionBy, CompressionStatus, DeleteResponse, ImageId, ImageRecord, ListQuery,
+    ListResponse, UploadResponse, UPLOAD_FIELD,
+};
+use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
+use imghost_shared::{names, snippet};
+use worker::{Date, FormEntry, Request, Response, RouteContext};
+
+/// Room for the multipart boundaries and part headers around the file.
+const MULTIPART_OVERHEAD: u64 = 16 * 1024;
+
+pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    app.authorize(&req).await?;
+    let limit = app.config.max_upload_bytes;
+    let declared_length = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > limit + MULTIPART_OVERHEAD) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let form = req.form_data().await.map_err(|_| {
+        ApiError::BadRequest(format!(
+            "Expected a multipart/form-data body with the image in a `{UPLOAD_FIELD}` field"
+        ))
+    })?;
+    let Some(FormEntry::File(file)) = form.get(UPLOAD_FIELD) else {
+        return Err(ApiError::BadRequest(format!(
+            "Missing file: send the image in a multipart field named `{UPLOAD_FIELD}`"
+        )));
+    };
+    if file.size() as u64 > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let bytes = file.bytes().await?;
+    let info = accept_image(&bytes, app.config.allow_svg)?;
+    let original_name =
+        names::clean_file_name(&file.name(), &format!("image.{}", info.format.extension()));
+
+    let sha256 = sha256_hex(&bytes).await?;
+    let objects = R2Objects(&app.bucket);
+    let table = D1Images(&app.db);
+    if let Some(existing) = domain::ImageTable::find_by_sha256(&table, &sha256)
+        .await
+        .map_err(store_failure)?
+    {
+        return upload_response(existing, true, duplicate_compression(bytes.len()));
+    }
+
+    let created_at = Date::now().as_millis() as i64;
+    let object_key = domain::object_key(
+        created_at,
+        &uuid::Uuid::new_v4().to_string(),
+        info.format.extension(),
+    );
+    let image_url = format!("{}/{object_key}", app.image_base_url(&req)?);
+    let compression = Compression {
+        by: CompressionBy::None,
+        status: CompressionStatus::Disabled,
+        original_size: bytes.len() as u64,
+        stored_size: bytes.len() as u64,
+        reason: None,
+    };
+    let new_image = NewImage {
+        object_key,
+        original_name,
+        image_url,
+        content_type: info.format.mime_type().to_string(),
+        size: bytes.len() as u64,
+        created_at,
+        width: info.dimensions.map(|d| d.width),
+        height: info.dimensions.map(|d| d.height),
+        sha256,
+        original_size: bytes.len() as u64,
+        compressed_by: "none".into(),
+    };
+    match domain::store_image(&objects, &table, &new_image, &bytes)
+        .await
+        .map_err(store_failure)?
+    {
+        Stored::New(record) => upload_response(record, false, compression),
+        Stored::Duplicate(record) => {
+            upload_response(record, true, duplicate_compression(bytes.len()))
+        }
+    }
+}
+
+/// Recognises the image from its bytes; anything else is refused with the
+/// right status and a message saying what the file looked like.
+fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
+    let info = image::detect(bytes).map_err(|rejected| match rejected {
+        Rejected::Empty => ApiError::BadRequest("The file is empty".into()),
+        other => ApiError::UnsupportedMediaType(other.to_string()),
+    })?;
+    if info.format == ImageFormat::Svg && !allow_svg {
+        return Err(ApiError::UnsupportedMediaType(
+            "SVG images are refused by this server because they can carry scripts \
+             (the operator can allow them with ALLOW_SVG = \"true\")"
+                .into(),
+        ));
+    }
+    Ok(info)
+}
+
+fn duplicate_compression(uploaded: usize) -> Compression {
+    Compression {
+        by: CompressionBy::None,
+        status: CompressionStatus::Duplicate,
+        original_size: uploaded as u64,
+        stored_size: uploaded as u64,
+        reason: Some("the same bytes were uploaded before".into()),
+    }
+}
+
+fn upload_response(
+    image: ImageRecord,
+    duplicate: bool,
+    compression: Compression,
+) -> ApiResult<Response> {
+    let dimensions = image
+        .width
+        .zip(image.height)
+        .map(|(width, height)| image::Dimensions { width, height });
+    let compression = Compression {
+        stored_size: image.size,
+        ..compression
+    };
+    json(&UploadResponse {
+        success: true,
+        url: image.image_url.clone(),
+        markdown: snippet::markdown(&image.original_name, &image.image_url),
+        html: snippet::html(&image.original_name, &image.image_url, dimensions),
+        duplicate,
+        image,
+        compression,
+    })
+}
+
+pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    app.authorize(&req).await?;
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::BadRequest)?;
+    let page = D1Images(&app.db)
+        .list(&query)
+        .await
+        .map_err(store_failure)?;
+    json(&ListResponse {
+        success: true,
+        results: page.images,
+        total: page.total,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    app.authorize(&req).await?;
+    let url = req.url()?;
+    let raw_id = url
+        .query_pairs()
+        .find(|(key, _)| key == "id")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let id = ImageId::parse(&raw_id).ok_or_else(|| {
+        ApiError::BadRequest("Invalid id: pass ?id= with a positive integer".into())
+    })?;
+    let deleted = domain::delete_image(&R2Objects(&app.bucket), &D1Images(&app.db), id)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;
+    json(&DeleteResponse {
+        success: true,
+        id,
+        object_key: deleted.object_key,
+    })
+}
+
+fn store_failure(error: domain::StoreError) -> ApiError {
+    ApiError::Internal(error.0)
+}

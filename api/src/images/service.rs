@@ -1,0 +1,179 @@
+//! R2 and D1 behind the domain traits, plus the read-only queries.
+
+use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
+use super::queries::{self, Param, Statement};
+use imghost_shared::api::{encode_cursor, ImageId, ImageRecord, ListQuery};
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{Bucket, D1Database, D1PreparedStatement, HttpMetadata};
+
+impl From<worker::Error> for StoreError {
+    fn from(error: worker::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
+pub struct R2Objects<'a>(pub &'a Bucket);
+
+impl ObjectStore for R2Objects<'_> {
+    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError> {
+        self.0
+            .put(key, bytes.to_vec())
+            .http_metadata(HttpMetadata {
+                content_type: Some(content_type.to_string()),
+                cache_control: Some(crate::files::CACHE_CONTROL.to_string()),
+                ..Default::default()
+            })
+            .execute()
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        Ok(self.0.delete(key).await?)
+    }
+
+    async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.0.head(key).await?.is_some())
+    }
+}
+
+pub struct D1Images<'a>(pub &'a D1Database);
+
+fn to_js(param: &Param) -> JsValue {
+    match param {
+        Param::Int(value) => JsValue::from_f64(*value as f64),
+        Param::Text(text) => JsValue::from_str(text),
+    }
+}
+
+fn optional<T: Into<f64>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::NULL, |v| JsValue::from_f64(v.into()))
+}
+
+impl D1Images<'_> {
+    fn prepare(&self, statement: &Statement) -> worker::Result<D1PreparedStatement> {
+        let params: Vec<JsValue> = statement.params.iter().map(to_js).collect();
+        self.0.prepare(&statement.sql).bind(&params)
+    }
+
+    async fn one(&self, sql: &str, params: &[JsValue]) -> Result<Option<ImageRecord>, StoreError> {
+        Ok(self
+            .0
+            .prepare(sql)
+            .bind(params)?
+            .first::<ImageRecord>(None)
+            .await?)
+    }
+
+    /// One page of the newest-first listing, the total, and the cursor of
+    /// the next page, in one round trip.
+    pub async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        let (page, total) = queries::listing(query);
+        let results = self
+            .0
+            .batch(vec![self.prepare(&page)?, self.prepare(&total)?])
+            .await?;
+        let [rows, total] = <[_; 2]>::try_from(results)
+            .map_err(|_| StoreError("D1 batch returned the wrong number of results".into()))?;
+        let mut images: Vec<ImageRecord> = rows.results()?;
+        let page_size = query.page_size as usize;
+        let next_cursor =
+            (images.len() > page_size).then(|| encode_cursor(images[page_size - 1].id));
+        images.truncate(page_size);
+        #[derive(Deserialize)]
+        struct Total {
+            total: u64,
+        }
+        let total = total.results::<Total>()?.first().map_or(0, |t| t.total);
+        Ok(Page {
+            images,
+            total,
+            next_cursor,
+        })
+    }
+}
+
+pub struct Page {
+    pub images: Vec<ImageRecord>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}
+
+impl ImageTable for D1Images<'_> {
+    async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::FIND_BY_SHA256, &[sha256.into()]).await
+    }
+
+    async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError> {
+        let params = [
+            image.object_key.as_str().into(),
+            image.original_name.as_str().into(),
+            image.image_url.as_str().into(),
+            image.content_type.as_str().into(),
+            JsValue::from_f64(image.size as f64),
+            JsValue::from_f64(image.created_at as f64),
+            optional(image.width),
+            optional(image.height),
+            image.sha256.as_str().into(),
+            JsValue::from_f64(image.original_size as f64),
+            image.compressed_by.as_str().into(),
+        ];
+        self.one(queries::INSERT, &params).await
+    }
+
+    async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::GET_BY_ID, &[JsValue::from_f64(id.0 as f64)])
+            .await
+    }
+
+    async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {
+        let result = self
+            .0
+            .prepare(queries::DELETE)
+            .bind(&[JsValue::from_f64(id.0 as f64)])?
+            .run()
+            .await?;
+        let changes = result.meta()?.and_then(|meta| meta.changes).unwrap_or(0);
+        Ok(changes > 0)
+    }
+
+    async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
+        let text =
+            |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+        let params = [
+            JsValue::from_f64(image.id.0 as f64),
+            image.object_key.as_str().into(),
+            image.original_name.as_str().into(),
+            image.image_url.as_str().into(),
+            text(&image.content_type),
+            JsValue::from_f64(image.size as f64),
+            JsValue::from_f64(image.created_at as f64),
+            optional(image.width),
+            optional(image.height),
+            text(&image.sha256),
+            optional(image.original_size.map(|size| size as f64)),
+            text(&image.compressed_by),
+        ];
+        self.0
+            .prepare(queries::RESTORE)
+            .bind(&params)?
+            .run()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Hex SHA-256, computed by the runtime's native WebCrypto (far faster than
+/// hashing in wasm, and it does not count as much CPU time).
+pub async fn sha256_hex(bytes: &[u8]) -> worker::Result<String> {
+    let crypto: web_sys::Crypto =
+        js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?.unchecked_into();
+    let data = js_sys::Uint8Array::from(bytes);
+    let promise = crypto
+        .subtle()
+        .digest_with_str_and_buffer_source("SHA-256", &data)?;
+    let digest = wasm_bindgen_futures::JsFuture::from(promise).await?;
+    let digest = js_sys::Uint8Array::new(&digest).to_vec();
+    Ok(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+}

@@ -1,0 +1,88 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The D1 row id of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ImageId(pub i64);
+
+impl ImageId {
+    /// Parses a query-string id: a positive decimal integer, nothing else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse::<i64>().ok().filter(|id| *id > 0).map(Self)
+    }
+}
+
+impl fmt::Display for ImageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One stored image, as listed by `GET /query` and returned by upload.
+///
+/// The first seven fields are the original Worker's columns; the rest were
+/// added by later migrations and are `None` for rows written before them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    pub id: ImageId,
+    pub object_key: String,
+    pub original_name: String,
+    pub image_url: String,
+    pub content_type: Option<String>,
+    /// Bytes stored in R2.
+    pub size: u64,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Hex SHA-256 of the bytes the client uploaded.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Bytes the client uploaded, before metadata stripping and compression.
+    #[serde(default)]
+    pub original_size: Option<u64>,
+    /// How the stored bytes were made smaller: `"tinify"` or `"none"`.
+    #[serde(default)]
+    pub compressed_by: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_id_accepts_positive_integers_only() {
+        assert_eq!(ImageId::parse("42"), Some(ImageId(42)));
+        assert_eq!(ImageId::parse(" 7 "), Some(ImageId(7)));
+        for junk in [
+            "",
+            "0",
+            "-1",
+            "+3",
+            "1.5",
+            "1e3",
+            "abc",
+            "99999999999999999999",
+        ] {
+            assert_eq!(ImageId::parse(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn record_from_the_original_workers_columns_only() {
+        let json = r#"{"id":3,"object_key":"2026-11-28/a.png","original_name":"a.png",
+            "image_url":"https://img.example/2026-11-28/a.png","content_type":"image/png",
+            "size":10,"created_at":1764288000000}"#;
+        let record: ImageRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(record.id, ImageId(3));
+        assert_eq!(record.width, None);
+        assert_eq!(record.compressed_by, None);
+    }
+}

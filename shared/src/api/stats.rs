@@ -1,0 +1,15 @@
+use serde::{Deserialize, Serialize};
+
+/// Answer of `GET /stats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsResponse {
+    pub success: bool,
+    pub image_count: u64,
+    /// Bytes held in R2.
+    pub bytes_stored: u64,
+    /// Bytes the uploads would have taken without stripping and compression.
+    pub bytes_saved: u64,
+    /// Tinify's `Compression-Count` header from the last compression, i.e.
+    /// compressions used this month; `None` until Tinify has been called.
+    pub compression_count: Option<u64>,
+}

@@ -1,0 +1,77 @@
+use super::bytes::{u16_be, u8_at};
+use super::Dimensions;
+
+pub(super) const SIGNATURE: &[u8] = &[0xFF, 0xD8, 0xFF];
+
+pub(super) const SOS: u8 = 0xDA;
+const EOI: u8 = 0xD9;
+
+/// A marker segment before the compressed data.
+pub(super) struct Segment {
+    pub marker: u8,
+    /// Offset of the 0xFF that starts the marker.
+    pub start: usize,
+    /// Offset of the segment's payload (after the length field).
+    pub payload: usize,
+    /// Offset just past the segment.
+    pub end: usize,
+}
+
+/// The segments from the start of the file up to and including SOS (after
+/// which comes entropy-coded data). Stops at anything malformed.
+pub(super) fn segments(data: &[u8]) -> impl Iterator<Item = Segment> + '_ {
+    let mut pos = 2;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let start = pos;
+        if u8_at(data, pos)? != 0xFF {
+            return None;
+        }
+        while u8_at(data, pos)? == 0xFF {
+            pos += 1;
+        }
+        let marker = u8_at(data, pos)?;
+        pos += 1;
+        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
+            // Standalone markers: no length field.
+            return Some(Segment {
+                marker,
+                start,
+                payload: pos,
+                end: pos,
+            });
+        }
+        if marker == EOI {
+            return None;
+        }
+        let len = usize::from(u16_be(data, pos)?);
+        let end = pos + len;
+        if len < 2 || end > data.len() {
+            return None;
+        }
+        let segment = Segment {
+            marker,
+            start,
+            payload: pos + 2,
+            end,
+        };
+        done = marker == SOS;
+        pos = end;
+        Some(segment)
+    })
+}
+
+fn is_start_of_frame(marker: u8) -> bool {
+    matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
+/// Dimensions from the first start-of-frame segment.
+pub(super) fn header(data: &[u8]) -> Option<Dimensions> {
+    let frame = segments(data).find(|segment| is_start_of_frame(segment.marker))?;
+    let height = u16_be(data, frame.payload + 1)?;
+    let width = u16_be(data, frame.payload + 3)?;
+    Dimensions::new(u32::from(width), u32::from(height))
+}

@@ -1,0 +1,29 @@
+//! Recognising images from their bytes, never from a file name or a
+//! client's Content-Type, and reading what their headers say.
+
+mod bmp;
+mod bytes;
+mod detect;
+mod format;
+mod gif;
+mod isobmff;
+mod jpeg;
+mod png;
+mod svg;
+mod webp;
+
+pub use detect::{detect, ImageInfo, Rejected};
+pub use format::ImageFormat;
+
+/// Width and height in pixels, as the header states them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dimensions {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Dimensions {
+    fn new(width: u32, height: u32) -> Option<Self> {
+        (width > 0 && height > 0).then_some(Self { width, height })
+    }
+}

@@ -1,0 +1,9 @@
+//! Types and pure logic shared by the imghost Worker (`api`), the web UI
+//! (`web`) and the command line tool. Nothing here depends on a platform:
+//! every function runs (and is tested) natively.
+
+pub mod api;
+pub mod image;
+pub mod names;
+pub mod snippet;
+pub mod units;

@@ -1,0 +1,108 @@
+// Starts imghost on the real Workers runtime (`wrangler dev`: workerd with
+// local R2 and D1) on free ports, with a throwaway state directory and its
+// own vars, so tests never touch the developer's data or .dev.vars.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+const QUIET_ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
+};
+
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * @param {object} [options]
+ * @param {Record<string, string>} [options.vars] vars and secrets for the Worker;
+ *   ADMIN_TOKEN defaults to a random token (pass `ADMIN_TOKEN: ''` for none).
+ * @returns {Promise<{url: string, token: string, stateDir: string, logs: () => string, stop: () => Promise<void>}>}
+ */
+export async function startStack({ vars = {} } = {}) {
+  const stateDir = await mkdtemp(join(tmpdir(), 'imghost-test-'));
+  const token = vars.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
+  const envFile = join(stateDir, 'test.vars');
+  const allVars = { ...vars, ADMIN_TOKEN: token };
+  await writeFile(
+    envFile,
+    Object.entries(allVars)
+      .filter(([, value]) => value !== '')
+      .map(([key, value]) => `${key}=${JSON.stringify(String(value))}`)
+      .join('\n') + '\n',
+  );
+  await promisify(execFile)(
+    WRANGLER,
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],
+    { cwd: ROOT, env: QUIET_ENV },
+  );
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const child = spawn(
+    WRANGLER,
+    [
+      'dev',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', stateDir,
+      '--env-file', envFile,
+      '--show-interactive-dev-session=false',
+      '--live-reload=false',
+    ],
+    { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      // The whole process group: wrangler and the workerd it started. The
+      // state is thrown away, so there is nothing to shut down gracefully.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      await exited;
+    }
+    await rm(stateDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited early:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/__health`);
+      await response.arrayBuffer();
+      break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not start within 60 s:\n${output}`);
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return { url, token, stateDir, logs: () => output, stop };
+}
