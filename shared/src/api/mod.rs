@@ -5,6 +5,7 @@
 mod error;
 mod images;
 mod listing;
+mod reconcile;
 mod stats;
 mod upload;
 
@@ -13,6 +14,7 @@ pub use images::{ImageId, ImageRecord};
 pub use listing::{
     encode_cursor, ListQuery, ListResponse, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
+pub use reconcile::ReconcileReport;
 pub use stats::StatsResponse;
 pub use upload::{
     Compression, CompressionBy, CompressionStatus, DeleteResponse, UploadResponse, UPLOAD_FIELD,
