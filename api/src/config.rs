@@ -3,6 +3,7 @@
 use crate::cors::AllowedOrigins;
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+pub const DEFAULT_ORPHAN_GRACE_SECONDS: u64 = 600;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -12,6 +13,11 @@ pub struct Config {
     pub public_base_url: Option<String>,
     pub max_upload_bytes: u64,
     pub allow_svg: bool,
+    /// Sites allowed to embed images (empty: any).
+    pub allowed_referers: Vec<String>,
+    /// How old an object without a row must be for reconcile to call it an
+    /// orphan (younger ones may be uploads whose row is being written).
+    pub orphan_grace_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +58,17 @@ impl Config {
                 .filter(|limit| *limit > 0)
                 .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
             allow_svg: flag("ALLOW_SVG"),
+            allowed_referers: non_empty("ALLOWED_REFERERS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|entry| entry.trim().to_string())
+                        .filter(|entry| !entry.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            orphan_grace_seconds: non_empty("ORPHAN_GRACE_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_ORPHAN_GRACE_SECONDS),
         }
     }
 

@@ -6,18 +6,28 @@ mod cors;
 mod error;
 mod files;
 mod images;
+mod reconcile;
+mod stats;
 
 use config::Config;
 use error::{ApiError, ApiResult};
 use serde::Serialize;
 use std::future::Future;
-use worker::{event, Bucket, Context, D1Database, Env, Method, Request, Response, Router};
+use worker::{
+    event, Bucket, Context, D1Database, Env, Method, RateLimiter, Request, Response, Router,
+};
 
-/// What every handler gets: the settings and the storage bindings.
+/// How long a client that failed authentication too often is told to wait;
+/// the window of the AUTH_FAILURES rate limit in wrangler.toml.
+const AUTH_FAILURE_WINDOW_SECONDS: u32 = 60;
+
+/// What every handler gets: the settings and the bindings.
 pub struct AppContext {
     pub config: Config,
     pub bucket: Bucket,
     pub db: D1Database,
+    /// Counts failed authentications per client (optional binding).
+    auth_failures: Option<RateLimiter>,
 }
 
 impl AppContext {
@@ -26,13 +36,27 @@ impl AppContext {
             config: Config::from_env(env),
             bucket: env.bucket("IMAGE_BUCKET")?,
             db: env.d1("DB")?,
+            auth_failures: env.rate_limiter("AUTH_FAILURES").ok(),
         })
     }
 
-    /// Checks the admin token on a protected route.
+    /// Checks the admin token on a protected route. A client that keeps
+    /// sending wrong tokens gets 429 instead of 401 until its window passes.
     async fn authorize(&self, req: &Request) -> ApiResult<()> {
         let header = req.headers().get("Authorization")?;
-        auth::check(&self.config.auth, header.as_deref())
+        let outcome = auth::check(&self.config.auth, header.as_deref());
+        if let (Err(ApiError::Unauthorized), Some(limiter)) = (&outcome, &self.auth_failures) {
+            let client = req
+                .headers()
+                .get("CF-Connecting-IP")?
+                .unwrap_or_else(|| "unknown".into());
+            if !limiter.limit(client).await?.success {
+                return Err(ApiError::TooManyRequests {
+                    retry_after_seconds: AUTH_FAILURE_WINDOW_SECONDS,
+                });
+            }
+        }
+        outcome
     }
 
     /// Base of public image URLs for this request.
@@ -59,6 +83,13 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         .delete_async("/delete", |req, ctx| {
             respond(images::handle_delete(req, ctx))
         })
+        .get_async("/stats", |req, ctx| respond(stats::handle_stats(req, ctx)))
+        .get_async("/reconcile", |req, ctx| {
+            respond(reconcile::handle_reconcile(req, ctx))
+        })
+        .post_async("/reconcile", |req, ctx| {
+            respond(reconcile::handle_reconcile(req, ctx))
+        })
         .get_async("/i/*key", |req, ctx| respond(files::handle_serve(req, ctx)))
         .head_async("/i/*key", |req, ctx| respond(files::handle_serve(req, ctx)))
         .or_else_any_method_async("/*path", |req, _| async move {
@@ -82,4 +113,13 @@ async fn respond(handler: impl Future<Output = ApiResult<Response>>) -> worker::
 
 fn json<T: Serialize>(value: &T) -> ApiResult<Response> {
     Ok(Response::from_json(value)?)
+}
+
+/// The first value of a query-string parameter, percent-decoded.
+fn query_param(req: &Request, name: &str) -> ApiResult<Option<String>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned()))
 }

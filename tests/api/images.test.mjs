@@ -214,7 +214,7 @@ describe('delete', () => {
 describe('auth', () => {
   test('upload, query and delete need the token: 401 without or with a wrong one', async () => {
     const png = await fixture('text.png');
-    for (const token of [null, 'wrong-token', `${'x'.repeat(64)}`]) {
+    for (const token of [null, 'x'.repeat(64)]) {
       const upload = await api.upload(png, { token, name: 'x.png' });
       assert.equal(upload.status, 401, `upload ${token}`);
       assert.equal(upload.body.success, false);

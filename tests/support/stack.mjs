@@ -104,5 +104,22 @@ export async function startStack({ vars = {} } = {}) {
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-  return { url, token, stateDir, logs: () => output, stop };
+  const wrangler = (...args) =>
+    promisify(execFile)(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: ROOT, env: QUIET_ENV });
+  return {
+    url,
+    token,
+    stateDir,
+    logs: () => output,
+    stop,
+    /** Runs SQL on the stack's D1 behind the Worker's back; returns the rows. */
+    async sql(command) {
+      const { stdout } = await wrangler('d1', 'execute', 'DB', '--json', '--command', command);
+      return JSON.parse(stdout)[0].results;
+    },
+    /** Puts an object in the stack's R2 behind the Worker's back. */
+    async putObject(key, file) {
+      await wrangler('r2', 'object', 'put', `imghost-images/${key}`, '--file', file);
+    },
+  };
 }

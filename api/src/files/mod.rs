@@ -1,6 +1,7 @@
 //! `GET /i/<key>`: images served from R2 with the headers a CDN and a
 //! browser need: type, ETag, long caching, ranges, conditional requests.
 
+mod hotlink;
 mod range;
 
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +15,13 @@ const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox
 pub async fn handle_serve(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     let key = ctx.param("key").cloned().unwrap_or_default();
+    let referer = req.headers().get("Referer")?;
+    let own_host = req.url()?.host_str().unwrap_or_default().to_string();
+    if !hotlink::referer_allowed(referer.as_deref(), &app.config.allowed_referers, &own_host) {
+        return Err(ApiError::Forbidden(
+            "This image may not be embedded on that site".into(),
+        ));
+    }
     let not_found = || ApiError::NotFound(format!("No image at /i/{key}"));
     let if_none_match = req.headers().get("If-None-Match")?;
     let range = req

@@ -1,7 +1,7 @@
 use super::domain::{self, NewImage, Stored};
 use super::service::{sha256_hex, D1Images, R2Objects};
 use crate::error::{ApiError, ApiResult};
-use crate::{json, AppContext};
+use crate::{json, query_param, AppContext};
 use imghost_shared::api::{
     Compression, CompressionBy, CompressionStatus, DeleteResponse, ImageId, ImageRecord, ListQuery,
     ListResponse, UploadResponse, UPLOAD_FIELD,
@@ -160,19 +160,26 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
     })
 }
 
+/// `DELETE /delete?id=N`, or `?key=<object key>` for clients that only
+/// have the image URL.
 pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     app.authorize(&req).await?;
-    let url = req.url()?;
-    let raw_id = url
-        .query_pairs()
-        .find(|(key, _)| key == "id")
-        .map(|(_, value)| value.into_owned())
-        .unwrap_or_default();
-    let id = ImageId::parse(&raw_id).ok_or_else(|| {
-        ApiError::BadRequest("Invalid id: pass ?id= with a positive integer".into())
-    })?;
-    let deleted = domain::delete_image(&R2Objects(&app.bucket), &D1Images(&app.db), id)
+    let table = D1Images(&app.db);
+    let id = match (query_param(&req, "id")?, query_param(&req, "key")?) {
+        (None, Some(key)) => {
+            table
+                .find_by_key(&key)
+                .await
+                .map_err(store_failure)?
+                .ok_or_else(|| ApiError::NotFound(format!("No image with key {key}")))?
+                .id
+        }
+        (raw_id, _) => ImageId::parse(raw_id.as_deref().unwrap_or("")).ok_or_else(|| {
+            ApiError::BadRequest("Invalid id: pass ?id= with a positive integer".into())
+        })?,
+    };
+    let deleted = domain::delete_image(&R2Objects(&app.bucket), &table, id)
         .await
         .map_err(store_failure)?
         .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;

@@ -4,6 +4,6 @@
 pub mod domain;
 mod handlers;
 pub mod queries;
-mod service;
+pub mod service;
 
 pub use handlers::{handle_delete, handle_query, handle_upload};

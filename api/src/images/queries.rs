@@ -28,6 +28,10 @@ pub const RESTORE: &str = "INSERT INTO images (id, object_key, original_name, im
      content_type, size, created_at, width, height, sha256, original_size, compressed_by) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
+pub const GET_BY_KEY: &str = "SELECT id, object_key, original_name, image_url, content_type, \
+     size, created_at, width, height, sha256, original_size, compressed_by \
+     FROM images WHERE object_key = ?1";
+
 pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
 
 /// The counters kept by triggers on `images` (migration 0003).
@@ -136,6 +140,20 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
         params,
     };
     (page, total)
+}
+
+/// Rows whose object keys lie in (`after`, `end`], in key order, for
+/// comparing with an R2 listing of the same window.
+pub fn rows_in_key_window(after: Option<&str>, end: Option<&str>, limit: u32) -> Statement {
+    let mut params = vec![Param::Text(after.unwrap_or("").to_string())];
+    let mut sql = format!("SELECT {COLUMNS} FROM images WHERE object_key > ?1");
+    if let Some(end) = end {
+        params.push(Param::Text(end.to_string()));
+        sql.push_str(" AND object_key <= ?2");
+    }
+    params.push(Param::Int(i64::from(limit)));
+    sql.push_str(&format!(" ORDER BY object_key LIMIT ?{}", params.len()));
+    Statement { sql, params }
 }
 
 /// Quotes search text as one FTS5 phrase, so its characters are matched

@@ -2,6 +2,7 @@
 
 use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
 use super::queries::{self, Param, Statement};
+use crate::reconcile::ListedObject;
 use imghost_shared::api::{encode_cursor, ImageId, ImageRecord, ListQuery};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,6 +36,40 @@ impl ObjectStore for R2Objects<'_> {
 
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.0.head(key).await?.is_some())
+    }
+}
+
+/// One page of an R2 listing in key order.
+pub struct Listing {
+    pub objects: Vec<ListedObject>,
+    pub truncated: bool,
+}
+
+impl R2Objects<'_> {
+    pub async fn list_after(&self, after: Option<&str>, limit: u32) -> Result<Listing, StoreError> {
+        let mut list = self.0.list().limit(limit);
+        if let Some(after) = after {
+            list = list.start_after(after);
+        }
+        let listed = list.execute().await?;
+        Ok(Listing {
+            objects: listed
+                .objects()
+                .iter()
+                .map(|object| ListedObject {
+                    key: object.key(),
+                    uploaded_ms: object.uploaded().as_millis() as i64,
+                })
+                .collect(),
+            truncated: listed.truncated(),
+        })
+    }
+
+    pub async fn delete_many(&self, keys: &[String]) -> Result<(), StoreError> {
+        if !keys.is_empty() {
+            self.0.delete_multiple(keys.to_vec()).await?;
+        }
+        Ok(())
     }
 }
 
@@ -91,6 +126,39 @@ impl D1Images<'_> {
             total,
             next_cursor,
         })
+    }
+}
+
+impl D1Images<'_> {
+    pub async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::GET_BY_KEY, &[key.into()]).await
+    }
+
+    pub async fn rows_in_key_window(
+        &self,
+        after: Option<&str>,
+        end: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ImageRecord>, StoreError> {
+        let statement = queries::rows_in_key_window(after, end, limit);
+        Ok(self.prepare(&statement)?.all().await?.results()?)
+    }
+
+    /// Deletes rows (whose objects are known to be missing) in one batch.
+    pub async fn delete_rows(&self, rows: &[ImageRecord]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let statements = rows
+            .iter()
+            .map(|row| {
+                self.0
+                    .prepare(queries::DELETE)
+                    .bind(&[JsValue::from_f64(row.id.0 as f64)])
+            })
+            .collect::<worker::Result<Vec<_>>>()?;
+        self.0.batch(statements).await?;
+        Ok(())
     }
 }
 

@@ -3,6 +3,9 @@ use serde::{Deserialize, Serialize};
 
 /// Answer of `GET /reconcile` (report only) and `POST /reconcile` (repair):
 /// R2 objects without a row, and rows whose object is missing.
+///
+/// One call covers one window of object keys (about a thousand); pass
+/// `next_cursor` back as `cursor` until it is absent to cover everything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileReport {
     pub success: bool,
@@ -14,4 +17,6 @@ pub struct ReconcileReport {
     pub missing_objects: Vec<ImageRecord>,
     /// True when this call removed the orphans and the dangling rows.
     pub repaired: bool,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
