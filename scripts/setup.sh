@@ -2,7 +2,8 @@
 # Installs what imghost needs at the pinned versions, skipping whatever is
 # already installed at the right version (so a second run takes seconds).
 #   scripts/setup.sh            build and run tools
-#   scripts/setup.sh --browser  also Chromium, for the browser tests
+#   scripts/setup.sh --test     also what the tests use: Chromium (browser
+#                               tests) and exiftool (an independent EXIF reader)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,9 +56,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
-  say "Installing Chromium for the browser tests"
-  sudo_if_needed=$([ "$(id -u)" = 0 ] || echo sudo)
-  $sudo_if_needed apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -q chromium
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing ${missing[*]} for the tests"
+    sudo_if_needed=$([ "$(id -u)" = 0 ] || echo sudo)
+    $sudo_if_needed apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -q "${missing[@]}"
+  fi
 fi

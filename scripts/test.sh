@@ -8,7 +8,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-scripts/setup.sh --browser
+scripts/setup.sh --test
 
 say "Formatting"
 cargo fmt --all -- --check

@@ -1,9 +1,14 @@
 //! Settings from `wrangler.toml` vars and secrets, parsed once per request.
 
 use crate::cors::AllowedOrigins;
+use crate::tinify::{convert_target, TinifyConfig};
+use std::time::Duration;
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
 pub const DEFAULT_ORPHAN_GRACE_SECONDS: u64 = 600;
+pub const DEFAULT_TINIFY_API_URL: &str = "https://api.tinify.com";
+pub const DEFAULT_COMPRESS_MIN_BYTES: u64 = 10 * 1024;
+pub const DEFAULT_TINIFY_TIMEOUT_MS: u64 = 20_000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -18,6 +23,8 @@ pub struct Config {
     /// How old an object without a row must be for reconcile to call it an
     /// orphan (younger ones may be uploads whose row is being written).
     pub orphan_grace_seconds: u64,
+    /// Set when TINIFY_API_KEY is.
+    pub tinify: Option<TinifyConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +48,7 @@ impl Config {
             non_empty(name)
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
         };
+        let number = |name: &str| non_empty(name).and_then(|v| v.parse::<u64>().ok());
         let auth = match non_empty("ADMIN_TOKEN") {
             Some(token) => AuthMode::Token(token),
             None if flag("AUTH_DISABLED") => AuthMode::Disabled,
@@ -53,8 +61,7 @@ impl Config {
             ),
             public_base_url: non_empty("PUBLIC_IMAGE_BASE_URL")
                 .map(|url| url.trim_end_matches('/').to_string()),
-            max_upload_bytes: non_empty("MAX_UPLOAD_BYTES")
-                .and_then(|v| v.parse().ok())
+            max_upload_bytes: number("MAX_UPLOAD_BYTES")
                 .filter(|limit| *limit > 0)
                 .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
             allow_svg: flag("ALLOW_SVG"),
@@ -66,9 +73,20 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            orphan_grace_seconds: non_empty("ORPHAN_GRACE_SECONDS")
-                .and_then(|v| v.parse().ok())
+            orphan_grace_seconds: number("ORPHAN_GRACE_SECONDS")
                 .unwrap_or(DEFAULT_ORPHAN_GRACE_SECONDS),
+            tinify: non_empty("TINIFY_API_KEY").map(|api_key| TinifyConfig {
+                api_key,
+                api_url: non_empty("TINIFY_API_URL")
+                    .unwrap_or_else(|| DEFAULT_TINIFY_API_URL.into()),
+                min_bytes: number("COMPRESS_MIN_BYTES").unwrap_or(DEFAULT_COMPRESS_MIN_BYTES),
+                convert_to: non_empty("TINIFY_CONVERT").and_then(|v| convert_target(&v)),
+                timeout: Duration::from_millis(
+                    number("TINIFY_TIMEOUT_MS")
+                        .filter(|ms| *ms > 0)
+                        .unwrap_or(DEFAULT_TINIFY_TIMEOUT_MS),
+                ),
+            }),
         }
     }
 

@@ -8,6 +8,7 @@ mod files;
 mod images;
 mod reconcile;
 mod stats;
+mod tinify;
 
 use config::Config;
 use error::{ApiError, ApiResult};

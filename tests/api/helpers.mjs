@@ -28,3 +28,26 @@ export function client(stack) {
     },
   };
 }
+
+/** A copy of a PNG fixture with a text chunk naming `seed` after its header:
+ * new bytes (so a new SHA-256, not a duplicate), still a valid image. The
+ * text chunk is personal metadata the server strips. */
+export async function uniquePng(seed, name = 'text.png') {
+  const png = await fixture(name);
+  const data = Buffer.from(`Comment\0${seed}`);
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
+}
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack } from '../support/stack.mjs';
-import { client, fixture } from './helpers.mjs';
+import { client, fixture, uniquePng } from './helpers.mjs';
 
 let stack;
 let hotlinked;
@@ -28,20 +28,6 @@ async function reconcile(method = 'GET') {
   const response = await fetch(`${stack.url}/reconcile`, { method, headers: { Authorization: `Bearer ${stack.token}` } });
   assert.equal(response.status, 200);
   return response.json();
-}
-
-/** A PNG that differs from the fixture in its last (IEND) chunk's padding, so
- * its SHA-256 is new while it stays a valid image. */
-async function uniquePng(seed) {
-  const png = await fixture('text.png');
-  const text = Buffer.from(`tEXt`);
-  const data = Buffer.from(`seed\0${seed}`);
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  text.copy(chunk, 4);
-  data.copy(chunk, 8);
-  // CRC is not checked by the server's detection; a zero CRC keeps this short.
-  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
 }
 
 describe('stats', () => {

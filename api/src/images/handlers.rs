@@ -1,7 +1,7 @@
 use super::domain::{self, NewImage, Stored};
 use super::service::{sha256_hex, D1Images, R2Objects};
 use crate::error::{ApiError, ApiResult};
-use crate::{json, query_param, AppContext};
+use crate::{json, query_param, tinify, AppContext};
 use imghost_shared::api::{
     Compression, CompressionBy, CompressionStatus, DeleteResponse, ImageId, ImageRecord, ListQuery,
     ListResponse, UploadResponse, UPLOAD_FIELD,
@@ -16,7 +16,74 @@ const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     app.authorize(&req).await?;
-    let limit = app.config.max_upload_bytes;
+    let (name, bytes) = read_upload(&mut req, app.config.max_upload_bytes).await?;
+    let info = accept_image(&bytes, app.config.allow_svg)?;
+    let original_name =
+        names::clean_file_name(&name, &format!("image.{}", info.format.extension()));
+
+    // Same bytes as an earlier upload: answer with it before doing any work.
+    let sha256 = sha256_hex(&bytes).await?;
+    let table = D1Images(&app.db);
+    let existing = domain::ImageTable::find_by_sha256(&table, &sha256)
+        .await
+        .map_err(store_failure)?;
+    if let Some(existing) = existing {
+        return upload_response(existing, true, duplicate_compression(bytes.len()));
+    }
+
+    // Location and camera data go before anything leaves this Worker.
+    let stripped = image::strip_metadata(info.format, &bytes);
+    let tinify = tinify::compress(app.config.tinify.as_ref(), info, &stripped).await;
+    if let Some(count) = tinify.compression_count {
+        // Only the monthly usage shown in stats; an upload never fails on it.
+        let _ = table.set_compression_count(count).await;
+    }
+    let (stored, stored_info): (&[u8], ImageInfo) = match &tinify.compressed {
+        Some((compressed, compressed_info)) => (compressed, *compressed_info),
+        None => (&stripped, info),
+    };
+
+    let created_at = Date::now().as_millis() as i64;
+    let object_key = domain::object_key(
+        created_at,
+        &uuid::Uuid::new_v4().to_string(),
+        stored_info.format.extension(),
+    );
+    let image_url = format!("{}/{object_key}", app.image_base_url(&req)?);
+    let new_image = NewImage {
+        object_key,
+        original_name,
+        image_url,
+        content_type: stored_info.format.mime_type().to_string(),
+        size: stored.len() as u64,
+        created_at,
+        width: stored_info.dimensions.map(|d| d.width),
+        height: stored_info.dimensions.map(|d| d.height),
+        sha256,
+        original_size: bytes.len() as u64,
+        compressed_by: if tinify.compressed.is_some() {
+            "tinify"
+        } else {
+            "none"
+        }
+        .into(),
+    };
+    let compression = tinify.report(bytes.len() as u64, stored.len() as u64);
+    let objects = R2Objects(&app.bucket);
+    match domain::store_image(&objects, &table, &new_image, stored)
+        .await
+        .map_err(store_failure)?
+    {
+        Stored::New(record) => upload_response(record, false, compression),
+        Stored::Duplicate(record) => {
+            upload_response(record, true, duplicate_compression(bytes.len()))
+        }
+    }
+}
+
+/// The file name and bytes of the multipart `file` field, refusing bodies
+/// over the limit before reading them when their length is declared.
+async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<(String, Vec<u8>)> {
     let declared_length = req
         .headers()
         .get("Content-Length")?
@@ -37,57 +104,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     if file.size() as u64 > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let bytes = file.bytes().await?;
-    let info = accept_image(&bytes, app.config.allow_svg)?;
-    let original_name =
-        names::clean_file_name(&file.name(), &format!("image.{}", info.format.extension()));
-
-    let sha256 = sha256_hex(&bytes).await?;
-    let objects = R2Objects(&app.bucket);
-    let table = D1Images(&app.db);
-    if let Some(existing) = domain::ImageTable::find_by_sha256(&table, &sha256)
-        .await
-        .map_err(store_failure)?
-    {
-        return upload_response(existing, true, duplicate_compression(bytes.len()));
-    }
-
-    let created_at = Date::now().as_millis() as i64;
-    let object_key = domain::object_key(
-        created_at,
-        &uuid::Uuid::new_v4().to_string(),
-        info.format.extension(),
-    );
-    let image_url = format!("{}/{object_key}", app.image_base_url(&req)?);
-    let compression = Compression {
-        by: CompressionBy::None,
-        status: CompressionStatus::Disabled,
-        original_size: bytes.len() as u64,
-        stored_size: bytes.len() as u64,
-        reason: None,
-    };
-    let new_image = NewImage {
-        object_key,
-        original_name,
-        image_url,
-        content_type: info.format.mime_type().to_string(),
-        size: bytes.len() as u64,
-        created_at,
-        width: info.dimensions.map(|d| d.width),
-        height: info.dimensions.map(|d| d.height),
-        sha256,
-        original_size: bytes.len() as u64,
-        compressed_by: "none".into(),
-    };
-    match domain::store_image(&objects, &table, &new_image, &bytes)
-        .await
-        .map_err(store_failure)?
-    {
-        Stored::New(record) => upload_response(record, false, compression),
-        Stored::Duplicate(record) => {
-            upload_response(record, true, duplicate_compression(bytes.len()))
-        }
-    }
+    Ok((file.name(), file.bytes().await?))
 }
 
 /// Recognises the image from its bytes; anything else is refused with the

@@ -38,6 +38,9 @@ pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
 pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compression_count \
      FROM image_stats WHERE id = 1";
 
+pub const SET_COMPRESSION_COUNT: &str =
+    "UPDATE image_stats SET compression_count = ?1 WHERE id = 1";
+
 /// Search texts shorter than this match name prefixes; longer ones match
 /// anywhere in the name (the trigram index needs three characters).
 pub const MIN_SUBSTRING_SEARCH_CHARS: usize = 3;

@@ -134,6 +134,15 @@ impl D1Images<'_> {
         self.one(queries::GET_BY_KEY, &[key.into()]).await
     }
 
+    pub async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
+        let statement = self.0.prepare(queries::SET_COMPRESSION_COUNT);
+        statement
+            .bind(&[JsValue::from_f64(count as f64)])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
     pub async fn rows_in_key_window(
         &self,
         after: Option<&str>,

@@ -4,16 +4,19 @@
 mod bmp;
 mod bytes;
 mod detect;
+mod exif;
 mod format;
 mod gif;
 mod isobmff;
 mod jpeg;
 mod png;
+mod strip;
 mod svg;
 mod webp;
 
 pub use detect::{detect, ImageInfo, Rejected};
 pub use format::ImageFormat;
+pub use strip::strip_metadata;
 
 /// Width and height in pixels, as the header states them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

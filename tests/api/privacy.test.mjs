@@ -1,0 +1,103 @@
+// Location and camera data never reach the bucket: real files tagged by
+// exiftool (an independent reader and writer of EXIF/XMP) are uploaded and
+// the served bytes are read back with exiftool.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startStack } from '../support/stack.mjs';
+import { client, fixture } from './helpers.mjs';
+
+const run = promisify(execFile);
+let stack;
+let api;
+before(async () => {
+  stack = await startStack();
+  api = client(stack);
+});
+after(() => stack?.stop());
+
+const PERSONAL_TAGS = [
+  '-GPSLatitude=52.3731', '-GPSLatitudeRef=N', '-GPSLongitude=4.8922', '-GPSLongitudeRef=E',
+  '-GPSAltitude=12', '-Make=Canon', '-Model=Canon EOS R5', '-SerialNumber=SN-0042-1337',
+  '-XMP-photoshop:City=Amsterdam', '-Artist=Jane Doe',
+];
+
+/** `name` from the fixtures with camera tags and the given orientation,
+ * written by exiftool. This exiftool cannot write WebP, so for WebP it tags a
+ * JPEG and its EXIF and XMP blocks are put in the WebP's RIFF chunks. */
+async function tagged(name, orientation) {
+  const isWebp = name.endsWith('.webp');
+  const carrier = isWebp ? 'rocket.jpg' : name;
+  const source = join(stack.stateDir, `source-${carrier}`);
+  const target = join(stack.stateDir, `tagged-${orientation}-${name}-${carrier}`);
+  await writeFile(source, await fixture(carrier));
+  await run('exiftool', ['-q', '-overwrite_original', ...PERSONAL_TAGS, `-Orientation#=${orientation}`, '-o', target, source]);
+  if (!isWebp) return readFile(target);
+  const block = async (tag) =>
+    (await run('exiftool', ['-b', `-${tag}`, target], { encoding: 'buffer', maxBuffer: 1 << 20 })).stdout;
+  return webpWithMetadata(await fixture(name), await block('EXIF'), await block('XMP'));
+}
+
+function riffChunk(fourcc, payload) {
+  const header = Buffer.alloc(8);
+  header.write(fourcc, 0, 'latin1');
+  header.writeUInt32LE(payload.length, 4);
+  return Buffer.concat([header, payload, Buffer.alloc(payload.length % 2)]);
+}
+
+/** Appends EXIF and XMP chunks to an extended (VP8X) WebP and sets its flags. */
+function webpWithMetadata(webp, exif, xmp) {
+  assert.equal(webp.toString('latin1', 12, 16), 'VP8X');
+  const out = Buffer.concat([webp, riffChunk('EXIF', exif), riffChunk('XMP ', xmp)]);
+  out[20] |= 0x08 | 0x04;
+  out.writeUInt32LE(out.length - 8, 4);
+  return out;
+}
+
+async function tags(bytes, name) {
+  const file = join(stack.stateDir, `read-${name}`);
+  await writeFile(file, bytes);
+  const { stdout } = await run('exiftool', ['-j', '-a', '-G1', '-n', file]);
+  return JSON.parse(stdout)[0];
+}
+
+const personal = (found) =>
+  Object.keys(found).filter((key) => /GPS|Serial|:Make$|:Model$|City|Artist/.test(key));
+
+for (const [name, type] of [['rocket.jpg', 'image/jpeg'], ['text.png', 'image/png'], ['small.webp', 'image/webp']]) {
+  describe(name, () => {
+    test('served without location or camera data, still the right way up', async () => {
+      const original = await tagged(name, 6);
+      const before = await tags(original, name);
+      assert.ok(personal(before).length >= 6, `exiftool wrote the tags: ${personal(before)}`);
+
+      const { status, body } = await api.upload(original, { name, type });
+      assert.equal(status, 200);
+      assert.equal(body.content_type, type);
+      const served = await api.get(new URL(body.url).pathname);
+      const after = await tags(served.bytes, name);
+      assert.deepEqual(personal(after), []);
+      assert.equal(Object.keys(after).filter((key) => key.startsWith('XMP')).length, 0);
+      // Orientation 6 = rotate 90° clockwise to display.
+      const orientation = Object.entries(after).find(([key]) => key.endsWith(':Orientation'));
+      assert.deepEqual(orientation?.[1], 6);
+      assert.equal(after['File:ImageWidth'] ?? after['PNG:ImageWidth'] ?? after['RIFF:ImageWidth'] ?? after['VP8X:ImageWidth'],
+        before['File:ImageWidth'] ?? before['PNG:ImageWidth'] ?? before['RIFF:ImageWidth'] ?? before['VP8X:ImageWidth']);
+      assert.equal(body.original_size, original.length);
+      assert.ok(body.size < original.length);
+    });
+  });
+}
+
+test('the colour profile and the pixels of a JPEG are untouched', async () => {
+  const original = await tagged('rocket.jpg', 3);
+  const { body } = await api.upload(original, { name: 'profile.jpg', type: 'image/jpeg' });
+  const served = (await api.get(new URL(body.url).pathname)).bytes;
+  const after = await tags(served, 'profile.jpg');
+  assert.equal(after['ICC_Profile:ProfileDescription'], 'Adobe RGB (1998)');
+  const startOfScan = (bytes) => bytes.subarray(bytes.indexOf(Buffer.from([0xff, 0xda])));
+  assert.ok(startOfScan(served).equals(startOfScan(original)), 'entropy-coded data differs');
+});
