@@ -1,0 +1,363 @@
+//! The imghost HTTP API, typed with the shared request/response types.
+
+use crate::config::Settings;
+use bytes::Bytes;
+use imghost_shared::api::{
+    DeleteResponse, ErrorBody, ErrorCode, ImageId, ListResponse, ReconcileReport, StatsResponse,
+    UploadResponse, UPLOAD_FIELD,
+};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Listing, deleting and the other small calls.
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+/// An upload of the largest allowed image over a slow line.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+/// Chunks of the upload body, one progress bar step each.
+const CHUNK: usize = 64 * 1024;
+
+/// Why a call failed, in words for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error: its `message`.
+    Server {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: String,
+    },
+    /// No connection, DNS failure, TLS failure and the like.
+    Unreachable {
+        url: String,
+        cause: String,
+    },
+    TimedOut {
+        url: String,
+        seconds: u64,
+    },
+    /// Something answered, but not an imghost API (a proxy page, an old server).
+    Unexpected {
+        status: u16,
+        detail: String,
+    },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Server {
+                status: 401,
+                message,
+                ..
+            } => write!(
+                f,
+                "{message} (check the token: run `imghost login` or set IMGHOST_TOKEN)"
+            ),
+            Self::Server { message, .. } => f.write_str(message),
+            Self::Unreachable { url, cause } => write!(f, "cannot reach {url}: {cause}"),
+            Self::TimedOut { url, seconds } => write!(f, "no answer from {url} within {seconds} s"),
+            Self::Unexpected { status, detail } => {
+                write!(
+                    f,
+                    "unexpected answer from the server (HTTP {status}): {detail}"
+                )
+            }
+        }
+    }
+}
+
+/// Reports upload progress in bytes sent.
+pub trait Progress: Send + Sync + 'static {
+    fn advance(&self, bytes: u64);
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    pub fn new(settings: &Settings) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("imghost-cli/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .expect("the TLS backend initialises");
+        Self {
+            http,
+            base: settings.url.clone(),
+            token: settings.token.clone(),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// A plain HTTP client for fetching images by URL (no token is sent).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn request(&self, method: Method, path_and_query: &str) -> RequestBuilder {
+        let builder = self
+            .http
+            .request(method, format!("{}{path_and_query}", self.base))
+            .timeout(CALL_TIMEOUT);
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// `POST /upload` with the bytes in the multipart field `file`.
+    pub async fn upload(
+        &self,
+        name: &str,
+        mime: &str,
+        data: Bytes,
+        progress: Option<std::sync::Arc<dyn Progress>>,
+    ) -> Result<UploadResponse, ApiError> {
+        let length = data.len() as u64;
+        let chunks: Vec<Bytes> = (0..data.len())
+            .step_by(CHUNK)
+            .map(|start| data.slice(start..(start + CHUNK).min(data.len())))
+            .collect();
+        let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
+            if let Some(progress) = &progress {
+                progress.advance(chunk.len() as u64);
+            }
+            Ok::<_, std::io::Error>(chunk)
+        }));
+        let part = reqwest::multipart::Part::stream_with_length(
+            reqwest::Body::wrap_stream(stream),
+            length,
+        )
+        .file_name(name.to_string())
+        .mime_str(mime)
+        .expect("a detected image type is a valid MIME type");
+        let form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
+        let request = self
+            .request(Method::POST, "/upload")
+            .timeout(UPLOAD_TIMEOUT)
+            .multipart(form);
+        self.send(request, UPLOAD_TIMEOUT).await
+    }
+
+    /// `GET /query`: one page, newest first.
+    pub async fn list(
+        &self,
+        page_size: u32,
+        cursor: Option<&str>,
+        search: Option<&str>,
+    ) -> Result<ListResponse, ApiError> {
+        let mut query = vec![("pageSize", page_size.to_string())];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor.to_string()));
+        }
+        if let Some(search) = search {
+            query.push(("search", search.to_string()));
+        }
+        let request = self.request(Method::GET, "/query").query(&query);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    pub async fn delete_by_id(&self, id: ImageId) -> Result<DeleteResponse, ApiError> {
+        let request = self
+            .request(Method::DELETE, "/delete")
+            .query(&[("id", id.to_string())]);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    pub async fn delete_by_key(&self, key: &str) -> Result<DeleteResponse, ApiError> {
+        let request = self
+            .request(Method::DELETE, "/delete")
+            .query(&[("key", key)]);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    pub async fn stats(&self) -> Result<StatsResponse, ApiError> {
+        self.send(self.request(Method::GET, "/stats"), CALL_TIMEOUT)
+            .await
+    }
+
+    /// `GET /reconcile` reports on one window of keys; `POST /reconcile`
+    /// also repairs it. Pass the previous answer's `next_cursor` as `cursor`.
+    pub async fn reconcile(
+        &self,
+        repair: bool,
+        cursor: Option<&str>,
+    ) -> Result<ReconcileReport, ApiError> {
+        let method = if repair { Method::POST } else { Method::GET };
+        let mut request = self.request(method, "/reconcile");
+        if let Some(cursor) = cursor {
+            request = request.query(&[("cursor", cursor)]);
+        }
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+        timeout: Duration,
+    ) -> Result<T, ApiError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e, timeout))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e, timeout))?;
+        decode(status, &body)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error, timeout: Duration) -> ApiError {
+        if error.is_timeout() {
+            return ApiError::TimedOut {
+                url: self.base.clone(),
+                seconds: timeout.as_secs(),
+            };
+        }
+        ApiError::Unreachable {
+            url: self.base.clone(),
+            cause: root_cause(error),
+        }
+    }
+}
+
+/// Turns an answer into the expected type or the server's error.
+pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, ApiError> {
+    if status.is_success() {
+        return serde_json::from_slice(body).map_err(|e| ApiError::Unexpected {
+            status: status.as_u16(),
+            detail: format!("{e}; the answer starts with {:?}", excerpt(body)),
+        });
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(error) => Err(ApiError::Server {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+        }),
+        Err(_) => Err(ApiError::Unexpected {
+            status: status.as_u16(),
+            detail: if body.is_empty() {
+                "empty body".into()
+            } else {
+                format!("{:?}", excerpt(body))
+            },
+        }),
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text.trim().lines().next().unwrap_or_default();
+    let mut short: String = line.chars().take(80).collect();
+    if short.len() < line.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// The innermost error: "Connection refused (os error 111)" rather than
+/// "error sending request for url (...)".
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_give_the_servers_message() {
+        let body = br#"{"success":false,"message":"The file is too large: the limit is 20 MB","code":"payload_too_large"}"#;
+        let error = decode::<ListResponse>(StatusCode::PAYLOAD_TOO_LARGE, body).unwrap_err();
+        assert_eq!(
+            error,
+            ApiError::Server {
+                status: 413,
+                code: Some(ErrorCode::PayloadTooLarge),
+                message: "The file is too large: the limit is 20 MB".into()
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "The file is too large: the limit is 20 MB"
+        );
+    }
+
+    #[test]
+    fn unauthorized_says_how_to_fix_the_token() {
+        let body = br#"{"success":false,"message":"Unauthorized","code":"unauthorized"}"#;
+        let error = decode::<ListResponse>(StatusCode::UNAUTHORIZED, body).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Unauthorized (check the token: run `imghost login` or set IMGHOST_TOKEN)"
+        );
+    }
+
+    #[test]
+    fn answers_that_are_not_the_api_are_described() {
+        let error = decode::<ListResponse>(
+            StatusCode::BAD_GATEWAY,
+            b"<html><body>Bad gateway</body></html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unexpected answer from the server (HTTP 502): \"<html><body>Bad gateway</body></html>\""
+        );
+        let empty = decode::<ListResponse>(StatusCode::NOT_FOUND, b"").unwrap_err();
+        assert_eq!(
+            empty.to_string(),
+            "unexpected answer from the server (HTTP 404): empty body"
+        );
+        let wrong_shape = decode::<ListResponse>(StatusCode::OK, b"{\"hello\":1}").unwrap_err();
+        assert!(
+            wrong_shape
+                .to_string()
+                .starts_with("unexpected answer from the server (HTTP 200): missing field"),
+            "{wrong_shape}"
+        );
+    }
+
+    #[test]
+    fn success_bodies_decode_into_the_shared_types() {
+        let body = br#"{"success":true,"results":[],"total":0}"#;
+        let list: ListResponse = decode(StatusCode::OK, body).unwrap();
+        assert_eq!(list.total, 0);
+        assert_eq!(list.next_cursor, None);
+    }
+
+    #[test]
+    fn transport_errors_read_as_sentences() {
+        let unreachable = ApiError::Unreachable {
+            url: "http://127.0.0.1:9".into(),
+            cause: "Connection refused (os error 111)".into(),
+        };
+        assert_eq!(
+            unreachable.to_string(),
+            "cannot reach http://127.0.0.1:9: Connection refused (os error 111)"
+        );
+        let slow = ApiError::TimedOut {
+            url: "https://img.example".into(),
+            seconds: 120,
+        };
+        assert_eq!(
+            slow.to_string(),
+            "no answer from https://img.example within 120 s"
+        );
+    }
+}

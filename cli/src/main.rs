@@ -1,0 +1,363 @@
+//! `imghost`: upload images to your imghost from a terminal or an editor,
+//! list and delete them, and bridge PicGo clients (Typora, Obsidian).
+
+mod client;
+mod clipboard;
+mod config;
+mod login;
+mod output;
+mod picgo;
+mod target;
+mod upload;
+
+use clap::{Parser, Subcommand};
+use client::Client;
+use config::Settings;
+use imghost_shared::api::{ImageRecord, ReconcileReport, MAX_PAGE_SIZE};
+use output::Format;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use target::Target;
+use upload::Source;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "imghost",
+    version,
+    about = "Upload images to your imghost and get their URLs",
+    after_help = "The API URL and token come from `imghost login`, or from the \
+                  IMGHOST_URL and IMGHOST_TOKEN environment variables, which win."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ask for the API URL and admin token, check them, and store them
+    Login {
+        /// The API URL (asked for when not given)
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Upload images; prints one line per file, in argument order
+    ///
+    /// A file that fails gets an empty line (so line N always belongs to
+    /// file N), a reason on stderr, and a non-zero exit code.
+    Upload {
+        /// What to print per image
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Also upload the image on the clipboard (after the files)
+        #[arg(long)]
+        clipboard: bool,
+        /// Image files; `-` reads one image from standard input
+        #[arg(required_unless_present = "clipboard")]
+        files: Vec<PathBuf>,
+    },
+    /// List images, newest first
+    List {
+        /// Only images whose name contains this text
+        #[arg(long)]
+        search: Option<String>,
+        /// How many images to show
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        limit: u32,
+        /// Show every image (ignores --limit)
+        #[arg(long)]
+        all: bool,
+        /// Print the images as a JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete images by id (from `imghost list`) or by URL
+    Delete {
+        /// Image ids or image URLs
+        #[arg(required = true, value_name = "ID|URL")]
+        targets: Vec<String>,
+    },
+    /// Show how many images are stored and how much space they take
+    Stats {
+        /// Print the server's JSON answer
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the bucket with the database: objects without a row, rows without an object
+    Reconcile {
+        /// Delete what does not match
+        #[arg(long)]
+        repair: bool,
+        /// Print the server's JSON answer
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
+    Picgo {
+        /// Port to listen on (PicGo's is 36677)
+        #[arg(long, default_value_t = picgo::DEFAULT_PORT)]
+        port: u16,
+        /// Loopback address to listen on
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a command: `Ok(exit code)`, or `Err` for a failure that stops it.
+async fn run(command: Command) -> Result<u8, String> {
+    if let Command::Login { url } = command {
+        return login(url).await;
+    }
+    let client = Client::new(&settings()?);
+    match command {
+        Command::Login { .. } => unreachable!("handled above"),
+        Command::Upload {
+            format,
+            clipboard,
+            files,
+        } => {
+            let sources = upload_sources(files, clipboard)?;
+            Ok(upload::run(&client, sources, format).await)
+        }
+        Command::List {
+            search,
+            limit,
+            all,
+            json,
+        } => list(&client, search, (!all).then_some(limit), json).await,
+        Command::Delete { targets } => Ok(delete(&client, &targets).await),
+        Command::Stats { json } => {
+            let stats = client.stats().await.map_err(|e| e.to_string())?;
+            print_json_or(json, &stats, output::stats_text);
+            Ok(0)
+        }
+        Command::Reconcile { repair, json } => {
+            let report = reconcile(&client, repair)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_json_or(json, &report, output::reconcile_text);
+            Ok(0)
+        }
+        Command::Picgo { port, host } => {
+            picgo::serve(client, host, port).await?;
+            Ok(0)
+        }
+    }
+}
+
+fn settings() -> Result<Settings, String> {
+    let env = |name| std::env::var(name).ok();
+    let stored = match config::default_path() {
+        Some(path) => config::load(&path).map_err(|e| e.to_string())?,
+        None => None,
+    };
+    config::resolve(stored, env(config::URL_VAR), env(config::TOKEN_VAR))
+}
+
+async fn login(url: Option<String>) -> Result<u8, String> {
+    let path = config::default_path()
+        .ok_or("no home directory, so there is nowhere to store the config")?;
+    let existing = config::load(&path).ok().flatten();
+    let candidate = login::ask(url, existing.as_ref())?;
+    if config::is_insecure(&candidate.url) {
+        eprintln!(
+            "warning: {} is plain http, so the token travels unencrypted",
+            candidate.url
+        );
+    }
+    let done = login::check_and_save(candidate, &path).await?;
+    eprintln!("{done}");
+    Ok(0)
+}
+
+/// `-` is standard input (once); the clipboard, when asked for, comes last.
+fn upload_sources(files: Vec<PathBuf>, clipboard: bool) -> Result<Vec<(String, Source)>, String> {
+    let stdin_count = files.iter().filter(|f| f.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return Err("`-` (standard input) can be given only once".into());
+    }
+    let mut sources: Vec<(String, Source)> = files
+        .into_iter()
+        .map(|file| {
+            if file.as_os_str() == "-" {
+                ("stdin".to_string(), Source::Stdin)
+            } else {
+                (file.display().to_string(), Source::File(file))
+            }
+        })
+        .collect();
+    if clipboard {
+        sources.push(("clipboard".into(), Source::Clipboard));
+    }
+    Ok(sources)
+}
+
+async fn list(
+    client: &Client,
+    search: Option<String>,
+    limit: Option<u32>,
+    json: bool,
+) -> Result<u8, String> {
+    let search = search.filter(|s| !s.trim().is_empty());
+    let (images, total) = fetch_images(client, search.as_deref(), limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&images).expect("images serialise")
+        );
+        return Ok(0);
+    }
+    if images.is_empty() {
+        match &search {
+            Some(text) => eprintln!("no images match {text:?}"),
+            None => eprintln!("no images yet"),
+        }
+        return Ok(0);
+    }
+    print!("{}", output::list_table(&images));
+    if (images.len() as u64) < total {
+        eprintln!(
+            "{} of {total} images; --limit N or --all for more",
+            images.len()
+        );
+    }
+    Ok(0)
+}
+
+/// Pages through `GET /query` with `next_cursor` until `limit` images (or
+/// all of them) are in. Also returns the server's total.
+async fn fetch_images(
+    client: &Client,
+    search: Option<&str>,
+    limit: Option<u32>,
+) -> Result<(Vec<ImageRecord>, u64), client::ApiError> {
+    let mut images: Vec<ImageRecord> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let wanted = limit.map_or(MAX_PAGE_SIZE, |limit| {
+            (limit - images.len() as u32).min(MAX_PAGE_SIZE)
+        });
+        let page = client.list(wanted, cursor.as_deref(), search).await?;
+        let empty = page.results.is_empty();
+        images.extend(page.results);
+        if let Some(limit) = limit {
+            images.truncate(limit as usize);
+        }
+        let full = limit.is_some_and(|limit| images.len() >= limit as usize);
+        match page.next_cursor {
+            Some(next) if !empty && !full => cursor = Some(next),
+            _ => return Ok((images, page.total)),
+        }
+    }
+}
+
+/// Walks every window of keys and adds the answers up into one report.
+async fn reconcile(client: &Client, repair: bool) -> Result<ReconcileReport, client::ApiError> {
+    let mut total = client.reconcile(repair, None).await?;
+    while let Some(cursor) = total.next_cursor.take() {
+        let window = client.reconcile(repair, Some(&cursor)).await?;
+        output::add_reconcile_window(&mut total, window);
+    }
+    Ok(total)
+}
+
+async fn delete(client: &Client, targets: &[String]) -> u8 {
+    let mut outcomes = Vec::new();
+    for text in targets {
+        let result = match Target::parse(text) {
+            Ok(Target::Id(id)) => client.delete_by_id(id).await.map_err(|e| e.to_string()),
+            Ok(Target::Key(key)) => client.delete_by_key(&key).await.map_err(|e| e.to_string()),
+            Err(reason) => Err(reason),
+        };
+        match &result {
+            Ok(deleted) => println!("deleted {} {}", deleted.id, deleted.object_key),
+            Err(reason) => eprintln!("error: {text}: {reason}"),
+        }
+        outcomes.push(result);
+    }
+    upload::exit_code(&outcomes)
+}
+
+fn print_json_or<T: serde::Serialize>(json: bool, value: &T, text: impl Fn(&T) -> String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("the answer serialises")
+        );
+    } else {
+        print!("{}", text(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn upload_takes_files_in_order_and_stdin_once() {
+        let sources =
+            upload_sources(vec!["a.png".into(), "-".into(), "b.jpg".into()], true).unwrap();
+        let labels: Vec<_> = sources.iter().map(|(label, _)| label.as_str()).collect();
+        assert_eq!(labels, ["a.png", "stdin", "b.jpg", "clipboard"]);
+        assert_eq!(sources[1].1, Source::Stdin);
+        assert!(upload_sources(vec!["-".into(), "-".into()], false).is_err());
+    }
+
+    #[test]
+    fn upload_needs_a_file_or_the_clipboard() {
+        assert!(Cli::try_parse_from(["imghost", "upload"]).is_err());
+        assert!(Cli::try_parse_from(["imghost", "upload", "--clipboard"]).is_ok());
+        let parsed =
+            Cli::try_parse_from(["imghost", "upload", "--format", "markdown", "a.png"]).unwrap();
+        match parsed.command {
+            Command::Upload { format, files, .. } => {
+                assert_eq!(format, Format::Markdown);
+                assert_eq!(files, [PathBuf::from("a.png")]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn list_limit_is_positive() {
+        assert!(Cli::try_parse_from(["imghost", "list", "--limit", "0"]).is_err());
+        assert!(
+            Cli::try_parse_from(["imghost", "list", "--limit", "3", "--search", "cat"]).is_ok()
+        );
+    }
+
+    #[test]
+    fn picgo_defaults_to_picgos_port_on_loopback() {
+        match Cli::try_parse_from(["imghost", "picgo"]).unwrap().command {
+            Command::Picgo { port, host } => {
+                assert_eq!(port, 36677);
+                assert_eq!(host, IpAddr::from([127, 0, 0, 1]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! What the commands print.
+
+use clap::ValueEnum;
+use imghost_shared::api::{ImageRecord, ReconcileReport, StatsResponse, UploadResponse};
+use imghost_shared::image::Dimensions;
+use imghost_shared::snippet;
+use imghost_shared::units::format_bytes;
+
+/// The line `imghost upload` prints per image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// The image URL.
+    #[default]
+    Url,
+    /// `![name](url)`
+    Markdown,
+    /// `<img src alt width height>`
+    Html,
+}
+
+/// One line, without the newline.
+pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
+    let image = &upload.image;
+    let url = &upload.url;
+    match format {
+        Format::Url => url.clone(),
+        Format::Markdown => snippet::markdown(&image.original_name, url),
+        Format::Html => snippet::html(&image.original_name, url, dimensions(image)),
+    }
+}
+
+fn dimensions(image: &ImageRecord) -> Option<Dimensions> {
+    image
+        .width
+        .zip(image.height)
+        .map(|(width, height)| Dimensions { width, height })
+}
+
+/// The `imghost list` table: a header, then one row per image, newest first.
+pub fn list_table(images: &[ImageRecord]) -> String {
+    let header = ["ID", "UPLOADED (UTC)", "SIZE", "PIXELS", "URL", "NAME"].map(String::from);
+    let rows: Vec<[String; 6]> = images
+        .iter()
+        .map(|image| {
+            [
+                image.id.to_string(),
+                utc_minute(image.created_at),
+                format_bytes(image.size),
+                dimensions(image)
+                    .map(|d| format!("{}x{}", d.width, d.height))
+                    .unwrap_or_else(|| "-".into()),
+                image.image_url.clone(),
+                image.original_name.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|cell| cell.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+            let pad = width - cell.chars().count();
+            if i == 0 {
+                // Ids line up on the right.
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if i < row.len() - 1 {
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            if i < row.len() - 1 {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn stats_text(stats: &StatsResponse) -> String {
+    let compressions = match stats.compression_count {
+        Some(count) => format!("{count} this month"),
+        None => "none yet".into(),
+    };
+    format!(
+        "images        {}\nstored        {}\nsaved         {}\ncompressions  {compressions}\n",
+        stats.image_count,
+        format_bytes(stats.bytes_stored),
+        format_bytes(stats.bytes_saved),
+    )
+}
+
+pub fn reconcile_text(report: &ReconcileReport) -> String {
+    let mut out = format!(
+        "checked {} objects and {} rows\n",
+        report.objects_checked, report.rows_checked
+    );
+    let problems = report.orphan_objects.len() + report.missing_objects.len();
+    if problems == 0 {
+        out.push_str("everything matches\n");
+        return out;
+    }
+    let verb = if report.repaired { "deleted" } else { "found" };
+    out.push_str(&format!(
+        "{verb} {} without a row (objects in the bucket that no image refers to)\n",
+        count(report.orphan_objects.len(), "object", "objects")
+    ));
+    for key in &report.orphan_objects {
+        out.push_str(&format!("  {key}\n"));
+    }
+    out.push_str(&format!(
+        "{verb} {} without an object (images whose file is gone)\n",
+        count(report.missing_objects.len(), "row", "rows")
+    ));
+    for image in &report.missing_objects {
+        out.push_str(&format!(
+            "  {} {} {}\n",
+            image.id, image.object_key, image.original_name
+        ));
+    }
+    if !report.repaired {
+        out.push_str("run `imghost reconcile --repair` to delete them\n");
+    }
+    out
+}
+
+/// Adds the next window's answer to the report so far.
+pub fn add_reconcile_window(total: &mut ReconcileReport, window: ReconcileReport) {
+    total.success &= window.success;
+    total.objects_checked += window.objects_checked;
+    total.rows_checked += window.rows_checked;
+    total.orphan_objects.extend(window.orphan_objects);
+    total.missing_objects.extend(window.missing_objects);
+    total.repaired &= window.repaired;
+    total.next_cursor = window.next_cursor;
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Milliseconds since the epoch as `2026-11-28 17:58` (UTC).
+pub fn utc_minute(millis: i64) -> String {
+    let seconds = millis.div_euclid(1000);
+    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imghost_shared::api::{Compression, CompressionBy, CompressionStatus, ImageId};
+
+    const URL: &str = "https://img.example/i/2026-11-28/a.png";
+
+    fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> ImageRecord {
+        ImageRecord {
+            id: ImageId(id),
+            object_key: "2026-11-28/a.png".into(),
+            original_name: name.into(),
+            image_url: URL.into(),
+            content_type: Some("image/png".into()),
+            size,
+            created_at: 1_795_910_399_999,
+            width: dims.map(|d| d.0),
+            height: dims.map(|d| d.1),
+            sha256: None,
+            original_size: None,
+            compressed_by: None,
+        }
+    }
+
+    fn upload(name: &str, dims: Option<(u32, u32)>) -> UploadResponse {
+        UploadResponse {
+            success: true,
+            url: URL.into(),
+            markdown: String::new(),
+            html: String::new(),
+            duplicate: false,
+            image: record(1, name, 10, dims),
+            compression: Compression {
+                by: CompressionBy::None,
+                status: CompressionStatus::Disabled,
+                original_size: 10,
+                stored_size: 10,
+                reason: None,
+            },
+        }
+    }
+
+    #[test]
+    fn one_line_per_format() {
+        let shot = upload("shot [1].png", Some((640, 427)));
+        assert_eq!(upload_line(Format::Url, &shot), URL);
+        assert_eq!(
+            upload_line(Format::Markdown, &shot),
+            format!("![shot \\[1\\].png]({URL})")
+        );
+        assert_eq!(
+            upload_line(Format::Html, &shot),
+            format!("<img src=\"{URL}\" alt=\"shot [1].png\" width=\"640\" height=\"427\">")
+        );
+        let no_size = upload("a\"b.svg", None);
+        assert_eq!(
+            upload_line(Format::Html, &no_size),
+            format!("<img src=\"{URL}\" alt=\"a&quot;b.svg\">")
+        );
+    }
+
+    #[test]
+    fn format_names_on_the_command_line() {
+        assert_eq!(Format::from_str("url", false), Ok(Format::Url));
+        assert_eq!(Format::from_str("markdown", false), Ok(Format::Markdown));
+        assert_eq!(Format::from_str("html", false), Ok(Format::Html));
+        assert!(Format::from_str("bbcode", false).is_err());
+    }
+
+    #[test]
+    fn list_table_aligns_columns() {
+        let images = [
+            record(12, "rocket launch.jpg", 112_525, Some((640, 427))),
+            record(3, "logo.svg", 900, None),
+        ];
+        assert_eq!(
+            list_table(&images),
+            format!(
+                "ID  UPLOADED (UTC)    SIZE    PIXELS   URL{pad}  NAME\n\
+                 12  2026-11-28 23:59  110 KB  640x427  {URL}  rocket launch.jpg\n\
+                 \x203  2026-11-28 23:59  900 B   -        {URL}  logo.svg\n",
+                pad = " ".repeat(URL.len() - 3)
+            )
+        );
+    }
+
+    #[test]
+    fn stats_in_words() {
+        let stats = StatsResponse {
+            success: true,
+            image_count: 12,
+            bytes_stored: 1536,
+            bytes_saved: 0,
+            compression_count: Some(7),
+        };
+        assert_eq!(
+            stats_text(&stats),
+            "images        12\nstored        1.5 KB\nsaved         0 B\ncompressions  7 this month\n"
+        );
+        let fresh = StatsResponse {
+            compression_count: None,
+            ..stats
+        };
+        assert!(stats_text(&fresh).ends_with("compressions  none yet\n"));
+    }
+
+    #[test]
+    fn reconcile_report_in_words() {
+        let clean = ReconcileReport {
+            success: true,
+            objects_checked: 3,
+            rows_checked: 3,
+            orphan_objects: vec![],
+            missing_objects: vec![],
+            repaired: false,
+            next_cursor: None,
+        };
+        assert_eq!(
+            reconcile_text(&clean),
+            "checked 3 objects and 3 rows\neverything matches\n"
+        );
+        let broken = ReconcileReport {
+            objects_checked: 4,
+            orphan_objects: vec!["2026-11-28/x.png".into()],
+            missing_objects: vec![record(7, "gone.png", 1, None)],
+            ..clean
+        };
+        assert_eq!(
+            reconcile_text(&broken),
+            "checked 4 objects and 3 rows\n\
+             found 1 object without a row (objects in the bucket that no image refers to)\n\
+             \x20 2026-11-28/x.png\n\
+             found 1 row without an object (images whose file is gone)\n\
+             \x20 7 2026-11-28/a.png gone.png\n\
+             run `imghost reconcile --repair` to delete them\n"
+        );
+        let repaired = ReconcileReport {
+            repaired: true,
+            ..broken
+        };
+        assert!(reconcile_text(&repaired).contains("deleted 1 object without a row"));
+        assert!(!reconcile_text(&repaired).contains("--repair"));
+    }
+
+    #[test]
+    fn reconcile_windows_add_up() {
+        let mut total = ReconcileReport {
+            success: true,
+            objects_checked: 1000,
+            rows_checked: 999,
+            orphan_objects: vec!["2026-11-27/a.png".into()],
+            missing_objects: vec![],
+            repaired: true,
+            next_cursor: Some("2026-11-27/z.png".into()),
+        };
+        let last = ReconcileReport {
+            success: true,
+            objects_checked: 10,
+            rows_checked: 11,
+            orphan_objects: vec!["2026-11-28/b.png".into()],
+            missing_objects: vec![record(7, "gone.png", 1, None)],
+            repaired: true,
+            next_cursor: None,
+        };
+        add_reconcile_window(&mut total, last);
+        assert_eq!(total.objects_checked, 1010);
+        assert_eq!(total.rows_checked, 1010);
+        assert_eq!(
+            total.orphan_objects,
+            ["2026-11-27/a.png", "2026-11-28/b.png"]
+        );
+        assert_eq!(total.missing_objects.len(), 1);
+        assert!(total.repaired);
+        assert_eq!(total.next_cursor, None);
+    }
+
+    #[test]
+    fn utc_times_to_the_minute() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00");
+        assert_eq!(utc_minute(1_795_910_399_999), "2026-11-28 23:59");
+        assert_eq!(utc_minute(1_795_910_400_000), "2026-11-29 00:00");
+        assert_eq!(utc_minute(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(utc_minute(-1), "1969-12-31 23:59");
+    }
+}

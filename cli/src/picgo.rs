@@ -1,0 +1,488 @@
+//! `imghost picgo`: a local server speaking PicGo's upload protocol, so that
+//! Typora ("PicGo (app)"), Obsidian ("Image auto upload") and other PicGo
+//! clients upload to imghost without plugins.
+//!
+//! - `POST /upload` with `{"list": ["/path/a.png", "https://web/b.jpg"]}`
+//!   uploads those files (or downloads then uploads those URLs);
+//! - `POST /upload` with an empty body or an empty list uploads the image
+//!   on the clipboard;
+//! - `POST /upload` with a `multipart/form-data` body uploads its files
+//!   (PicList's form upload, Obsidian's "remote server mode");
+//! - answers `{"success": true, "result": [url, ...]}` in the order asked,
+//!   or `{"success": false, "message": "..."}` when any image failed.
+//!
+//! It listens on loopback only: it uploads any image path it is sent.
+
+use crate::client::Client;
+use crate::config::is_loopback_host;
+use crate::upload::{self, Source};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use imghost_shared::api::UploadResponse;
+use serde::{Deserialize, Serialize};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub const DEFAULT_PORT: u16 = 36677;
+/// Form uploads carry the images themselves; the server's own limit is 20 MiB
+/// per image by default.
+const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// The body PicGo clients send.
+#[derive(Debug, Default, Deserialize)]
+struct PicGoRequest {
+    #[serde(default)]
+    list: Option<Vec<String>>,
+}
+
+/// The answer PicGo clients read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PicGoResponse {
+    pub success: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl PicGoResponse {
+    pub fn ok(urls: Vec<String>) -> Self {
+        Self {
+            success: true,
+            result: Some(urls),
+            message: None,
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            success: false,
+            result: None,
+            message: Some(message.into()),
+        }
+    }
+}
+
+/// Reads a JSON (or empty) `/upload` body into what to upload.
+pub fn parse_request(body: &[u8]) -> Result<Vec<Source>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(vec![Source::Clipboard]);
+    }
+    let request: PicGoRequest = serde_json::from_slice(body).map_err(|e| {
+        format!("expected a JSON body like {{\"list\": [\"/path/to/image.png\"]}} ({e})")
+    })?;
+    let list = request.list.unwrap_or_default();
+    if list.is_empty() {
+        return Ok(vec![Source::Clipboard]);
+    }
+    Ok(list.iter().map(|entry| source_for(entry)).collect())
+}
+
+/// A list entry: a local path, a `file://` URL or an image on the web.
+fn source_for(entry: &str) -> Source {
+    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Source::Url(entry.to_string())
+    } else if lower.starts_with("file://") {
+        Source::File(file_url_path(&entry[7..]))
+    } else {
+        Source::File(PathBuf::from(entry))
+    }
+}
+
+/// `file:///C:/a%20b.png` → `C:/a b.png`; `file:///home/a.png` → `/home/a.png`.
+fn file_url_path(rest: &str) -> PathBuf {
+    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+    let decoded = percent_decode(rest);
+    let windows_drive = decoded.len() > 2
+        && decoded.as_bytes()[0] == b'/'
+        && decoded.as_bytes()[2] == b':'
+        && decoded.as_bytes()[1].is_ascii_alphabetic();
+    PathBuf::from(if windows_drive {
+        &decoded[1..]
+    } else {
+        &decoded[..]
+    })
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap() * 16 + hex(l).unwrap()) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What a source is called in messages.
+pub fn label(source: &Source) -> String {
+    match source {
+        Source::File(path) => path.display().to_string(),
+        Source::Stdin => "stdin".into(),
+        Source::Clipboard => "clipboard".into(),
+        Source::Url(url) => url.clone(),
+        Source::Bytes { name, .. } => name.clone(),
+    }
+}
+
+/// All URLs in order, or one message naming every image that failed.
+pub fn respond(outcomes: &[(String, Result<UploadResponse, String>)]) -> PicGoResponse {
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(label, result)| result.as_ref().err().map(|e| format!("{label}: {e}")))
+        .collect();
+    if outcomes.is_empty() {
+        PicGoResponse::failed("nothing to upload")
+    } else if failures.is_empty() {
+        PicGoResponse::ok(
+            outcomes
+                .iter()
+                .filter_map(|(_, result)| result.as_ref().ok().map(|u| u.url.clone()))
+                .collect(),
+        )
+    } else {
+        PicGoResponse::failed(failures.join("; "))
+    }
+}
+
+/// The bridge reads local files for whoever asks, so it only listens on
+/// loopback.
+pub fn check_bind_address(host: IpAddr) -> Result<(), String> {
+    if host.is_loopback() {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to listen on {host}: the PicGo bridge uploads any image path it is sent, \
+             so it only listens on loopback (127.0.0.1 or ::1)"
+        ))
+    }
+}
+
+/// Refuses requests that did not come from a local program: a `Host` that
+/// is not loopback (a DNS-rebinding web page) or a web page's `Origin`.
+/// Editors send no Origin, or an app one (`app://obsidian.md`, `file://`).
+pub fn check_caller(host: Option<&str>, origin: Option<&str>) -> Result<(), String> {
+    if let Some(host) = host {
+        let name = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+        };
+        if !is_loopback_host(name) {
+            return Err(format!(
+                "refused: request for host {host:?}, not this machine"
+            ));
+        }
+    }
+    if let Some(origin) = origin {
+        if let Some((scheme, rest)) = origin.split_once("://") {
+            let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+            let authority = rest.split('/').next().unwrap_or_default();
+            let name = match authority.strip_prefix('[') {
+                Some(v6) => v6.split(']').next().unwrap_or_default(),
+                None => authority
+                    .rsplit_once(':')
+                    .map_or(authority, |(name, _)| name),
+            };
+            if web && !is_loopback_host(name) {
+                return Err(format!("refused: request from the web page {origin}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Listens until the process is stopped.
+pub async fn serve(client: Client, host: IpAddr, port: u16) -> Result<(), String> {
+    check_bind_address(host)?;
+    let address = SocketAddr::new(host, port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| bind_error(address, &e))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let target = client.base_url().to_string();
+    let app = Router::new()
+        .route("/upload", post(handle_upload))
+        .route("/heartbeat", post(handle_heartbeat))
+        .fallback(handle_unknown)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(Arc::new(client));
+    eprintln!(
+        "imghost picgo: listening on http://{bound}/upload, uploading to {target} (Ctrl-C to stop)"
+    );
+    axum::serve(listener, app)
+        .await
+        .map_err(|e| format!("the PicGo bridge stopped: {e}"))
+}
+
+fn bind_error(address: SocketAddr, error: &io::Error) -> String {
+    if error.kind() == io::ErrorKind::AddrInUse {
+        format!(
+            "cannot listen on {address}: the port is in use (is PicGo or another \
+             `imghost picgo` running? quit it or pass --port)"
+        )
+    } else {
+        format!("cannot listen on {address}: {error}")
+    }
+}
+
+fn json_response(status: StatusCode, body: &PicGoResponse) -> Response {
+    let text = serde_json::to_string(body).expect("the response serialises");
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+async fn handle_heartbeat(headers: HeaderMap) -> Response {
+    if let Err(message) = caller_of(&headers) {
+        return json_response(StatusCode::FORBIDDEN, &PicGoResponse::failed(message));
+    }
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"success":true,"result":"alive"}"#,
+    )
+        .into_response()
+}
+
+async fn handle_unknown() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &PicGoResponse::failed("not found: POST /upload is the PicGo upload route"),
+    )
+}
+
+fn caller_of(headers: &HeaderMap) -> Result<(), String> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    check_caller(text(header::HOST), text(header::ORIGIN))
+}
+
+async fn handle_upload(State(client): State<Arc<Client>>, request: Request<Body>) -> Response {
+    if let Err(message) = caller_of(request.headers()) {
+        eprintln!("imghost picgo: {message}");
+        return json_response(StatusCode::FORBIDDEN, &PicGoResponse::failed(message));
+    }
+    let sources = match read_sources(request).await {
+        Ok(sources) => sources,
+        Err(message) => {
+            eprintln!("imghost picgo: bad request: {message}");
+            return json_response(StatusCode::BAD_REQUEST, &PicGoResponse::failed(message));
+        }
+    };
+    let labelled: Vec<(String, Source)> = sources.into_iter().map(|s| (label(&s), s)).collect();
+    let labels: Vec<String> = labelled.iter().map(|(label, _)| label.clone()).collect();
+    let results = upload::upload_all(&client, labelled, None, |label, result| match result {
+        Ok(upload) if upload.duplicate => {
+            eprintln!("imghost picgo: {label} -> {} (uploaded before)", upload.url)
+        }
+        Ok(upload) => eprintln!("imghost picgo: {label} -> {}", upload.url),
+        Err(reason) => eprintln!("imghost picgo: {label}: {reason}"),
+    })
+    .await;
+    let outcomes: Vec<_> = labels.into_iter().zip(results).collect();
+    // PicGo answers 200 with `success: false` when an upload fails, and
+    // clients read the message from that.
+    json_response(StatusCode::OK, &respond(&outcomes))
+}
+
+async fn read_sources(request: Request<Body>) -> Result<Vec<Source>, String> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let body = Bytes::from_request(request, &())
+            .await
+            .map_err(|e| format!("cannot read the request body: {e}"))?;
+        return parse_request(&body);
+    }
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| format!("malformed multipart body: {e}"))?;
+    let mut sources = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| format!("malformed multipart body: {e}"))?
+    {
+        let Some(name) = field.file_name().map(str::to_string) else {
+            continue; // a text field, e.g. PicList's optional key
+        };
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| format!("malformed multipart body: {e}"))?;
+        sources.push(Source::Bytes { name, data });
+    }
+    if sources.is_empty() {
+        return Err("the form holds no file".into());
+    }
+    Ok(sources)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imghost_shared::api::{
+        Compression, CompressionBy, CompressionStatus, ImageId, ImageRecord,
+    };
+
+    fn uploaded(url: &str) -> UploadResponse {
+        UploadResponse {
+            success: true,
+            url: url.into(),
+            markdown: String::new(),
+            html: String::new(),
+            duplicate: false,
+            image: ImageRecord {
+                id: ImageId(1),
+                object_key: "2026-11-28/a.png".into(),
+                original_name: "a.png".into(),
+                image_url: url.into(),
+                content_type: None,
+                size: 1,
+                created_at: 0,
+                width: None,
+                height: None,
+                sha256: None,
+                original_size: None,
+                compressed_by: None,
+            },
+            compression: Compression {
+                by: CompressionBy::None,
+                status: CompressionStatus::Disabled,
+                original_size: 1,
+                stored_size: 1,
+                reason: None,
+            },
+        }
+    }
+
+    #[test]
+    fn picgo_lists_become_files_urls_or_the_clipboard() {
+        let body = br#"{"list": ["/home/me/a.png", "C:\\Users\\me\\b.jpg", "https://example.com/c.gif?x=1", "file:///tmp/my%20shot.png", "FILE:///C:/d.png"]}"#;
+        assert_eq!(
+            parse_request(body).unwrap(),
+            vec![
+                Source::File("/home/me/a.png".into()),
+                Source::File("C:\\Users\\me\\b.jpg".into()),
+                Source::Url("https://example.com/c.gif?x=1".into()),
+                Source::File("/tmp/my shot.png".into()),
+                Source::File("C:/d.png".into()),
+            ]
+        );
+        for clipboard in [
+            &b""[..],
+            b"  \n",
+            b"{}",
+            br#"{"list": []}"#,
+            br#"{"list": null}"#,
+        ] {
+            assert_eq!(
+                parse_request(clipboard).unwrap(),
+                vec![Source::Clipboard],
+                "{:?}",
+                String::from_utf8_lossy(clipboard)
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_say_what_was_expected() {
+        for junk in [
+            &b"list=/a.png"[..],
+            b"[\"/a.png\"]",
+            br#"{"list": "/a.png"}"#,
+        ] {
+            let error = parse_request(junk).unwrap_err();
+            assert!(
+                error.starts_with(r#"expected a JSON body like {"list": ["/path/to/image.png"]}"#),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn responses_have_picgos_exact_shape() {
+        let ok = respond(&[
+            ("a.png".into(), Ok(uploaded("https://i/1.png"))),
+            ("b.png".into(), Ok(uploaded("https://i/2.png"))),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&ok).unwrap(),
+            r#"{"success":true,"result":["https://i/1.png","https://i/2.png"]}"#
+        );
+        let failed = respond(&[
+            ("a.png".into(), Ok(uploaded("https://i/1.png"))),
+            ("b.txt".into(), Err("not an image".into())),
+            ("c.png".into(), Err("no such file".into())),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&failed).unwrap(),
+            r#"{"success":false,"message":"b.txt: not an image; c.png: no such file"}"#
+        );
+        assert_eq!(respond(&[]), PicGoResponse::failed("nothing to upload"));
+    }
+
+    #[test]
+    fn binds_to_loopback_only() {
+        assert!(check_bind_address("127.0.0.1".parse().unwrap()).is_ok());
+        assert!(check_bind_address("::1".parse().unwrap()).is_ok());
+        for elsewhere in ["0.0.0.0", "192.168.1.10", "::"] {
+            let error = check_bind_address(elsewhere.parse().unwrap()).unwrap_err();
+            assert!(error.starts_with("refusing to listen on"), "{error}");
+        }
+    }
+
+    #[test]
+    fn only_local_programs_may_call() {
+        for (host, origin) in [
+            (Some("127.0.0.1:36677"), None),
+            (Some("localhost:36677"), None),
+            (Some("[::1]:36677"), None),
+            (Some("127.0.0.1"), None),
+            (None, None),
+            (Some("127.0.0.1:36677"), Some("app://obsidian.md")),
+            (Some("127.0.0.1:36677"), Some("file://")),
+            (Some("127.0.0.1:36677"), Some("null")),
+            (Some("127.0.0.1:36677"), Some("http://localhost:5173")),
+        ] {
+            assert!(check_caller(host, origin).is_ok(), "{host:?} {origin:?}");
+        }
+        for (host, origin) in [
+            (Some("evil.example:36677"), None),
+            (Some("[2001:db8::1]:36677"), None),
+            (Some("127.0.0.1:36677"), Some("https://evil.example")),
+            (Some("127.0.0.1:36677"), Some("http://192.168.1.2:8080")),
+        ] {
+            assert!(check_caller(host, origin).is_err(), "{host:?} {origin:?}");
+        }
+    }
+
+    #[test]
+    fn labels_name_the_source() {
+        assert_eq!(label(&Source::File("/a/b.png".into())), "/a/b.png");
+        assert_eq!(label(&Source::Clipboard), "clipboard");
+        assert_eq!(
+            label(&Source::Bytes {
+                name: "x.png".into(),
+                data: Bytes::new()
+            }),
+            "x.png"
+        );
+    }
+}

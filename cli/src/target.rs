@@ -1,0 +1,119 @@
+//! What `imghost delete` accepts: an image id, an image URL or an object key.
+
+use imghost_shared::api::ImageId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Id(ImageId),
+    /// An R2 object key, `YYYY-MM-DD/<name>.<ext>`.
+    Key(String),
+}
+
+impl Target {
+    pub fn parse(arg: &str) -> Result<Self, String> {
+        if let Some(id) = ImageId::parse(arg) {
+            return Ok(Self::Id(id));
+        }
+        object_key(arg).map(Self::Key).ok_or_else(|| {
+            "not an image id or image URL (expected e.g. 42 or \
+             https://imghost.you.workers.dev/i/2026-11-28/<uuid>.png)"
+                .to_string()
+        })
+    }
+}
+
+/// The object key at the end of an image URL, whatever serves it: the
+/// Worker (`https://host/i/2026-11-28/<uuid>.png`), a custom domain on the
+/// bucket (`https://img.example.com/2026-11-28/<uuid>.png`), or the bare key.
+pub fn object_key(text: &str) -> Option<String> {
+    let text = text.trim();
+    let path = match text.split_once("://") {
+        Some((_, rest)) => &rest[rest.find('/')?..],
+        None => text,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/').filter(|s| !s.is_empty()).rev();
+    let file = segments.next()?;
+    let date = segments.next()?;
+    (is_date(date) && is_file_name(file)).then(|| format!("{date}/{file}"))
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+fn is_file_name(text: &str) -> bool {
+    let Some((stem, extension)) = text.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && !extension.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "2026-11-28/0b6f7c1e-3d2a-4f7e-9a51-6c0d2e8b9f10.png";
+
+    #[test]
+    fn keys_come_from_worker_and_custom_domain_urls() {
+        for url in [
+            format!("https://imghost.you.workers.dev/i/{KEY}"),
+            format!("http://127.0.0.1:8787/i/{KEY}"),
+            format!("https://img.example.com/{KEY}"),
+            format!("https://img.example.com/{KEY}?v=2#top"),
+            format!("https://example.com/blog/images/{KEY}/"),
+            format!("/i/{KEY}"),
+            KEY.to_string(),
+            format!("  {KEY}\n"),
+        ] {
+            assert_eq!(object_key(&url).as_deref(), Some(KEY), "{url}");
+        }
+        assert_eq!(
+            object_key("https://img.example/2000-02-29/a.b.jpg").as_deref(),
+            Some("2000-02-29/a.b.jpg")
+        );
+    }
+
+    #[test]
+    fn anything_else_has_no_key() {
+        for text in [
+            "",
+            "https://img.example.com/",
+            "https://img.example.com/photo.png",
+            "https://img.example.com/i/2026-11-28",
+            "https://img.example.com/i/2026-11-28/",
+            "https://img.example.com/2026-1-28/a.png",
+            "https://img.example.com/2026-11-28/noextension",
+            "https://img.example.com/2026-11-28/.png",
+            "https://img.example.com/2026-11-28/a.",
+            "https://img.example.com/2026-11-28/a%20b.png",
+            "2026-11-28/../../etc.png",
+            "https://2026-11-28/a.png",
+            "cat.png",
+        ] {
+            assert_eq!(object_key(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ids_win_then_urls() {
+        assert_eq!(Target::parse("42"), Ok(Target::Id(ImageId(42))));
+        assert_eq!(
+            Target::parse(&format!("https://img.example.com/{KEY}")),
+            Ok(Target::Key(KEY.into()))
+        );
+        for junk in ["0", "-3", "abc", "https://img.example.com/x.png"] {
+            assert!(Target::parse(junk).is_err(), "{junk}");
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Reading images from files, stdin, the clipboard or the web, checking that
+//! they are images, and uploading a batch of them a few at a time.
+
+use crate::client::{Client, Progress};
+use crate::clipboard;
+use crate::output::{self, Format};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use imghost_shared::api::UploadResponse;
+use imghost_shared::image;
+use imghost_shared::names::clean_file_name;
+use imghost_shared::units::format_bytes;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Uploads in flight at once: enough to hide latency, few enough not to
+/// trip the server's limits or saturate a home uplink.
+pub const CONCURRENCY: usize = 3;
+/// Images fetched from a URL larger than this are refused before uploading.
+const MAX_DOWNLOAD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where an image comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+    Clipboard,
+    /// An image on the web, downloaded first (PicGo clients send these).
+    Url(String),
+    /// Bytes already in memory, with the name they came with.
+    Bytes {
+        name: String,
+        data: Bytes,
+    },
+}
+
+/// An image ready to send: detected type, clean name, bytes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub name: String,
+    pub mime: &'static str,
+    pub data: Bytes,
+}
+
+/// Checks the bytes are an image imghost accepts before anything is sent;
+/// the reason is the same sentence the server would give.
+pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, String> {
+    let info = image::detect(&data).map_err(|rejected| rejected.to_string())?;
+    let fallback = format!("image.{}", info.format.extension());
+    Ok(Prepared {
+        name: clean_file_name(name_hint, &fallback),
+        mime: info.format.mime_type(),
+        data,
+    })
+}
+
+/// Reads an image from its source (blocking reads run off the runtime).
+pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
+    match source {
+        Source::File(path) => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let data = blocking(move || std::fs::read(&path).map_err(|e| read_error(&e))).await?;
+            prepare(&name, data.into())
+        }
+        Source::Stdin => {
+            let data = blocking(|| {
+                let mut data = Vec::new();
+                io::stdin()
+                    .lock()
+                    .read_to_end(&mut data)
+                    .map(|_| data)
+                    .map_err(|e| format!("cannot read standard input: {e}"))
+            })
+            .await?;
+            prepare("", data.into())
+        }
+        Source::Clipboard => {
+            let data = blocking(clipboard::read_image).await?;
+            prepare("clipboard.png", data.into())
+        }
+        Source::Url(url) => {
+            let data = download(client, &url).await?;
+            let name = url
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            prepare(&name, data)
+        }
+        Source::Bytes { name, data } => prepare(&name, data),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(format!("internal error: {e}")))
+}
+
+fn read_error(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => format!("cannot read it: {error}"),
+    }
+}
+
+async fn download(client: &Client, url: &str) -> Result<Bytes, String> {
+    let failed = |e: reqwest::Error| format!("cannot download {url}: {e}");
+    let response = client.http().get(url).send().await.map_err(failed)?;
+    if !response.status().is_success() {
+        return Err(format!(
+            "cannot download {url}: HTTP {}",
+            response.status().as_u16()
+        ));
+    }
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_DOWNLOAD_BYTES)
+    {
+        return Err(format!("{url} is larger than 64 MB"));
+    }
+    response.bytes().await.map_err(failed)
+}
+
+/// Loads and uploads one image.
+pub async fn upload_one(
+    client: &Client,
+    source: Source,
+    progress: Option<(&MultiProgress, &str)>,
+) -> Result<UploadResponse, String> {
+    let prepared = load(client, source).await?;
+    let bar = progress.map(|(multi, label)| {
+        let bar = multi.add(ProgressBar::new(prepared.data.len() as u64));
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} {bar:30} {sent}/{size}")
+                .expect("a valid progress template")
+                .with_key("sent", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                    let _ = w.write_str(&format_bytes(state.pos()));
+                })
+                .with_key("size", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                    let _ = w.write_str(&format_bytes(state.len().unwrap_or(0)));
+                }),
+        );
+        bar.set_prefix(label.to_string());
+        bar
+    });
+    let reporter = bar
+        .clone()
+        .map(|bar| Arc::new(BarProgress(bar)) as Arc<dyn Progress>);
+    let result = client
+        .upload(&prepared.name, prepared.mime, prepared.data, reporter)
+        .await
+        .map_err(|e| e.to_string());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+        multi_remove(progress, &bar);
+    }
+    result
+}
+
+fn multi_remove(progress: Option<(&MultiProgress, &str)>, bar: &ProgressBar) {
+    if let Some((multi, _)) = progress {
+        multi.remove(bar);
+    }
+}
+
+struct BarProgress(ProgressBar);
+
+impl Progress for BarProgress {
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+}
+
+/// Uploads a batch, at most [`CONCURRENCY`] at once, and hands each result
+/// to `report` in the order of `sources` as soon as it and all before it
+/// are done.
+pub async fn upload_all(
+    client: &Client,
+    sources: Vec<(String, Source)>,
+    multi: Option<&MultiProgress>,
+    mut report: impl FnMut(&str, &Result<UploadResponse, String>),
+) -> Vec<Result<UploadResponse, String>> {
+    let mut results = futures_util::stream::iter(sources.into_iter().map(|(label, source)| {
+        let client = client.clone();
+        async move {
+            let progress = multi.map(|m| (m, label.as_str()));
+            let result = upload_one(&client, source, progress).await;
+            (label, result)
+        }
+    }))
+    .buffered(CONCURRENCY);
+    let mut outcomes = Vec::new();
+    while let Some((label, result)) = results.next().await {
+        report(&label, &result);
+        outcomes.push(result);
+    }
+    outcomes
+}
+
+/// 0 when every file was uploaded (a duplicate counts as uploaded), 1 when
+/// any failed or there was nothing to upload.
+pub fn exit_code<T, E>(outcomes: &[Result<T, E>]) -> u8 {
+    if !outcomes.is_empty() && outcomes.iter().all(Result::is_ok) {
+        0
+    } else {
+        1
+    }
+}
+
+/// What a batch prints: per source, the stdout line (empty when it failed,
+/// so line N always belongs to argument N) and any stderr line.
+pub fn report_lines(
+    label: &str,
+    result: &Result<UploadResponse, String>,
+    format: Format,
+) -> (String, Option<String>) {
+    match result {
+        Ok(upload) => {
+            let note = upload.duplicate.then(|| {
+                format!(
+                    "note: {label}: duplicate of image {} uploaded before; nothing new stored",
+                    upload.image.id
+                )
+            });
+            (output::upload_line(format, upload), note)
+        }
+        Err(reason) => (String::new(), Some(format!("error: {label}: {reason}"))),
+    }
+}
+
+/// `imghost upload`: one line per source on stdout, in argument order.
+pub async fn run(client: &Client, sources: Vec<(String, Source)>, format: Format) -> u8 {
+    let multi = progress_display();
+    let outcomes = upload_all(client, sources, multi.as_ref(), |label, result| {
+        let (line, note) = report_lines(label, result, format);
+        let print = || {
+            if let Some(note) = &note {
+                eprintln!("{note}");
+            }
+            let mut stdout = io::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        };
+        match &multi {
+            Some(multi) => multi.suspend(print),
+            None => print(),
+        }
+    })
+    .await;
+    exit_code(&outcomes)
+}
+
+/// Progress bars go to stderr, and only when it is a terminal.
+fn progress_display() -> Option<MultiProgress> {
+    use std::io::IsTerminal;
+    io::stderr()
+        .is_terminal()
+        .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imghost_shared::api::{
+        Compression, CompressionBy, CompressionStatus, ImageId, ImageRecord,
+    };
+
+    const PNG_1X1: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
+        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+
+    fn uploaded(duplicate: bool) -> UploadResponse {
+        UploadResponse {
+            success: true,
+            url: "https://img.example/i/2026-11-28/a.png".into(),
+            markdown: String::new(),
+            html: String::new(),
+            duplicate,
+            image: ImageRecord {
+                id: ImageId(5),
+                object_key: "2026-11-28/a.png".into(),
+                original_name: "a.png".into(),
+                image_url: "https://img.example/i/2026-11-28/a.png".into(),
+                content_type: Some("image/png".into()),
+                size: 10,
+                created_at: 0,
+                width: Some(1),
+                height: Some(1),
+                sha256: None,
+                original_size: None,
+                compressed_by: None,
+            },
+            compression: Compression {
+                by: CompressionBy::None,
+                status: CompressionStatus::Disabled,
+                original_size: 10,
+                stored_size: 10,
+                reason: None,
+            },
+        }
+    }
+
+    #[test]
+    fn images_are_recognised_from_their_bytes() {
+        let prepared = prepare("dir/shot.jpg", Bytes::from_static(PNG_1X1)).unwrap();
+        assert_eq!(prepared.mime, "image/png");
+        assert_eq!(prepared.name, "shot.jpg");
+        let unnamed = prepare("", Bytes::from_static(PNG_1X1)).unwrap();
+        assert_eq!(unnamed.name, "image.png");
+    }
+
+    #[test]
+    fn non_images_are_refused_before_upload() {
+        let text = prepare("notes.txt", Bytes::from_static(b"just some text\n")).unwrap_err();
+        assert!(text.starts_with("Only images can be uploaded"), "{text}");
+        assert!(text.contains("text/plain"), "{text}");
+        assert_eq!(
+            prepare("empty.png", Bytes::new()).unwrap_err(),
+            "The file is empty"
+        );
+    }
+
+    #[test]
+    fn exit_code_is_zero_only_when_everything_was_uploaded() {
+        assert_eq!(exit_code::<(), ()>(&[Ok(()), Ok(())]), 0);
+        assert_eq!(exit_code::<(), ()>(&[Ok(()), Err(())]), 1);
+        assert_eq!(exit_code::<(), ()>(&[Err(())]), 1);
+        assert_eq!(exit_code::<(), ()>(&[]), 1);
+    }
+
+    #[test]
+    fn failures_keep_their_line_so_lines_match_arguments() {
+        let ok = report_lines("a.png", &Ok(uploaded(false)), Format::Url);
+        assert_eq!(ok, ("https://img.example/i/2026-11-28/a.png".into(), None));
+        let duplicate = report_lines("b.png", &Ok(uploaded(true)), Format::Markdown);
+        assert_eq!(
+            duplicate,
+            (
+                "![a.png](https://img.example/i/2026-11-28/a.png)".into(),
+                Some(
+                    "note: b.png: duplicate of image 5 uploaded before; nothing new stored".into()
+                )
+            )
+        );
+        let failed = report_lines("c.png", &Err("no such file".into()), Format::Url);
+        assert_eq!(
+            failed,
+            (String::new(), Some("error: c.png: no such file".into()))
+        );
+    }
+
+    #[test]
+    fn read_errors_in_short_words() {
+        let missing = std::fs::read("/definitely/not/here.png").unwrap_err();
+        assert_eq!(read_error(&missing), "no such file");
+        let dir = std::fs::read(std::env::temp_dir()).unwrap_err();
+        assert_eq!(read_error(&dir), "is a directory");
+    }
+}

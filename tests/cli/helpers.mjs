@@ -1,0 +1,129 @@
+// Runs the `imghost` binary (built beforehand: `cargo build -p imghost-cli`,
+// or IMGHOST_BIN) as an editor or a person would, with its own throwaway
+// home so a developer's stored login never leaks into a test.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { access, constants, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { ROOT } from '../support/stack.mjs';
+
+export const BIN = process.env.IMGHOST_BIN ? resolve(process.env.IMGHOST_BIN) : join(ROOT, 'target/debug/imghost');
+
+export async function checkBinary() {
+  try {
+    await access(BIN, constants.X_OK);
+  } catch {
+    throw new Error(`${BIN} not found: build it with \`cargo build -p imghost-cli\` or set IMGHOST_BIN`);
+  }
+}
+
+export const tempDir = () => mkdtemp(join(tmpdir(), 'imghost-cli-test-'));
+
+/** The environment of the binary: a clean home, no display, no imghost settings. */
+export function cliEnv({ home, url, token, env = {} }) {
+  const base = { ...process.env };
+  for (const name of ['IMGHOST_URL', 'IMGHOST_TOKEN', 'DISPLAY', 'WAYLAND_DISPLAY']) delete base[name];
+  return {
+    ...base,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    ...(url === undefined ? {} : { IMGHOST_URL: url }),
+    ...(token === undefined ? {} : { IMGHOST_TOKEN: token }),
+    ...env,
+  };
+}
+
+/** Starts the binary; the caller owns the child. */
+export function spawnCli(args, options) {
+  return spawn(BIN, args, { env: cliEnv(options), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Runs the binary to the end: `{code, stdout, stderr}`. */
+export function runCli(args, { input, ...options }) {
+  return new Promise((done, fail) => {
+    const child = spawnCli(args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`imghost ${args.join(' ')} did not finish within 60 s\n${stderr}`));
+    }, 60_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * A small PNG whose pixels come from `seed`: different seeds, different
+ * bytes (so never a duplicate of another test's image), and no metadata
+ * chunks for the server to strip, so it is served byte for byte.
+ */
+export function pngBytes(seed, { width = 2, height = 2 } = {}) {
+  const pixels = Buffer.alloc(height * (1 + width * 3));
+  let digest = createHash('sha256').update(String(seed)).digest();
+  for (let y = 0, i = 0; y < height; y++) {
+    pixels[i++] = 0; // filter: none
+    for (let x = 0; x < width * 3; x++, i++) {
+      if (i % 32 === 0) digest = createHash('sha256').update(digest).digest();
+      pixels[i] = digest[i % 32];
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** Writes `pngBytes(seed)` to `dir/name` and returns the path and bytes. */
+export async function writePng(dir, name, seed = name, size) {
+  const bytes = pngBytes(seed, size);
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return { path, bytes };
+}
+
+/** GET a URL: status and body bytes. */
+export async function download(url) {
+  const response = await fetch(url);
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** The stack's API directly, to check what the binary did. */
+export async function apiQuery(stack, params) {
+  const response = await fetch(`${stack.url}/query?${params}`, { headers: { Authorization: `Bearer ${stack.token}` } });
+  return response.json();
+}
+
+export const IMAGE_URL = (stack) => new RegExp(`^${stack.url.replace(/[.]/g, '\\.')}/i/\\d{4}-\\d{2}-\\d{2}/[0-9a-f-]{36}\\.png$`);
