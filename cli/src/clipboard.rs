@@ -51,6 +51,7 @@ fn linux_tool(wayland: bool, x11: bool) -> Option<LinuxTool> {
     }
 }
 
+#[cfg(all(unix, not(target_os = "macos")))]
 pub const NO_DISPLAY: &str = "no clipboard to read: this session has no display \
     (neither WAYLAND_DISPLAY nor DISPLAY is set); send image file paths instead";
 pub const NO_IMAGE: &str =
@@ -73,7 +74,7 @@ fn read_platform() -> Result<Vec<u8>, String> {
          return \"ok\"",
         file.display()
     );
-    let output = run("osascript", &["-e", &script])
+    let output = run("osascript", &["-e", script.as_str()])
         .map_err(|e| format!("cannot run osascript to read the clipboard: {e}"))?;
     let answer = String::from_utf8_lossy(&output.stdout).trim().to_string();
     let data = std::fs::read(&file).unwrap_or_default();

@@ -219,10 +219,8 @@ async fn list(
         .await
         .map_err(|e| e.to_string())?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&images).expect("images serialise")
-        );
+        let json = serde_json::to_string_pretty(&images).expect("images serialise");
+        upload::print_stdout(&format!("{json}\n"));
         return Ok(0);
     }
     if images.is_empty() {
@@ -232,7 +230,7 @@ async fn list(
         }
         return Ok(0);
     }
-    print!("{}", output::list_table(&images));
+    upload::print_stdout(&output::list_table(&images));
     if (images.len() as u64) < total {
         eprintln!(
             "{} of {total} images; --limit N or --all for more",
@@ -288,7 +286,9 @@ async fn delete(client: &Client, targets: &[String]) -> u8 {
             Err(reason) => Err(reason),
         };
         match &result {
-            Ok(deleted) => println!("deleted {} {}", deleted.id, deleted.object_key),
+            Ok(deleted) => {
+                upload::print_stdout(&format!("deleted {} {}\n", deleted.id, deleted.object_key))
+            }
             Err(reason) => eprintln!("error: {text}: {reason}"),
         }
         outcomes.push(result);
@@ -297,14 +297,13 @@ async fn delete(client: &Client, targets: &[String]) -> u8 {
 }
 
 fn print_json_or<T: serde::Serialize>(json: bool, value: &T, text: impl Fn(&T) -> String) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("the answer serialises")
-        );
+    let out = if json {
+        let json = serde_json::to_string_pretty(value).expect("the answer serialises");
+        format!("{json}\n")
     } else {
-        print!("{}", text(value));
-    }
+        text(value)
+    };
+    upload::print_stdout(&out);
 }
 
 #[cfg(test)]

@@ -135,14 +135,15 @@ async fn download(client: &Client, url: &str) -> Result<Bytes, String> {
     response.bytes().await.map_err(failed)
 }
 
-/// Loads and uploads one image.
+/// Loads and uploads one image, with a progress bar in `multi` if given.
 pub async fn upload_one(
     client: &Client,
     source: Source,
-    progress: Option<(&MultiProgress, &str)>,
+    label: &str,
+    multi: Option<&MultiProgress>,
 ) -> Result<UploadResponse, String> {
     let prepared = load(client, source).await?;
-    let bar = progress.map(|(multi, label)| {
+    let bar = multi.map(|multi| {
         let bar = multi.add(ProgressBar::new(prepared.data.len() as u64));
         bar.set_style(
             ProgressStyle::with_template("{prefix} {bar:30} {sent}/{size}")
@@ -164,17 +165,11 @@ pub async fn upload_one(
         .upload(&prepared.name, prepared.mime, prepared.data, reporter)
         .await
         .map_err(|e| e.to_string());
-    if let Some(bar) = bar {
+    if let (Some(multi), Some(bar)) = (multi, bar) {
         bar.finish_and_clear();
-        multi_remove(progress, &bar);
+        multi.remove(&bar);
     }
     result
-}
-
-fn multi_remove(progress: Option<(&MultiProgress, &str)>, bar: &ProgressBar) {
-    if let Some((multi, _)) = progress {
-        multi.remove(bar);
-    }
 }
 
 struct BarProgress(ProgressBar);
@@ -197,8 +192,7 @@ pub async fn upload_all(
     let mut results = futures_util::stream::iter(sources.into_iter().map(|(label, source)| {
         let client = client.clone();
         async move {
-            let progress = multi.map(|m| (m, label.as_str()));
-            let result = upload_one(&client, source, progress).await;
+            let result = upload_one(&client, source, &label, multi).await;
             (label, result)
         }
     }))
@@ -251,9 +245,7 @@ pub async fn run(client: &Client, sources: Vec<(String, Source)>, format: Format
             if let Some(note) = &note {
                 eprintln!("{note}");
             }
-            let mut stdout = io::stdout().lock();
-            let _ = writeln!(stdout, "{line}");
-            let _ = stdout.flush();
+            print_stdout(&format!("{line}\n"));
         };
         match &multi {
             Some(multi) => multi.suspend(print),
@@ -262,6 +254,15 @@ pub async fn run(client: &Client, sources: Vec<(String, Source)>, format: Format
     })
     .await;
     exit_code(&outcomes)
+}
+
+/// Writes to stdout and flushes; a reader that went away (`| head`) is
+/// not an error worth a panic.
+pub fn print_stdout(text: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Progress bars go to stderr, and only when it is a terminal.

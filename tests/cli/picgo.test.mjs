@@ -144,23 +144,43 @@ const hasX11Tools = ['Xvfb', 'xclip'].every((tool) => {
   }
 });
 
+async function waitFor(condition, what) {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 describe('POST /upload without a list on a desktop (X11)', { skip: !hasX11Tools && 'needs Xvfb and xclip' }, () => {
   test('uploads the image on the clipboard', async () => {
     let display = 100 + Math.floor(Math.random() * 400);
     while (existsSync(`/tmp/.X11-unix/X${display}`)) display++;
     const xvfb = spawn('Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '320x240x24'], { stdio: 'ignore' });
     let x11Bridge;
+    let clipboardOwner;
     try {
-      while (!existsSync(`/tmp/.X11-unix/X${display}`)) await new Promise((done) => setTimeout(done, 50));
+      await waitFor(() => existsSync(`/tmp/.X11-unix/X${display}`), 'Xvfb');
       const env = { DISPLAY: `:${display}` };
       const copied = join(dir, 'copied.png');
       const bytes = pngBytes('on the clipboard');
       await writeFile(copied, bytes);
-      // xclip owns the clipboard in the background until it has served it once.
-      execFileSync('xclip', ['-selection', 'clipboard', '-target', 'image/png', '-loops', '1', '-in', copied], {
+      // xclip -quiet stays in the foreground and owns the clipboard until killed.
+      clipboardOwner = spawn('xclip', ['-quiet', '-selection', 'clipboard', '-target', 'image/png', '-in', copied], {
         env: { ...process.env, ...env },
         stdio: 'ignore',
       });
+      const targets = () => {
+        try {
+          return execFileSync('xclip', ['-selection', 'clipboard', '-target', 'TARGETS', '-out'], {
+            env: { ...process.env, ...env },
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).toString();
+        } catch {
+          return '';
+        }
+      };
+      await waitFor(() => targets().includes('image/png'), 'xclip to own the clipboard');
       const x11Port = await freePort();
       x11Bridge = await startBridge({ home, url: stack.url, token: stack.token, env }, x11Port);
       const answer = await post('/upload', { to: x11Port });
@@ -169,7 +189,10 @@ describe('POST /upload without a list on a desktop (X11)', { skip: !hasX11Tools 
       assert.equal(body.result.length, 1);
       assert.ok((await download(body.result[0])).bytes.equals(bytes));
 
-      // Now the clipboard is empty.
+      // Once its owner is gone the clipboard is empty.
+      const gone = new Promise((done) => clipboardOwner.once('exit', done));
+      clipboardOwner.kill('SIGKILL');
+      await gone;
       const empty = JSON.parse((await post('/upload', { to: x11Port })).text);
       assert.deepEqual(empty, {
         success: false,
@@ -177,6 +200,7 @@ describe('POST /upload without a list on a desktop (X11)', { skip: !hasX11Tools 
       });
     } finally {
       x11Bridge?.kill('SIGKILL');
+      clipboardOwner?.kill('SIGKILL');
       xvfb.kill('SIGKILL');
     }
   });
