@@ -19,8 +19,11 @@ use std::sync::Arc;
 /// Uploads in flight at once: enough to hide latency, few enough not to
 /// trip the server's limits or saturate a home uplink.
 pub const CONCURRENCY: usize = 3;
-/// Images fetched from a URL larger than this are refused before uploading.
-const MAX_DOWNLOAD_BYTES: u64 = 64 * 1024 * 1024;
+/// Larger files, downloads and piped input are refused before uploading
+/// (the server's own limit is 20 MiB unless its operator raised it); a path
+/// such as /dev/zero cannot fill the memory.
+const MAX_INPUT_BYTES: u64 = 100 * 1024 * 1024;
+const MAX_INPUT_TEXT: &str = "100 MB";
 
 /// Where an image comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,17 +68,14 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let data = blocking(move || std::fs::read(&path).map_err(|e| read_error(&e))).await?;
+            let data = blocking(move || read_file(&path)).await?;
             prepare(&name, data.into())
         }
         Source::Stdin => {
             let data = blocking(|| {
-                let mut data = Vec::new();
-                io::stdin()
-                    .lock()
-                    .read_to_end(&mut data)
-                    .map(|_| data)
-                    .map_err(|e| format!("cannot read standard input: {e}"))
+                read_capped(io::stdin().lock(), MAX_INPUT_BYTES)
+                    .map_err(|e| format!("cannot read standard input: {e}"))?
+                    .ok_or_else(too_large)
             })
             .await?;
             prepare("", data.into())
@@ -108,6 +108,31 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(format!("internal error: {e}")))
 }
 
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| read_error(&e))?;
+    let metadata = file.metadata().map_err(|e| read_error(&e))?;
+    if metadata.is_dir() {
+        return Err("is a directory".into());
+    }
+    if !metadata.is_file() {
+        return Err("not a regular file".into());
+    }
+    read_capped(file, MAX_INPUT_BYTES)
+        .map_err(|e| read_error(&e))?
+        .ok_or_else(too_large)
+}
+
+/// Everything `reader` holds, or `None` past `cap` bytes.
+fn read_capped(reader: impl Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut data = Vec::new();
+    reader.take(cap + 1).read_to_end(&mut data)?;
+    Ok((data.len() as u64 <= cap).then_some(data))
+}
+
+fn too_large() -> String {
+    format!("larger than {MAX_INPUT_TEXT}")
+}
+
 fn read_error(error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::NotFound => "no such file".into(),
@@ -119,20 +144,21 @@ fn read_error(error: &io::Error) -> String {
 
 async fn download(client: &Client, url: &str) -> Result<Bytes, String> {
     let failed = |e: reqwest::Error| format!("cannot download {url}: {e}");
-    let response = client.http().get(url).send().await.map_err(failed)?;
+    let mut response = client.http().get(url).send().await.map_err(failed)?;
     if !response.status().is_success() {
         return Err(format!(
             "cannot download {url}: HTTP {}",
             response.status().as_u16()
         ));
     }
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_DOWNLOAD_BYTES)
-    {
-        return Err(format!("{url} is larger than 64 MB"));
+    let mut data = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(failed)? {
+        data.extend_from_slice(&chunk);
+        if data.len() as u64 > MAX_INPUT_BYTES {
+            return Err(format!("{url} is {}", too_large()));
+        }
     }
-    response.bytes().await.map_err(failed)
+    Ok(data.into())
 }
 
 /// Loads and uploads one image, with a progress bar in `multi` if given.
@@ -370,9 +396,24 @@ mod tests {
 
     #[test]
     fn read_errors_in_short_words() {
-        let missing = std::fs::read("/definitely/not/here.png").unwrap_err();
-        assert_eq!(read_error(&missing), "no such file");
-        let dir = std::fs::read(std::env::temp_dir()).unwrap_err();
-        assert_eq!(read_error(&dir), "is a directory");
+        let missing = std::path::Path::new("/definitely/not/here.png");
+        assert_eq!(read_file(missing).unwrap_err(), "no such file");
+        assert_eq!(
+            read_file(&std::env::temp_dir()).unwrap_err(),
+            "is a directory"
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            read_file(std::path::Path::new("/dev/zero")).unwrap_err(),
+            "not a regular file"
+        );
+    }
+
+    #[test]
+    fn input_is_capped() {
+        let at_limit = io::repeat(7).take(1000);
+        assert_eq!(read_capped(at_limit, 1000).unwrap(), Some(vec![7; 1000]));
+        assert_eq!(read_capped(io::repeat(7), 1000).unwrap(), None);
+        assert_eq!(too_large(), "larger than 100 MB");
     }
 }
