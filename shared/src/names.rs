@@ -6,8 +6,15 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Makes a client-supplied file name safe to store and display: only the
 /// last path component, no control or bidirectional-override characters,
 /// trimmed and capped. Empty results become `fallback`.
+///
+/// Browsers send `"` in multipart file names as `%22` (and line breaks as
+/// `%0D`/`%0A`); those are turned back, so the name is the one the user saw.
 pub fn clean_file_name(raw: &str, fallback: &str) -> String {
-    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let raw = raw
+        .replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n");
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(&raw);
     let cleaned: String = last
         .chars()
         .filter(|c| !c.is_control() && !is_bidi_control(*c))
@@ -44,6 +51,12 @@ mod tests {
         assert_eq!(clean_file_name("../../etc/passwd", "x"), "passwd");
         assert_eq!(clean_file_name("a\u{0}b\r\n\u{7f}c.png", "x"), "abc.png");
         assert_eq!(clean_file_name("evil\u{202E}gnp.exe", "x"), "evilgnp.exe");
+    }
+
+    #[test]
+    fn undoes_the_browsers_multipart_escapes() {
+        assert_eq!(clean_file_name("say %22hi%22.png", "x"), "say \"hi\".png");
+        assert_eq!(clean_file_name("two%0D%0Alines.png", "x"), "twolines.png");
     }
 
     #[test]

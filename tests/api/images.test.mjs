@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startStack } from '../support/stack.mjs';
-import { client, fixture } from './helpers.mjs';
+import { client, fixture, uniquePng } from './helpers.mjs';
 
 let stack;
 let api;
@@ -251,5 +251,57 @@ describe('HTTP surface', () => {
     const wrongMethod = await fetch(`${stack.url}/query`, { method: 'POST' });
     assert.equal(wrongMethod.status, 405);
     assert.equal((await wrongMethod.json()).success, false);
+  });
+});
+
+describe('search', () => {
+  const names = ['Holiday Beach 2026.png', 'beach-sunset.png', '猫咪照片.png', 'say "hi" OR *.png', 'IMG_0001.png'];
+  let uploaded;
+  before(async () => {
+    uploaded = {};
+    for (const [i, name] of names.entries()) {
+      const { body } = await api.upload(await uniquePng(`search-${i}`), { name });
+      uploaded[name] = body.id;
+    }
+  });
+
+  const search = async (text, extra = '') => {
+    const { status, body } = await api.query(`pageSize=50&search=${encodeURIComponent(text)}${extra}`);
+    assert.equal(status, 200, text);
+    return body;
+  };
+  const namesOf = (body) => body.results.map((image) => image.original_name).sort();
+
+  test('matches any part of the name, in any case', async () => {
+    const body = await search('BEACH');
+    assert.deepEqual(namesOf(body), ['Holiday Beach 2026.png', 'beach-sunset.png']);
+    assert.equal(body.total, 2);
+    assert.deepEqual(namesOf(await search('unset')), ['beach-sunset.png']);
+    assert.deepEqual(namesOf(await search('day be')), ['Holiday Beach 2026.png']);
+  });
+
+  test('one or two characters are enough, Chinese included', async () => {
+    assert.deepEqual(namesOf(await search('照片')), ['猫咪照片.png']);
+    assert.deepEqual(namesOf(await search('咪')), ['猫咪照片.png']);
+    assert.deepEqual(namesOf(await search('g_0')), ['IMG_0001.png']);
+    assert.deepEqual(namesOf(await search('be')), ['Holiday Beach 2026.png', 'beach-sunset.png']);
+  });
+
+  test('search syntax characters are plain text', async () => {
+    assert.deepEqual(namesOf(await search('"hi" OR *')), ['say "hi" OR *.png']);
+    assert.deepEqual(namesOf(await search('hi" OR')), ['say "hi" OR *.png']);
+    assert.deepEqual(namesOf(await search('NEAR')), []);
+    assert.equal((await search('nothing-like-this')).total, 0);
+  });
+
+  test('search results page with cursors', async () => {
+    const first = await search('beach', '&pageSize=1');
+    assert.equal(first.results.length, 1);
+    assert.ok(first.next_cursor);
+    const second = await search('beach', `&pageSize=1&cursor=${encodeURIComponent(first.next_cursor)}`);
+    assert.equal(second.results.length, 1);
+    assert.equal(second.next_cursor, null);
+    assert.notEqual(first.results[0].id, second.results[0].id);
+    assert.ok(first.results[0].id > second.results[0].id);
   });
 });

@@ -16,17 +16,20 @@ pub const GET_BY_ID: &str = "SELECT id, object_key, original_name, image_url, co
      FROM images WHERE id = ?1";
 
 /// Inserts unless the SHA-256 is already stored; returns the row if inserted.
+/// ?12 is the name's `search_text`.
 pub const INSERT: &str = "INSERT INTO images (object_key, original_name, image_url, \
-     content_type, size, created_at, width, height, sha256, original_size, compressed_by) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     content_type, size, created_at, width, height, sha256, original_size, compressed_by, \
+     search_text) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
      ON CONFLICT (sha256) DO NOTHING \
      RETURNING id, object_key, original_name, image_url, content_type, size, created_at, \
      width, height, sha256, original_size, compressed_by";
 
 /// Puts a row back with its old id (after a failed object delete).
 pub const RESTORE: &str = "INSERT INTO images (id, object_key, original_name, image_url, \
-     content_type, size, created_at, width, height, sha256, original_size, compressed_by) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+     content_type, size, created_at, width, height, sha256, original_size, compressed_by, \
+     search_text) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 pub const GET_BY_KEY: &str = "SELECT id, object_key, original_name, image_url, content_type, \
      size, created_at, width, height, sha256, original_size, compressed_by \
@@ -40,10 +43,6 @@ pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compr
 
 pub const SET_COMPRESSION_COUNT: &str =
     "UPDATE image_stats SET compression_count = ?1 WHERE id = 1";
-
-/// Search texts shorter than this match name prefixes; longer ones match
-/// anywhere in the name (the trigram index needs three characters).
-pub const MIN_SUBSTRING_SEARCH_CHARS: usize = 3;
 
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,88 +60,79 @@ pub struct Statement {
 
 /// The page of rows (one more than the page size, to tell whether another
 /// page follows) and the total, for a listing request.
+///
+/// Every page is a keyset range on the id (below the cursor, or below
+/// everything for a first page), read newest first through the primary key
+/// or the name indexes. Only `pageNum` beyond 1, kept for old clients, adds
+/// an OFFSET, which reads the skipped rows; cursors never do.
 pub fn listing(query: &ListQuery) -> (Statement, Statement) {
-    let limit = Param::Int(i64::from(query.page_size) + 1);
-    let offset = Param::Int(query.offset() as i64);
-    let (from, filter, total, mut params) = match query.search.as_deref() {
+    let mut params = Vec::new();
+    let (from, id, mut conditions, total) = match query.search.as_deref() {
         None => (
             "images",
-            String::new(),
+            "images.id",
+            vec![],
             Statement {
                 sql: "SELECT image_count AS total FROM image_stats WHERE id = 1".into(),
                 params: vec![],
             },
-            vec![],
         ),
-        Some(text) if text.chars().count() >= MIN_SUBSTRING_SEARCH_CHARS => {
-            let phrase = Param::Text(fts_phrase(text));
+        Some(text) => {
+            params.push(Param::Text(search_phrase(text)));
             (
                 "images_fts JOIN images ON images.id = images_fts.rowid",
-                "images_fts MATCH ?1".to_string(),
+                "images_fts.rowid",
+                vec!["images_fts MATCH ?1".to_string()],
                 Statement {
                     sql: "SELECT count(*) AS total FROM images_fts WHERE images_fts MATCH ?1"
                         .into(),
-                    params: vec![phrase.clone()],
+                    params: params.clone(),
                 },
-                vec![phrase],
-            )
-        }
-        Some(prefix) => {
-            let range = vec![
-                Param::Text(prefix.to_string()),
-                Param::Text(format!("{prefix}\u{10FFFF}")),
-            ];
-            let filter = "original_name >= ?1 COLLATE NOCASE AND original_name < ?2 COLLATE NOCASE";
-            (
-                "images",
-                filter.to_string(),
-                Statement {
-                    sql: format!("SELECT count(*) AS total FROM images WHERE {filter}"),
-                    params: range.clone(),
-                },
-                range,
             )
         }
     };
-    let mut conditions: Vec<String> = Vec::new();
-    if !filter.is_empty() {
-        conditions.push(filter);
+    let below = match query.page {
+        PageRequest::After(last) => last.0,
+        PageRequest::Number(_) => i64::MAX,
+    };
+    params.push(Param::Int(below));
+    conditions.push(format!("{id} < ?{}", params.len()));
+    params.push(Param::Int(i64::from(query.page_size) + 1));
+    let mut paging = format!("LIMIT ?{}", params.len());
+    if query.offset() > 0 {
+        params.push(Param::Int(query.offset() as i64));
+        paging.push_str(&format!(" OFFSET ?{}", params.len()));
     }
-    let order_key = if query.search.is_some() && from.starts_with("images_fts") {
-        "images_fts.rowid"
-    } else {
-        "images.id"
-    };
-    let paging = match query.page {
-        PageRequest::After(last) => {
-            params.push(Param::Int(last.0));
-            conditions.push(format!("{order_key} < ?{}", params.len()));
-            params.push(limit);
-            format!("LIMIT ?{}", params.len())
-        }
-        PageRequest::Number(_) => {
-            params.push(limit);
-            params.push(offset);
-            format!("LIMIT ?{} OFFSET ?{}", params.len() - 1, params.len())
-        }
-    };
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    let columns = COLUMNS
-        .split(", ")
-        .map(|column| format!("images.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let page = Statement {
         sql: format!(
-            "SELECT {columns} FROM {from}{where_clause} ORDER BY {order_key} DESC {paging}"
+            "SELECT {} FROM {from} WHERE {} ORDER BY {id} DESC {paging}",
+            qualified_columns(),
+            conditions.join(" AND ")
         ),
         params,
     };
     (page, total)
+}
+
+/// A name with its characters spaced out, as indexed for search (see
+/// migration 0004): the index then holds one character per token.
+pub fn search_text(name: &str) -> String {
+    name.chars().flat_map(|c| [c, ' ']).collect()
+}
+
+/// Search text as one FTS5 phrase of characters: it matches names where
+/// those characters stand together. Quoting keeps operators (`OR`, `*`,
+/// `"`) literal.
+fn search_phrase(text: &str) -> String {
+    format!("\"{}\"", search_text(text).trim_end().replace('"', "\"\""))
+}
+
+fn qualified_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|column| format!("images.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Rows whose object keys lie in (`after`, `end`], in key order, for
@@ -159,12 +149,6 @@ pub fn rows_in_key_window(after: Option<&str>, end: Option<&str>, limit: u32) ->
     Statement { sql, params }
 }
 
-/// Quotes search text as one FTS5 phrase, so its characters are matched
-/// literally (no operators, no column filters).
-fn fts_phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,33 +163,34 @@ mod tests {
     }
 
     #[test]
-    fn plain_listing_pages_by_offset_or_cursor() {
-        let (page, total) = listing(&query(PageRequest::Number(3), None));
-        assert!(
-            page.sql
-                .ends_with("FROM images ORDER BY images.id DESC LIMIT ?1 OFFSET ?2"),
-            "{}",
-            page.sql
-        );
-        assert_eq!(page.params, vec![Param::Int(21), Param::Int(40)]);
-        assert!(total.sql.contains("image_stats"));
-
-        let (page, _) = listing(&query(PageRequest::After(ImageId(99)), None));
+    fn first_pages_and_cursors_are_keyset_ranges() {
+        let (page, total) = listing(&query(PageRequest::Number(1), None));
         assert!(
             page.sql
                 .ends_with("FROM images WHERE images.id < ?1 ORDER BY images.id DESC LIMIT ?2"),
             "{}",
             page.sql
         );
+        assert_eq!(page.params, vec![Param::Int(i64::MAX), Param::Int(21)]);
+        assert!(total.sql.contains("image_stats"));
+
+        let (page, _) = listing(&query(PageRequest::After(ImageId(99)), None));
         assert_eq!(page.params, vec![Param::Int(99), Param::Int(21)]);
     }
 
     #[test]
-    fn long_search_uses_the_trigram_index_with_a_literal_phrase() {
-        let (page, total) = listing(&query(
-            PageRequest::After(ImageId(5)),
-            Some("say \"hi\" OR x"),
-        ));
+    fn later_page_numbers_add_an_offset() {
+        let (page, _) = listing(&query(PageRequest::Number(3), None));
+        assert!(page.sql.ends_with("LIMIT ?2 OFFSET ?3"), "{}", page.sql);
+        assert_eq!(
+            page.params,
+            vec![Param::Int(i64::MAX), Param::Int(21), Param::Int(40)]
+        );
+    }
+
+    #[test]
+    fn search_is_a_literal_phrase_of_characters() {
+        let (page, total) = listing(&query(PageRequest::After(ImageId(5)), Some("猫 \"OR\"")));
         assert!(
             page.sql.contains("FROM images_fts JOIN images"),
             "{}",
@@ -217,23 +202,195 @@ mod tests {
             "{}",
             page.sql
         );
-        assert_eq!(
-            page.params[0],
-            Param::Text("\"say \"\"hi\"\" OR x\"".into())
-        );
+        assert_eq!(page.params[0], Param::Text("\"猫   \"\" O R \"\"\"".into()));
         assert_eq!(total.params, vec![page.params[0].clone()]);
     }
 
     #[test]
-    fn short_search_matches_name_prefixes() {
-        let (page, total) = listing(&query(PageRequest::Number(1), Some("猫")));
-        assert!(
-            page.sql.contains("original_name >= ?1 COLLATE NOCASE"),
-            "{}",
-            page.sql
+    fn search_text_spaces_every_character() {
+        assert_eq!(search_text("猫咪.png"), "猫 咪 . p n g ");
+        assert_eq!(search_text(""), "");
+    }
+}
+
+/// Every statement above, planned by SQLite against the schema the
+/// migrations build: no listing, search or lookup may scan the images table.
+#[cfg(test)]
+mod query_plans {
+    use super::*;
+    use imghost_shared::api::ImageId;
+    use rusqlite::Connection;
+
+    fn database() -> Connection {
+        let db = Connection::open_in_memory().unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            db.execute_batch(&std::fs::read_to_string(&file).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        }
+        db
+    }
+
+    /// The plan's detail lines, e.g. "SEARCH images USING INTEGER PRIMARY KEY (rowid<?)".
+    fn plan(db: &Connection, statement: &Statement) -> Vec<String> {
+        let params: Vec<rusqlite::types::Value> = statement
+            .params
+            .iter()
+            .map(|param| match param {
+                Param::Int(value) => (*value).into(),
+                Param::Text(text) => text.clone().into(),
+            })
+            .collect();
+        let mut explain = db
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", statement.sql))
+            .unwrap();
+        let rows = explain
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    fn assert_no_table_scan(db: &Connection, statement: &Statement) {
+        let plan = plan(db, statement);
+        for line in &plan {
+            let scans_table = line.starts_with("SCAN ") && !line.contains("VIRTUAL TABLE");
+            assert!(!scans_table, "{}\n  plan: {plan:?}", statement.sql);
+            // FTS5 reports "SCAN ... VIRTUAL TABLE INDEX n:M..." when it
+            // answers a MATCH from its index; without ":M" it reads everything.
+            if line.contains("VIRTUAL TABLE") {
+                assert!(line.contains(":M"), "{}\n  plan: {plan:?}", statement.sql);
+            }
+        }
+    }
+
+    fn text(sql: &str, values: &[&str]) -> Statement {
+        Statement {
+            sql: sql.to_string(),
+            params: values.iter().map(|v| Param::Text(v.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn listings_and_searches_never_scan_the_table() {
+        let db = database();
+        for search in [
+            None,
+            Some("holiday"),
+            Some("猫咪照片"),
+            Some("ab"),
+            Some("x"),
+        ] {
+            for page in [PageRequest::Number(1), PageRequest::After(ImageId(1000))] {
+                let (rows, total) = listing(&ListQuery {
+                    page,
+                    page_size: 50,
+                    search: search.map(str::to_string),
+                });
+                assert_no_table_scan(&db, &rows);
+                assert_no_table_scan(&db, &total);
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_use_indexes() {
+        let db = database();
+        for statement in [
+            text(FIND_BY_SHA256, &["ab"]),
+            text(GET_BY_KEY, &["2026-11-28/x.png"]),
+            Statement {
+                sql: GET_BY_ID.into(),
+                params: vec![Param::Int(1)],
+            },
+            Statement {
+                sql: DELETE.into(),
+                params: vec![Param::Int(1)],
+            },
+            Statement {
+                sql: STATS.into(),
+                params: vec![],
+            },
+            rows_in_key_window(Some("2026-01-01/a"), Some("2026-02-01/b"), 1000),
+            rows_in_key_window(None, None, 1000),
+        ] {
+            let plan = plan(&db, &statement);
+            assert!(
+                plan.iter().all(|line| !line.starts_with("SCAN images")),
+                "{}\n  plan: {plan:?}",
+                statement.sql
+            );
+        }
+    }
+
+    #[test]
+    fn statements_run_against_the_schema() {
+        let db = database();
+        let insert = db
+            .prepare(INSERT)
+            .unwrap()
+            .query_row(
+                rusqlite::params![
+                    "2026-11-28/a.png",
+                    "猫咪.png",
+                    "https://x/a.png",
+                    "image/png",
+                    10,
+                    1,
+                    1,
+                    1,
+                    "ab",
+                    12,
+                    "none",
+                    search_text("猫咪.png")
+                ],
+                |row| row.get::<_, i64>(0),
+            )
+            .unwrap();
+        assert_eq!(insert, 1);
+        // A second row with the same SHA-256 is not inserted and returns nothing.
+        let duplicate = db.prepare(INSERT).unwrap().query_row(
+            rusqlite::params![
+                "2026-11-28/b.png",
+                "b.png",
+                "https://x/b.png",
+                "image/png",
+                10,
+                2,
+                1,
+                1,
+                "ab",
+                12,
+                "none",
+                search_text("b.png")
+            ],
+            |row| row.get::<_, i64>(0),
         );
-        assert_eq!(page.params[1], Param::Text("猫\u{10FFFF}".into()));
-        assert_eq!(page.params[2..], [Param::Int(21), Param::Int(0)]);
-        assert_eq!(total.params.len(), 2);
+        assert!(matches!(
+            duplicate,
+            Err(rusqlite::Error::QueryReturnedNoRows)
+        ));
+        let (count, stored): (i64, i64) = db
+            .query_row(
+                "SELECT image_count, bytes_stored FROM image_stats",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((count, stored), (1, 10));
+        let found: i64 = db
+            .query_row(
+                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+                [search_phrase("咪.P")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
     }
 }

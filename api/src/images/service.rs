@@ -195,6 +195,7 @@ impl ImageTable for D1Images<'_> {
             image.sha256.as_str().into(),
             JsValue::from_f64(image.original_size as f64),
             image.compressed_by.as_str().into(),
+            queries::search_text(&image.original_name).into(),
         ];
         self.one(queries::INSERT, &params).await
     }
@@ -231,6 +232,7 @@ impl ImageTable for D1Images<'_> {
             text(&image.sha256),
             optional(image.original_size.map(|size| size as f64)),
             text(&image.compressed_by),
+            queries::search_text(&image.original_name).into(),
         ];
         self.0
             .prepare(queries::RESTORE)
