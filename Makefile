@@ -13,7 +13,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test setup worker web clean
+.PHONY: help dev test setup worker web deploy clean
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -39,6 +39,10 @@ web: web/dist/index.html
 web/dist/index.html: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml
 	trunk build --release --offline
 	@touch $@
+
+# Needs `npx wrangler login` and the setup in README's deploy section.
+deploy: setup worker web
+	wrangler deploy
 
 clean:
 	rm -rf api/build web/dist target

@@ -3,7 +3,8 @@
 # already installed at the right version (so a second run takes seconds).
 #   scripts/setup.sh            build and run tools
 #   scripts/setup.sh --test     also what the tests use: Chromium (browser
-#                               tests) and exiftool (an independent EXIF reader)
+#                               tests), exiftool (an independent EXIF reader),
+#                               Xvfb and xclip (a desktop clipboard for the CLI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +61,8 @@ if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  command -v xclip >/dev/null || missing+=(xclip)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing ${missing[*]} for the tests"
     sudo_if_needed=$([ "$(id -u)" = 0 ] || echo sudo)

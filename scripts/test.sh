@@ -21,14 +21,18 @@ cargo clippy --workspace --exclude imghost-cli --target wasm32-unknown-unknown -
 say "Unit tests"
 cargo test --workspace --locked
 
-say "Building the Worker and the UI"
+say "Building the Worker, the UI and the command line tool"
 make --no-print-directory worker web
+cargo build -p imghost-cli --locked
 
 say "Size budgets"
 scripts/sizes.sh --check
 
 say "HTTP tests against wrangler dev"
 node --test --test-concurrency=2 tests/api/
+
+say "Command line tool against wrangler dev"
+node --test --test-concurrency=2 tests/cli/
 
 say "Browser tests"
 playwright test

@@ -18,6 +18,17 @@ const QUIET_ENV = {
   PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
 };
 
+// Every stack still running when this process exits is killed with it,
+// whatever the tests did (a failed `before` leaves no workerd behind).
+const running = new Set();
+process.on('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+});
+
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -69,6 +80,11 @@ export async function startStack({ vars = {} } = {}) {
     ],
     { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(child.pid);
+  // Do not keep this process alive for the stack's sake.
+  child.unref();
+  child.stdout.unref();
+  child.stderr.unref();
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -84,6 +100,7 @@ export async function startStack({ vars = {} } = {}) {
       } catch {}
       await exited;
     }
+    running.delete(child.pid);
     await rm(stateDir, { recursive: true, force: true });
   };
 
