@@ -24,6 +24,9 @@ export default defineConfig({
   use: {
     baseURL: process.env.IMGHOST_URL,
     browserName: 'chromium',
+    // The page picks its language from the browser's; tests expect English
+    // unless they ask for another.
+    locale: 'en-US',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: CHROMIUM_ARGS,

@@ -1,5 +1,16 @@
-use leptos::prelude::*;
+//! The imghost management UI: upload, browse, copy and delete images.
+
+mod api;
+mod app;
+mod clipboard;
+mod confirm;
+mod gallery;
+mod i18n;
+mod settings;
+mod snippets;
+mod toast;
+mod upload;
 
 fn main() {
-    mount_to_body(|| view! { <h1>"imghost"</h1> });
+    leptos::mount::mount_to_body(app::App);
 }

@@ -1,0 +1,106 @@
+import { test, expect } from '@playwright/test';
+import { expectFinished, dropFiles, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { uniquePng } from './images.mjs';
+
+test('the language switches to Chinese and stays switched', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByTestId('language')).toHaveText('中文');
+  await page.getByTestId('language').click();
+  await expect(page.locator('#gallery-title')).toHaveText('我的图片');
+  await expect(page.locator('#upload-title')).toHaveText('把图片拖到这里');
+  await expect(page.getByTestId('image-count')).toHaveText(/^\d+ 张图片$/);
+  await expect(page.getByTestId('language')).toHaveText('English');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await page.reload();
+  await expect(page.locator('#gallery-title')).toHaveText('我的图片');
+  await page.getByTestId('language').click();
+  await expect(page.locator('#gallery-title')).toHaveText('Your images');
+});
+
+test.describe('with a Chinese browser', () => {
+  test.use({ locale: 'zh-CN' });
+  test('the page starts in Chinese', async ({ page }) => {
+    await openApp(page);
+    await expect(page.locator('#gallery-title')).toHaveText('我的图片');
+    await dropFiles(page, [{ name: 'notes.txt', bytes: Buffer.from('just words\n'), type: 'text/plain' }]);
+    await expect(uploadRow(page, 'notes.txt').getByTestId('upload-status')).toHaveText('未上传');
+  });
+});
+
+test('a phone-width screen never scrolls sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await uploadViaApi(uniqueName('a-rather-long-file-name-for-a-small-screen', 'png'), uniquePng('logo.png'));
+  await openApp(page);
+  const name = uniqueName('phone-upload-with-a-long-name', 'png');
+  await dropFiles(page, [{ name, bytes: uniquePng('text.png'), type: 'image/png' }]);
+  await expectFinished(uploadRow(page, name));
+  await page.getByTestId('settings-toggle').click();
+  await expect(page.getByTestId('image-card').first()).toBeVisible();
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+    widest: Math.max(...[...document.querySelectorAll('body *')].map((el) => el.getBoundingClientRect().right)),
+  }));
+  expect(widths.page).toBe(390);
+  expect(widths.viewport).toBe(390);
+  expect(widths.widest).toBeLessThanOrEqual(390);
+  const columns = await page.evaluate(
+    () => getComputedStyle(document.querySelector('[data-testid="grid"]')).gridTemplateColumns.split(' ').length,
+  );
+  expect(columns).toBe(2);
+});
+
+test('the page follows the system dark mode', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openApp(page);
+  const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  expect(await background()).toBe('rgb(246, 247, 249)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await background()).toBe('rgb(18, 20, 24)');
+});
+
+test('the copy buttons work from the keyboard, with a visible focus ring', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const stored = await uploadViaApi(uniqueName('keyboard', 'png'), uniquePng('text.png'));
+  await openApp(page);
+  const urlButton = page.getByTestId('image-card').first().getByTestId('copy-url');
+  await urlButton.focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  await expect(urlButton).toBeFocused();
+  expect(await urlButton.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('toast')).toHaveText('Copied URL');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(stored.url);
+});
+
+test('the stats line shows the server counts, and nothing without /stats', async ({ page }) => {
+  await page.route('**/stats', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        success: true,
+        image_count: 1234,
+        bytes_stored: 5 * 1024 * 1024 * 1024,
+        bytes_saved: 300 * 1024 * 1024,
+        compression_count: 42,
+      }),
+    }),
+  );
+  await openApp(page);
+  await expect(page.getByTestId('stats')).toHaveText(
+    '1234 images · 5 GB stored · 300 MB saved by compression · Tinify compressions this month: 42',
+  );
+
+  await page.unroute('**/stats');
+  await page.route('**/stats', (route) =>
+    route.fulfill({
+      status: 404,
+      contentType: 'application/json',
+      body: JSON.stringify({ success: false, message: 'No route for /stats', code: 'not_found' }),
+    }),
+  );
+  await page.reload();
+  await expect(page.getByTestId('image-count')).toBeVisible();
+  await expect(page.getByTestId('stats')).toHaveCount(0);
+});

@@ -1,0 +1,515 @@
+//! English and Simplified Chinese. Plain strings live in one `Texts` table
+//! per language; texts with numbers or names in them are methods on `Lang`.
+
+use imghost_shared::image::Rejected;
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language for a browser language tag such as `zh-CN` or `en-GB`.
+    pub fn from_browser(tag: &str) -> Self {
+        if tag.trim().to_ascii_lowercase().starts_with("zh") {
+            Self::Zh
+        } else {
+            Self::En
+        }
+    }
+
+    /// The value remembered in local storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Zh => "zh",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "en" => Some(Self::En),
+            "zh" => Some(Self::Zh),
+            _ => None,
+        }
+    }
+
+    /// For `<html lang>` and `toLocaleString`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Zh => "zh-CN",
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::En => Self::Zh,
+            Self::Zh => Self::En,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Self::En => &EN,
+            Self::Zh => &ZH,
+        }
+    }
+
+    pub fn image_count(self, count: u64) -> String {
+        match (self, count) {
+            (Self::En, 1) => "1 image".into(),
+            (Self::En, n) => format!("{n} images"),
+            (Self::Zh, n) => format!("{n} 张图片"),
+        }
+    }
+
+    pub fn selected_count(self, count: usize) -> String {
+        match self {
+            Self::En => format!("{count} selected"),
+            Self::Zh => format!("已选 {count} 张"),
+        }
+    }
+
+    pub fn connected(self, count: u64) -> String {
+        match self {
+            Self::En => format!("OK: connected, {} stored", self.image_count(count)),
+            Self::Zh => format!("连接成功，已存储 {}", self.image_count(count)),
+        }
+    }
+
+    pub fn copied(self, what: &str) -> String {
+        match self {
+            Self::En => format!("Copied {what}"),
+            Self::Zh => format!("已复制 {what}"),
+        }
+    }
+
+    pub fn deleted(self, count: usize) -> String {
+        match (self, count) {
+            (Self::En, 1) => "Deleted 1 image".into(),
+            (Self::En, n) => format!("Deleted {n} images"),
+            (Self::Zh, n) => format!("已删除 {n} 张图片"),
+        }
+    }
+
+    pub fn confirm_delete_one(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Delete “{name}”? Its URL will stop working."),
+            Self::Zh => format!("删除“{name}”？它的链接将失效。"),
+        }
+    }
+
+    pub fn confirm_delete_many(self, count: usize) -> String {
+        match self {
+            Self::En => format!("Delete {count} images? Their URLs will stop working."),
+            Self::Zh => format!("删除 {count} 张图片？它们的链接将失效。"),
+        }
+    }
+
+    pub fn no_match(self, search: &str) -> String {
+        match self {
+            Self::En => format!("No image names contain “{search}”."),
+            Self::Zh => format!("没有名称包含“{search}”的图片。"),
+        }
+    }
+
+    pub fn select_image(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Select {name}"),
+            Self::Zh => format!("选择 {name}"),
+        }
+    }
+
+    /// Why a file was refused before upload (`imghost_shared::image::detect`).
+    pub fn rejected(self, rejected: Rejected) -> String {
+        match (self, rejected) {
+            (Self::En, rejected) => rejected.to_string(),
+            (Self::Zh, Rejected::Empty) => "文件是空的".into(),
+            (Self::Zh, Rejected::Damaged(format)) => {
+                format!(
+                    "文件看起来像 {} 图片，但文件头已损坏或不完整",
+                    format.name()
+                )
+            }
+            (Self::Zh, Rejected::NotAnImage(what)) => format!(
+                "只能上传图片（PNG、JPEG、GIF、WebP、AVIF、BMP、ICO）；此文件看起来是 {what}"
+            ),
+        }
+    }
+
+    /// `then_ms` relative to `now_ms`, both milliseconds since the epoch.
+    pub fn relative_time(self, now_ms: f64, then_ms: f64) -> String {
+        let seconds = ((now_ms - then_ms) / 1000.0).max(0.0);
+        let minutes = (seconds / 60.0).round();
+        let hours = (seconds / 3600.0).round();
+        let days = (seconds / 86_400.0).round();
+        let (count, unit) = if seconds < 45.0 {
+            return self.texts().just_now.into();
+        } else if minutes < 60.0 {
+            (minutes.max(1.0), TimeUnit::Minute)
+        } else if hours < 24.0 {
+            (hours, TimeUnit::Hour)
+        } else if days < 30.0 {
+            (days, TimeUnit::Day)
+        } else if days < 365.0 {
+            ((days / 30.4).round().max(1.0), TimeUnit::Month)
+        } else {
+            ((days / 365.25).round().max(1.0), TimeUnit::Year)
+        };
+        let count = count as u64;
+        match self {
+            Self::En => {
+                let unit = match unit {
+                    TimeUnit::Minute => "minute",
+                    TimeUnit::Hour => "hour",
+                    TimeUnit::Day => "day",
+                    TimeUnit::Month => "month",
+                    TimeUnit::Year => "year",
+                };
+                let plural = if count == 1 { "" } else { "s" };
+                format!("{count} {unit}{plural} ago")
+            }
+            Self::Zh => {
+                let unit = match unit {
+                    TimeUnit::Minute => "分钟",
+                    TimeUnit::Hour => "小时",
+                    TimeUnit::Day => "天",
+                    TimeUnit::Month => "个月",
+                    TimeUnit::Year => "年",
+                };
+                format!("{count} {unit}前")
+            }
+        }
+    }
+}
+
+enum TimeUnit {
+    Minute,
+    Hour,
+    Day,
+    Month,
+    Year,
+}
+
+/// The language chosen for the page, provided as context by the app.
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// A reactive text from the current language's table, for views:
+/// `{t(|t| t.settings)}`.
+pub fn t(pick: fn(&'static Texts) -> &'static str) -> impl Fn() -> &'static str + Copy {
+    let lang = use_lang();
+    move || pick(lang.get().texts())
+}
+
+pub struct Texts {
+    pub language_name: &'static str,
+    pub tagline: &'static str,
+    pub settings: &'static str,
+    pub connection: &'static str,
+    pub api_url: &'static str,
+    pub token: &'static str,
+    pub show: &'static str,
+    pub hide: &'static str,
+    pub token_hint: &'static str,
+    pub test_connection: &'static str,
+    pub testing: &'static str,
+    pub save: &'static str,
+    pub close: &'static str,
+    pub drop_title: &'static str,
+    pub drop_hint: &'static str,
+    pub choose_files: &'static str,
+    pub shrink: &'static str,
+    pub max_width: &'static str,
+    pub quality: &'static str,
+    pub reading: &'static str,
+    pub converting: &'static str,
+    pub waiting: &'static str,
+    pub uploading: &'static str,
+    pub processing: &'static str,
+    pub uploaded: &'static str,
+    pub already_uploaded: &'static str,
+    pub not_uploaded: &'static str,
+    pub upload_failed: &'static str,
+    pub kept_original: &'static str,
+    pub retry: &'static str,
+    pub clear_finished: &'static str,
+    pub copy: &'static str,
+    pub gallery: &'static str,
+    pub search: &'static str,
+    pub loading: &'static str,
+    pub load_more: &'static str,
+    pub empty: &'static str,
+    pub try_again: &'static str,
+    pub open_settings: &'static str,
+    pub copy_url: &'static str,
+    pub copy_markdown: &'static str,
+    pub copy_html: &'static str,
+    pub open: &'static str,
+    pub delete: &'static str,
+    pub select_all: &'static str,
+    pub clear_selection: &'static str,
+    pub delete_selected: &'static str,
+    pub cancel: &'static str,
+    pub just_now: &'static str,
+    pub stored: &'static str,
+    pub saved: &'static str,
+    pub tinify_this_month: &'static str,
+    pub copy_failed: &'static str,
+    pub enter_token: &'static str,
+    pub error_unreachable: &'static str,
+    pub error_unauthorized: &'static str,
+    pub error_not_configured: &'static str,
+    pub error_too_large: &'static str,
+    pub error_not_an_image: &'static str,
+    pub error_not_found: &'static str,
+    pub error_too_many: &'static str,
+    pub error_bad_request: &'static str,
+    pub error_server: &'static str,
+    pub error_bad_answer: &'static str,
+}
+
+pub const EN: Texts = Texts {
+    language_name: "English",
+    tagline: "your image host",
+    settings: "Settings",
+    connection: "Connection",
+    api_url: "API address",
+    token: "Admin token",
+    show: "Show",
+    hide: "Hide",
+    token_hint: "Kept in this browser only.",
+    test_connection: "Test connection",
+    testing: "Testing…",
+    save: "Save",
+    close: "Close",
+    drop_title: "Drop images here",
+    drop_hint: "or paste one (Ctrl+V / ⌘V), or",
+    choose_files: "Choose files",
+    shrink: "Shrink to WebP before upload",
+    max_width: "Max width (px)",
+    quality: "Quality",
+    reading: "Reading…",
+    converting: "Converting to WebP…",
+    waiting: "Waiting…",
+    uploading: "Uploading",
+    processing: "Processing…",
+    uploaded: "Uploaded",
+    already_uploaded: "Already uploaded",
+    not_uploaded: "Not uploaded",
+    upload_failed: "Upload failed",
+    kept_original: "original kept: WebP was not smaller",
+    retry: "Retry",
+    clear_finished: "Clear finished",
+    copy: "Copy",
+    gallery: "Your images",
+    search: "Search by name",
+    loading: "Loading…",
+    load_more: "Load more",
+    empty: "No images yet. Drop one above to get started.",
+    try_again: "Try again",
+    open_settings: "Open settings",
+    copy_url: "Copy URL",
+    copy_markdown: "Copy Markdown",
+    copy_html: "Copy HTML",
+    open: "Open",
+    delete: "Delete",
+    select_all: "Select all",
+    clear_selection: "Clear selection",
+    delete_selected: "Delete selected",
+    cancel: "Cancel",
+    just_now: "just now",
+    stored: "stored",
+    saved: "saved by compression",
+    tinify_this_month: "Tinify compressions this month",
+    copy_failed: "Could not copy: the browser refused access to the clipboard",
+    enter_token: "Enter the admin token in Settings to see your images.",
+    error_unreachable:
+        "Cannot reach the server. Check the API address and that the server is running.",
+    error_unauthorized: "Wrong token: the server refused the admin token. Check it in Settings.",
+    error_not_configured: "The server is not set up yet:",
+    error_too_large: "The file is too large for this server.",
+    error_not_an_image: "The server refused the file:",
+    error_not_found: "Not found: it may have been deleted already.",
+    error_too_many: "Too many requests; wait a moment and try again.",
+    error_bad_request: "The server refused the request:",
+    error_server: "Server error",
+    error_bad_answer: "The server's answer was not understood. Is the API address right?",
+};
+
+pub const ZH: Texts = Texts {
+    language_name: "中文",
+    tagline: "你的图床",
+    settings: "设置",
+    connection: "连接",
+    api_url: "API 地址",
+    token: "管理令牌",
+    show: "显示",
+    hide: "隐藏",
+    token_hint: "只保存在此浏览器中。",
+    test_connection: "测试连接",
+    testing: "正在测试…",
+    save: "保存",
+    close: "关闭",
+    drop_title: "把图片拖到这里",
+    drop_hint: "或直接粘贴（Ctrl+V / ⌘V），或",
+    choose_files: "选择文件",
+    shrink: "上传前压缩为 WebP",
+    max_width: "最大宽度（像素）",
+    quality: "质量",
+    reading: "正在读取…",
+    converting: "正在转换为 WebP…",
+    waiting: "等待中…",
+    uploading: "正在上传",
+    processing: "服务器处理中…",
+    uploaded: "已上传",
+    already_uploaded: "之前已上传过",
+    not_uploaded: "未上传",
+    upload_failed: "上传失败",
+    kept_original: "保留原图：WebP 没有更小",
+    retry: "重试",
+    clear_finished: "清除已完成",
+    copy: "复制",
+    gallery: "我的图片",
+    search: "按名称搜索",
+    loading: "加载中…",
+    load_more: "加载更多",
+    empty: "还没有图片。把图片拖到上方即可开始。",
+    try_again: "重试",
+    open_settings: "打开设置",
+    copy_url: "复制 URL",
+    copy_markdown: "复制 Markdown",
+    copy_html: "复制 HTML",
+    open: "打开",
+    delete: "删除",
+    select_all: "全选",
+    clear_selection: "取消选择",
+    delete_selected: "删除所选",
+    cancel: "取消",
+    just_now: "刚刚",
+    stored: "已存储",
+    saved: "压缩节省",
+    tinify_this_month: "本月 Tinify 压缩次数",
+    copy_failed: "无法复制：浏览器拒绝访问剪贴板",
+    enter_token: "请在设置中填写管理令牌，即可看到你的图片。",
+    error_unreachable: "无法连接服务器。请检查 API 地址以及服务器是否在运行。",
+    error_unauthorized: "令牌错误：服务器拒绝了管理令牌。请在设置中检查。",
+    error_not_configured: "服务器尚未配置：",
+    error_too_large: "文件太大，超过了服务器的上限。",
+    error_not_an_image: "服务器拒绝了此文件：",
+    error_not_found: "未找到：可能已被删除。",
+    error_too_many: "请求过多，请稍后再试。",
+    error_bad_request: "服务器拒绝了请求：",
+    error_server: "服务器错误",
+    error_bad_answer: "无法理解服务器的回应。API 地址正确吗？",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imghost_shared::image::ImageFormat;
+
+    const MINUTE: f64 = 60_000.0;
+    const HOUR: f64 = 60.0 * MINUTE;
+    const DAY: f64 = 24.0 * HOUR;
+
+    #[test]
+    fn browser_language_picks_chinese_for_any_zh_tag() {
+        for tag in ["zh", "zh-CN", "zh-Hans-CN", "ZH-tw", " zh"] {
+            assert_eq!(Lang::from_browser(tag), Lang::Zh, "{tag}");
+        }
+        for tag in ["en-US", "de", "", "ja-JP"] {
+            assert_eq!(Lang::from_browser(tag), Lang::En, "{tag}");
+        }
+    }
+
+    #[test]
+    fn stored_code_round_trips() {
+        for lang in [Lang::En, Lang::Zh] {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::En.other(), Lang::Zh);
+    }
+
+    #[test]
+    fn relative_time_in_both_languages() {
+        let now = 1_764_288_000_000.0;
+        for (ago, en, zh) in [
+            (0.0, "just now", "刚刚"),
+            (-5000.0, "just now", "刚刚"),
+            (44_000.0, "just now", "刚刚"),
+            (50_000.0, "1 minute ago", "1 分钟前"),
+            (5.0 * MINUTE, "5 minutes ago", "5 分钟前"),
+            (59.0 * MINUTE, "59 minutes ago", "59 分钟前"),
+            (90.0 * MINUTE, "2 hours ago", "2 小时前"),
+            (HOUR, "1 hour ago", "1 小时前"),
+            (23.0 * HOUR, "23 hours ago", "23 小时前"),
+            (DAY, "1 day ago", "1 天前"),
+            (3.0 * DAY, "3 days ago", "3 天前"),
+            (45.0 * DAY, "1 month ago", "1 个月前"),
+            (200.0 * DAY, "7 months ago", "7 个月前"),
+            (800.0 * DAY, "2 years ago", "2 年前"),
+        ] {
+            assert_eq!(Lang::En.relative_time(now, now - ago), en, "{ago}");
+            assert_eq!(Lang::Zh.relative_time(now, now - ago), zh, "{ago}");
+        }
+    }
+
+    #[test]
+    fn counts_are_worded_per_language() {
+        assert_eq!(Lang::En.image_count(1), "1 image");
+        assert_eq!(Lang::En.image_count(0), "0 images");
+        assert_eq!(Lang::Zh.image_count(12), "12 张图片");
+        assert_eq!(Lang::En.deleted(3), "Deleted 3 images");
+        assert_eq!(Lang::Zh.selected_count(2), "已选 2 张");
+    }
+
+    #[test]
+    fn refusals_are_explained_in_both_languages() {
+        let text = Rejected::NotAnImage("plain text (text/plain)");
+        assert_eq!(
+            Lang::En.rejected(text),
+            "Only images can be uploaded (PNG, JPEG, GIF, WebP, AVIF, BMP, ICO); \
+             this file looks like plain text (text/plain)"
+        );
+        assert!(Lang::Zh.rejected(text).contains("text/plain"));
+        assert!(Lang::Zh
+            .rejected(Rejected::Damaged(ImageFormat::Png))
+            .contains("PNG"));
+    }
+
+    #[test]
+    fn every_text_is_translated() {
+        let en = texts_of(&EN);
+        let zh = texts_of(&ZH);
+        assert_eq!(en.len(), zh.len());
+        for (english, chinese) in en.iter().zip(&zh) {
+            assert!(!english.is_empty() && !chinese.is_empty());
+            assert_ne!(english, chinese, "untranslated: {english}");
+        }
+    }
+
+    fn texts_of(texts: &Texts) -> Vec<&'static str> {
+        // Spot-check a spread of fields; adding a field to one table and not
+        // the other is caught by the compiler already.
+        vec![
+            texts.language_name,
+            texts.settings,
+            texts.drop_title,
+            texts.shrink,
+            texts.uploading,
+            texts.already_uploaded,
+            texts.gallery,
+            texts.empty,
+            texts.delete_selected,
+            texts.error_unauthorized,
+            texts.error_unreachable,
+            texts.error_bad_answer,
+        ]
+    }
+}

@@ -1,0 +1,147 @@
+use super::{use_uploads, Stage, UploadItem};
+use crate::i18n::{t, use_lang};
+use crate::snippets::SnippetFields;
+use imghost_shared::units::format_bytes;
+use leptos::prelude::*;
+
+/// One file being uploaded: name, sizes, progress, then links or an error.
+#[component]
+pub fn UploadRow(item: UploadItem) -> impl IntoView {
+    let uploads = use_uploads();
+    let lang = use_lang();
+
+    let sizes = move || {
+        let before = format_bytes(item.size);
+        match item.sending.get() {
+            Some(sending) if sending.converted => {
+                format!("{before} → {} (WebP)", format_bytes(sending.size))
+            }
+            Some(sending) if sending.kept_original => {
+                format!("{before} ({})", lang.get().texts().kept_original)
+            }
+            _ => before,
+        }
+    };
+    let status = move || {
+        let texts = lang.get().texts();
+        match item.stage.get() {
+            Stage::Reading => texts.reading.to_string(),
+            Stage::Queued => texts.waiting.to_string(),
+            Stage::Converting => texts.converting.to_string(),
+            Stage::Uploading(sent) if sent >= 1.0 => texts.processing.to_string(),
+            Stage::Uploading(sent) => format!("{} {}%", texts.uploading, percent(sent)),
+            Stage::Done(answer) if answer.duplicate => texts.already_uploaded.to_string(),
+            Stage::Done(_) => texts.uploaded.to_string(),
+            Stage::Refused(_) => texts.not_uploaded.to_string(),
+            Stage::Failed(_) => texts.upload_failed.to_string(),
+        }
+    };
+    let state_class = move || match item.stage.get() {
+        Stage::Done(_) => "upload-row done",
+        Stage::Refused(_) | Stage::Failed(_) => "upload-row failed",
+        _ => "upload-row",
+    };
+    let name = move || {
+        item.sending
+            .with(|sending| sending.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_else(|| item.name.get_value())
+    };
+
+    // Re-render the body only when the kind of stage changes, not on every
+    // progress event.
+    let phase = Memo::new(move |_| item.stage.with(Phase::of));
+    let sent_percent = move || match item.stage.get() {
+        Stage::Uploading(sent) => percent(sent),
+        _ => 0,
+    };
+    let body = move || match phase.get() {
+        Phase::Uploading => view! {
+            <progress
+                data-testid="upload-progress"
+                max="100"
+                value=sent_percent
+                aria-label=move || lang.get().texts().uploading
+            ></progress>
+        }
+        .into_any(),
+        Phase::Done => item
+            .stage
+            .with_untracked(|stage| match stage {
+                Stage::Done(answer) => Some(answer.image.clone()),
+                _ => None,
+            })
+            .map(|image| {
+                view! {
+                    <div class="snippets" data-testid="upload-result">
+                        <SnippetFields image />
+                    </div>
+                }
+            })
+            .into_any(),
+        Phase::Failed => {
+            let message = move || match item.stage.get() {
+                Stage::Refused(rejected) => lang.get().rejected(rejected),
+                Stage::Failed(error) => error.message(lang.get()),
+                _ => String::new(),
+            };
+            let can_retry = item
+                .stage
+                .with_untracked(|stage| matches!(stage, Stage::Failed(_)));
+            view! {
+                <p class="error" role="alert" data-testid="upload-error">{message}</p>
+                {can_retry.then(|| view! {
+                    <button
+                        type="button"
+                        class="small"
+                        data-testid="retry"
+                        on:click=move |_| uploads.retry(item)
+                    >
+                        {t(|t| t.retry)}
+                    </button>
+                })}
+            }
+            .into_any()
+        }
+        Phase::Waiting => ().into_any(),
+    };
+
+    view! {
+        <li class=state_class data-testid="upload-row">
+            <div class="thumb">
+                {move || item.preview.get().map(|url| view! { <img src=url alt="" /> })}
+            </div>
+            <div class="upload-main">
+                <div class="upload-head">
+                    <span class="name" data-testid="upload-name" title=name>{name}</span>
+                    <span class="status" data-testid="upload-status">{status}</span>
+                </div>
+                <div class="sizes" data-testid="upload-size">{sizes}</div>
+                {body}
+            </div>
+        </li>
+    }
+}
+
+/// `0.426` → `43`.
+fn percent(fraction: f64) -> u32 {
+    (fraction.clamp(0.0, 1.0) * 100.0).round() as u32
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    Uploading,
+    Done,
+    Failed,
+}
+
+impl Phase {
+    fn of(stage: &Stage) -> Self {
+        match stage {
+            Stage::Reading | Stage::Queued | Stage::Converting => Self::Waiting,
+            Stage::Uploading(_) => Self::Uploading,
+            Stage::Done(_) => Self::Done,
+            Stage::Refused(_) | Stage::Failed(_) => Self::Failed,
+        }
+    }
+}
