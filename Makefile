@@ -13,7 +13,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test setup worker web deploy clean
+.PHONY: help dev test bench bench-images load setup worker web deploy clean
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -24,6 +24,20 @@ dev: setup worker web
 
 test:
 	@scripts/test.sh
+
+# Side by side with the original Worker: REFERENCE_WORKER=<its checkout> make bench
+bench: setup worker web
+	@command -v oha >/dev/null || cargo install oha --locked
+	node scripts/bench/bench.mjs
+
+# Sizes after stripping and browser WebP, and the Worker's CPU per upload.
+bench-images: setup
+	@scripts/setup.sh --test
+	node scripts/bench/image-processing.mjs
+
+# 200 uploads from 16 clients while others list and delete; then R2 = D1?
+load: setup worker web
+	node scripts/bench/load.mjs
 
 setup:
 	@scripts/setup.sh

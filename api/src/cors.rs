@@ -37,7 +37,7 @@ impl AllowedOrigins {
 
 const ALLOW_METHODS: &str = "GET, HEAD, POST, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, Range, If-None-Match";
-const EXPOSE_HEADERS: &str = "Content-Length, Content-Range, ETag, Retry-After";
+const EXPOSE_HEADERS: &str = "Content-Length, Content-Range, ETag, Retry-After, X-D1-Rows-Read";
 
 /// Adds the CORS headers for `request_origin` to any response.
 pub fn apply(

@@ -45,9 +45,11 @@ export async function freePort() {
  * @param {object} [options]
  * @param {Record<string, string>} [options.vars] vars and secrets for the Worker;
  *   ADMIN_TOKEN defaults to a random token (pass `ADMIN_TOKEN: ''` for none).
+ * @param {(stateDir: string) => Promise<void>} [options.seed] fills the
+ *   migrated database before the Worker starts.
  * @returns {Promise<{url: string, token: string, stateDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startStack({ vars = {} } = {}) {
+export async function startStack({ vars = {}, seed } = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), 'imghost-test-'));
   const token = vars.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const envFile = join(stateDir, 'test.vars');
@@ -64,6 +66,7 @@ export async function startStack({ vars = {} } = {}) {
     ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],
     { cwd: ROOT, env: QUIET_ENV },
   );
+  await seed?.(stateDir);
   const port = await freePort();
   const inspectorPort = await freePort();
   const child = spawn(

@@ -10,6 +10,8 @@ use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
 use imghost_shared::{names, snippet};
 use worker::{Date, FormEntry, Request, Response, RouteContext};
 
+pub const ROWS_READ_HEADER: &str = "X-D1-Rows-Read";
+
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 
@@ -169,12 +171,17 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
         .list(&query)
         .await
         .map_err(store_failure)?;
-    json(&ListResponse {
+    let mut response = json(&ListResponse {
         success: true,
         results: page.images,
         total: page.total,
         next_cursor: page.next_cursor,
-    })
+    })?;
+    // What the listing cost in D1's billing unit, for operators watching it.
+    response
+        .headers_mut()
+        .set(ROWS_READ_HEADER, &page.rows_read.to_string())?;
+    Ok(response)
 }
 
 /// `DELETE /delete?id=N`, or `?key=<object key>` for clients that only

@@ -111,6 +111,10 @@ impl D1Images<'_> {
             .await?;
         let [rows, total] = <[_; 2]>::try_from(results)
             .map_err(|_| StoreError("D1 batch returned the wrong number of results".into()))?;
+        let rows_read = [&rows, &total]
+            .iter()
+            .filter_map(|result| result.meta().ok().flatten()?.rows_read)
+            .sum();
         let mut images: Vec<ImageRecord> = rows.results()?;
         let page_size = query.page_size as usize;
         let next_cursor =
@@ -125,6 +129,7 @@ impl D1Images<'_> {
             images,
             total,
             next_cursor,
+            rows_read,
         })
     }
 }
@@ -175,6 +180,8 @@ pub struct Page {
     pub images: Vec<ImageRecord>,
     pub total: u64,
     pub next_cursor: Option<String>,
+    /// D1's count of rows read for this page, which is what D1 bills.
+    pub rows_read: usize,
 }
 
 impl ImageTable for D1Images<'_> {

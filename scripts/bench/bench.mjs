@@ -1,0 +1,338 @@
+// Side-by-side benchmark of imghost and the original image-storage Worker,
+// both under `wrangler dev` on this machine with the same 100,000 rows.
+//
+//   REFERENCE_WORKER=/path/to/original-worker make bench
+//
+// Prints one table of medians and p95s with the imghost / reference ratio
+// and writes it to docs/benchmarks.md. Not a test: it asserts nothing.
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, ROOT, startStack } from '../../tests/support/stack.mjs';
+
+const run = promisify(execFile);
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const PAGE_SIZE = 50;
+const LISTING_RUNS = Number(process.env.BENCH_LISTING_RUNS ?? 30);
+const UPLOADS_PER_SIZE = Number(process.env.BENCH_UPLOADS ?? 50);
+const UPLOAD_CONCURRENCY = 4;
+const SERVE_REQUESTS = 2000;
+const SERVE_CONCURRENCY = 32;
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+const referenceSource = process.env.REFERENCE_WORKER;
+if (!referenceSource) {
+  console.error('Set REFERENCE_WORKER to a checkout of the original image-storage Worker.');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- statistics
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const summary = (values) => ({ median: quantile(values, 0.5), p95: quantile(values, 0.95) });
+
+async function timed(fn) {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}
+
+// ------------------------------------------------------------------ seeding
+const sqlText = (text) => `'${String(text).replaceAll("'", "''")}'`;
+const NAMES = ['holiday', 'screenshot', 'diagram', '猫咪照片', 'IMG', 'cover', 'banner', 'chart'];
+
+// D1 refuses statements over 100 KB.
+const ROWS_PER_INSERT = 200;
+
+/** INSERT statements for `ROWS` images, oldest first. */
+function seedSql(kind) {
+  const statements = [];
+  const start = Date.UTC(2024, 0, 1);
+  for (let first = 1; first <= ROWS; first += ROWS_PER_INSERT) {
+    const values = [];
+    for (let i = first; i < Math.min(first + ROWS_PER_INSERT, ROWS + 1); i++) {
+      const key = `seed/${String(i).padStart(6, '0')}.png`;
+      const name = `${NAMES[i % NAMES.length]}-${i}.png`;
+      const url = `https://img.example.com/${key}`;
+      const size = 50_000 + (i % 1000);
+      const created = start + i * 60_000;
+      if (kind === 'imghost') {
+        const sha = createHash('sha256').update(String(i)).digest('hex');
+        const searchText = [...name].map((c) => `${c} `).join('');
+        values.push(`(${sqlText(key)}, ${sqlText(name)}, ${sqlText(url)}, 'image/png', ${size}, ${created}, 800, 600, ${sqlText(sha)}, ${size}, 'none', ${sqlText(searchText)})`);
+      } else {
+        values.push(`(${sqlText(key)}, ${sqlText(name)}, ${sqlText(url)}, 'image/png', ${size}, ${created})`);
+      }
+    }
+    const columns = kind === 'imghost'
+      ? 'object_key, original_name, image_url, content_type, size, created_at, width, height, sha256, original_size, compressed_by, search_text'
+      : 'object_key, original_name, image_url, content_type, size, created_at';
+    statements.push(`INSERT INTO images (${columns}) VALUES\n${values.join(',\n')};`);
+  }
+  return statements.join('\n');
+}
+
+async function wrangler(cwd, ...args) {
+  return run(WRANGLER, args, { cwd, env: ENV, maxBuffer: 64 << 20 });
+}
+
+async function seed(cwd, stateDir, database, kind) {
+  const file = join(stateDir, 'seed.sql');
+  await writeFile(file, seedSql(kind));
+  await wrangler(cwd, 'd1', 'execute', database, '--local', '--persist-to', stateDir, '--file', file);
+}
+
+// ---------------------------------------------------------------- processes
+async function startReference(stateDir, copy) {
+  await wrangler(copy, 'd1', 'migrations', 'apply', 'image-storage-record', '--local', '--persist-to', stateDir);
+  await seed(copy, stateDir, 'image-storage-record', 'reference');
+  const port = await freePort();
+  const token = 'reference-token';
+  await writeFile(join(stateDir, 'ref.vars'), `ADMIN_TOKEN=${token}\nPUBLIC_IMAGE_BASE_URL=http://127.0.0.1:${port}/i\n`);
+  const child = await serve(copy, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
+    '--persist-to', stateDir, '--env-file', join(stateDir, 'ref.vars'), '--show-interactive-dev-session=false'], `http://127.0.0.1:${port}`);
+  return { url: `http://127.0.0.1:${port}`, token, stop: () => kill(child) };
+}
+
+/** The probe Worker on the reference's D1 file, to read its queries' rows_read. */
+async function startProbe(stateDir, copy) {
+  const dir = await mkdtemp(join(tmpdir(), 'imghost-probe-'));
+  await cp(join(ROOT, 'scripts/bench/probe-worker.js'), join(dir, 'probe-worker.js'));
+  const config = (await readFile(join(copy, 'wrangler.toml'), 'utf8'));
+  const d1 = config.slice(config.indexOf('[[d1_databases]]'));
+  await writeFile(join(dir, 'wrangler.toml'), `name = "probe"\nmain = "probe-worker.js"\ncompatibility_date = "2026-04-01"\n\n${d1}`);
+  const port = await freePort();
+  const child = await serve(dir, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
+    '--persist-to', stateDir, '--show-interactive-dev-session=false'], `http://127.0.0.1:${port}`, 'POST');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    async rowsRead(sql, params = []) {
+      const response = await fetch(url, { method: 'POST', body: JSON.stringify({ sql, params }) });
+      return (await response.json()).rows_read;
+    },
+    async stop() {
+      await kill(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function serve(cwd, args, url, probeMethod = 'GET') {
+  const child = spawn(WRANGLER, args, { cwd, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited:\n${output}`);
+    try {
+      await fetch(url, { method: probeMethod, body: probeMethod === 'POST' ? '{"sql":"SELECT 1"}' : undefined });
+      return child;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function kill(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+  await exited;
+}
+
+// ------------------------------------------------------------- measurements
+const auth = (server) => ({ Authorization: `Bearer ${server.token}` });
+
+async function listing(server, query, runs = LISTING_RUNS) {
+  const times = [];
+  let rowsRead;
+  for (let i = 0; i < runs; i++) {
+    const { ms, result } = await timed(() => fetch(`${server.url}/query?${query}`, { headers: auth(server) }));
+    rowsRead = result.headers.get('x-d1-rows-read');
+    const body = await result.json();
+    if (!body.success) throw new Error(`${server.url}/query?${query}: ${JSON.stringify(body)}`);
+    times.push(ms);
+  }
+  return { ...summary(times), rowsRead: rowsRead === null ? undefined : Number(rowsRead) };
+}
+
+/** The cursor of imghost's page `n`, found the way a client finds it. */
+async function cursorOfPage(server, n) {
+  let cursor = '';
+  for (let page = 1; page < n; page++) {
+    const response = await fetch(`${server.url}/query?pageSize=${PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth(server) });
+    cursor = encodeURIComponent((await response.json()).next_cursor);
+  }
+  return cursor;
+}
+
+/** A valid PNG of about `size` bytes whose pixel data is random (distinct). */
+function pngOfSize(size) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1024, 0);
+  header.writeUInt32BE(768, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const pixels = randomBytes(Math.max(0, size - 57));
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+async function uploads(server, size) {
+  const files = Array.from({ length: UPLOADS_PER_SIZE }, () => pngOfSize(size));
+  const times = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      const form = new FormData();
+      form.append('file', new Blob([file], { type: 'image/png' }), 'bench.png');
+      const { ms, result } = await timed(() => fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: auth(server) }));
+      const body = await result.json();
+      if (!body.success) throw new Error(`upload to ${server.url}: ${JSON.stringify(body)}`);
+      times.push(ms);
+    }
+  };
+  await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker));
+  return summary(times);
+}
+
+async function serving(server) {
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(join(ROOT, 'tests/fixtures/coffee.png'))], { type: 'image/png' }), 'coffee.png');
+  const body = await (await fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: auth(server) })).json();
+  const path = new URL(body.url).pathname;
+  const { stdout } = await run('oha', ['-n', String(SERVE_REQUESTS), '-c', String(SERVE_CONCURRENCY), '--no-tui',
+    '--output-format', 'json', `${server.url}${path}`], { maxBuffer: 64 << 20 });
+  const report = JSON.parse(stdout);
+  const ok = report.statusCodeDistribution?.['200'] ?? 0;
+  if (ok !== SERVE_REQUESTS) throw new Error(`serving ${server.url}${path}: ${JSON.stringify(report.statusCodeDistribution)}`);
+  return { median: report.latencyPercentiles.p50 * 1000, p95: report.latencyPercentiles.p95 * 1000, rps: report.summary.requestsPerSec };
+}
+
+// -------------------------------------------------------------------- main
+const lastPage = Math.ceil(ROWS / PAGE_SIZE);
+const deepPage = Math.min(1000, lastPage - 1);
+const deepLabel = deepPage.toLocaleString('en');
+const rows = [];
+const add = (label, imghost, reference, unit = 'ms') => rows.push({ label, imghost, reference, unit });
+
+const refCopy = await mkdtemp(join(tmpdir(), 'imghost-reference-'));
+await cp(resolve(referenceSource), refCopy, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.includes('.wrangler') });
+const refState = await mkdtemp(join(tmpdir(), 'imghost-reference-state-'));
+
+console.log(`Seeding ${ROWS} rows into both and starting them...`);
+const [imghost, reference] = await Promise.all([
+  startStack({ vars: {}, seed: (stateDir) => seed(ROOT, stateDir, 'DB', 'imghost') }),
+  startReference(refState, refCopy),
+]);
+try {
+  // Warm both up.
+  await listing(imghost, `pageSize=${PAGE_SIZE}`, 5);
+  await listing(reference, `pageSize=${PAGE_SIZE}`, 5);
+
+  console.log('Listing...');
+  const deepCursor = await cursorOfPage(imghost, deepPage);
+  const lastCursor = await cursorOfPage(imghost, lastPage);
+  const pages = {
+    first: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=1`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=1`)],
+    deep: [await listing(imghost, `pageSize=${PAGE_SIZE}&cursor=${deepCursor}`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=${deepPage}`)],
+    deepByNumber: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=${deepPage}`), null],
+    last: [await listing(imghost, `pageSize=${PAGE_SIZE}&cursor=${lastCursor}`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`)],
+    lastByNumber: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`), null],
+  };
+  add('listing page 1', pages.first[0], pages.first[1]);
+  add(`listing page ${deepLabel} (imghost: cursor)`, pages.deep[0], pages.deep[1]);
+  add(`listing page ${deepLabel} (imghost: pageNum)`, pages.deepByNumber[0], pages.deep[1]);
+  add(`listing last page ${lastPage} (imghost: cursor)`, pages.last[0], pages.last[1]);
+  add(`listing last page ${lastPage} (imghost: pageNum)`, pages.lastByNumber[0], pages.last[1]);
+
+  console.log('Uploads...');
+  for (const [label, size] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]]) {
+    add(`upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`, await uploads(imghost, size), await uploads(reference, size));
+  }
+
+  console.log('Serving...');
+  add(`serve one image ${SERVE_REQUESTS}× (${SERVE_CONCURRENCY} clients)`, await serving(imghost), await serving(reference));
+
+  await reference.stop();
+  console.log('Rows read by the reference (probe on its D1)...');
+  const probe = await startProbe(refState, refCopy);
+  try {
+    const referenceRowsRead = async (pageNum) =>
+      (await probe.rowsRead('SELECT id, object_key, original_name, image_url, content_type, size, created_at FROM images ORDER BY id DESC LIMIT ? OFFSET ?', [PAGE_SIZE, (pageNum - 1) * PAGE_SIZE])) +
+      (await probe.rowsRead('SELECT COUNT(*) AS total FROM images'));
+    rows.push({ label: 'D1 rows read, page 1', imghost: pages.first[0].rowsRead, reference: await referenceRowsRead(1), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: cursor)`, imghost: pages.deep[0].rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: pageNum)`, imghost: pages.deepByNumber[0].rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: 'D1 rows read, last page (imghost: cursor)', imghost: pages.last[0].rowsRead, reference: await referenceRowsRead(lastPage), unit: 'rows' });
+  } finally {
+    await probe.stop();
+  }
+} finally {
+  await imghost.stop();
+  await reference.stop().catch(() => {});
+  await rm(refCopy, { recursive: true, force: true });
+  await rm(refState, { recursive: true, force: true });
+}
+
+// ------------------------------------------------------------------- report
+const fmt = (value) => (value === undefined || value === null ? '–' : Number.isInteger(value) ? String(value) : value.toFixed(1));
+const lines = [
+  '| measurement | imghost median | imghost p95 | reference median | reference p95 | imghost / reference (median) |',
+  '|---|---:|---:|---:|---:|---:|',
+];
+for (const { label, imghost, reference, unit } of rows) {
+  if (unit === 'rows') {
+    lines.push(`| ${label} | ${fmt(imghost)} rows | | ${fmt(reference)} rows | | ${fmt(imghost / reference)} |`);
+  } else {
+    lines.push(`| ${label} | ${fmt(imghost.median)} ms | ${fmt(imghost.p95)} ms | ${fmt(reference.median)} ms | ${fmt(reference.p95)} ms | ${(imghost.median / reference.median).toFixed(2)} |`);
+  }
+}
+const machine = `${cpus().length} × ${cpus()[0].model.trim()}, Node ${process.version}, wrangler ${JSON.parse(await readFile(join(ROOT, 'node_modules/wrangler/package.json'), 'utf8')).version}`;
+const table = lines.join('\n');
+console.log(`\n${table}\n\n${machine}`);
+const doc = `# Benchmarks
+
+imghost and the original image-storage Worker side by side under
+\`wrangler dev\` (workerd with local D1 and R2) on one machine, each seeded
+with the same ${ROWS.toLocaleString('en')} rows by SQL. Produced by
+\`REFERENCE_WORKER=<checkout of the original Worker> make bench\`
+(scripts/bench/bench.mjs). Listings: ${LISTING_RUNS} sequential requests
+each, pageSize ${PAGE_SIZE}. Uploads: ${UPLOADS_PER_SIZE} distinct PNGs per
+size, ${UPLOAD_CONCURRENCY} at a time. Serving: \`oha -n ${SERVE_REQUESTS} -c ${SERVE_CONCURRENCY}\`
+on one image. Rows read come from D1's result metadata: imghost reports
+them in its \`X-D1-Rows-Read\` header; the original Worker's two listing
+queries were run through a probe Worker on its D1 file.
+
+Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.
+
+${table}
+
+Local latencies include workerd's local emulation of D1 and R2; ratios
+matter more than absolute numbers.
+`;
+await writeFile(join(ROOT, 'docs/benchmarks.md'), doc);
+console.log('\nWritten to docs/benchmarks.md');
