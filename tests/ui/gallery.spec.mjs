@@ -82,6 +82,22 @@ test('search narrows the grid on the server', async ({ page }) => {
   await expect(page.getByTestId('image-card')).toHaveCount(0);
 });
 
+test('while searching, a new upload joins the grid only if its name matches', async ({ page }) => {
+  const tag = uniqueName('heron', 'x').replace('.x', '');
+  await uploadViaApi(`${tag}-old.png`, uniquePng('text.png'));
+  await openApp(page);
+  await page.getByTestId('search').fill(tag.toUpperCase());
+  await expect(page.getByTestId('card-name')).toHaveText([`${tag}-old.png`]);
+
+  await dropFiles(page, [
+    { name: `${tag}-new.png`, bytes: uniquePng('text.png'), type: 'image/png' },
+    { name: uniqueName('unrelated', 'png'), bytes: uniquePng('text.png'), type: 'image/png' },
+  ]);
+  await expect(page.getByTestId('upload-status')).toHaveText(['Uploaded', 'Uploaded']);
+  await expect(page.getByTestId('card-name')).toHaveText([`${tag}-new.png`, `${tag}-old.png`]);
+  await expect(page.getByTestId('image-count')).toHaveText('2 images');
+});
+
 test('delete asks first, removes the card, updates the count, and the URL is gone', async ({ page }) => {
   const name = uniqueName('doomed', 'png');
   const stored = await uploadViaApi(name, uniquePng('text.png'));
