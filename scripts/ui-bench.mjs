@@ -90,8 +90,5 @@ try {
   console.log(`Navigation to a rendered gallery of ${IMAGES} images, cached:      ${describe(warm)}`);
 } finally {
   await browser.close();
-  // The stack's process does not keep Node alive; this does, until it stops.
-  const keepAlive = setInterval(() => {}, 1000);
   await stack.stop();
-  clearInterval(keepAlive);
 }

@@ -87,8 +87,5 @@ try {
   await shoot(browser, stack, { file: 'phone.png', width: 390, height: 844, uploadName: 'header-image.png' });
 } finally {
   await browser.close();
-  // The stack's process does not keep Node alive; this does, until it stops.
-  const keepAlive = setInterval(() => {}, 1000);
   await stack.stop();
-  clearInterval(keepAlive);
 }

@@ -95,6 +95,9 @@ export async function startStack({ vars = {}, seed } = {}) {
 
   const stop = async () => {
     if (child.exitCode === null) {
+      // Hold the process open until the stack is gone (it was unref'd so
+      // as not to keep the process alive while running).
+      child.ref();
       const exited = new Promise((done) => child.once('exit', done));
       // The whole process group: wrangler and the workerd it started. The
       // state is thrown away, so there is nothing to shut down gracefully.

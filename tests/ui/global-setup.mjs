@@ -7,14 +7,5 @@ export default async function globalSetup() {
   process.env.IMGHOST_URL = stack.url;
   process.env.IMGHOST_TOKEN = stack.token;
   process.env.IMGHOST_STATE_DIR = stack.stateDir;
-  return async () => {
-    // The stack's process does not keep Node alive; without this, Node can
-    // exit while waiting for it to stop, before the run reports its result.
-    const keepAlive = setInterval(() => {}, 1000);
-    try {
-      await stack.stop();
-    } finally {
-      clearInterval(keepAlive);
-    }
-  };
+  return () => stack.stop();
 }
