@@ -2,6 +2,8 @@
 
 use crate::cors::AllowedOrigins;
 use crate::tinify::{convert_target, TinifyConfig};
+use std::cell::OnceCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
@@ -90,12 +92,24 @@ impl Config {
         }
     }
 
-    pub fn from_env(env: &worker::Env) -> Self {
-        Self::from_lookup(|name| {
-            env.secret(name)
-                .map(|s| s.to_string())
-                .or_else(|_| env.var(name).map(|v| v.to_string()))
-                .ok()
+    /// The config of this Worker. Vars and secrets cannot change during the
+    /// life of an isolate (a new deployment starts new ones), so they are
+    /// read and parsed once, not on every request.
+    pub fn from_env(env: &worker::Env) -> Rc<Self> {
+        thread_local! {
+            static CONFIG: OnceCell<Rc<Config>> = const { OnceCell::new() };
+        }
+        CONFIG.with(|config| {
+            config
+                .get_or_init(|| {
+                    Rc::new(Self::from_lookup(|name| {
+                        env.secret(name)
+                            .map(|s| s.to_string())
+                            .or_else(|_| env.var(name).map(|v| v.to_string()))
+                            .ok()
+                    }))
+                })
+                .clone()
         })
     }
 

@@ -14,9 +14,8 @@ use config::Config;
 use error::{ApiError, ApiResult};
 use serde::Serialize;
 use std::future::Future;
-use worker::{
-    event, Bucket, Context, D1Database, Env, Method, RateLimiter, Request, Response, Router,
-};
+use std::rc::Rc;
+use worker::{event, Bucket, Context, D1Database, Env, RateLimiter, Request, Response, Router};
 
 /// How long a client that failed authentication too often is told to wait;
 /// the window of the AUTH_FAILURES rate limit in wrangler.toml.
@@ -24,7 +23,7 @@ const AUTH_FAILURE_WINDOW_SECONDS: u32 = 60;
 
 /// What every handler gets: the settings and the bindings.
 pub struct AppContext {
-    pub config: Config,
+    pub config: Rc<Config>,
     pub bucket: Bucket,
     pub db: D1Database,
     /// Counts failed authentications per client (optional binding).
@@ -32,9 +31,9 @@ pub struct AppContext {
 }
 
 impl AppContext {
-    fn new(env: &Env) -> worker::Result<Self> {
+    fn new(env: &Env, config: Rc<Config>) -> worker::Result<Self> {
         Ok(Self {
-            config: Config::from_env(env),
+            config,
             bucket: env.bucket("IMAGE_BUCKET")?,
             db: env.d1("DB")?,
             auth_failures: env.rate_limiter("AUTH_FAILURES").ok(),
@@ -69,13 +68,29 @@ impl AppContext {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let app = AppContext::new(&env)?;
-    let origin = req.headers().get("Origin")?;
-    let allowed_origins = app.config.allowed_origins.clone();
-    if req.method() == Method::Options {
-        return Ok(cors::preflight(&allowed_origins, origin.as_deref()));
-    }
+async fn fetch(raw: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let config = Config::from_env(&env);
+    let origin = raw.headers().get("Origin")?;
+    let response = if raw.method() == "OPTIONS" {
+        cors::preflight(&config.allowed_origins, origin.as_deref())
+    } else if let Some(image) = files::ImageRequest::from_raw(&raw) {
+        // Images are the hot path: served without building the API's router.
+        let bucket = env.bucket("IMAGE_BUCKET")?;
+        files::handle_serve(&image, &bucket, &config)
+            .await
+            .unwrap_or_else(ApiError::into_response)
+    } else {
+        route_api(Request::from(raw), env, config.clone()).await?
+    };
+    Ok(cors::apply(
+        response,
+        &config.allowed_origins,
+        origin.as_deref(),
+    ))
+}
+
+async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result<Response> {
+    let app = AppContext::new(&env, config)?;
     let response = Router::with_data(app)
         .post_async("/upload", |req, ctx| {
             respond(images::handle_upload(req, ctx))
@@ -91,8 +106,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         .post_async("/reconcile", |req, ctx| {
             respond(reconcile::handle_reconcile(req, ctx))
         })
-        .get_async("/i/*key", |req, ctx| respond(files::handle_serve(req, ctx)))
-        .head_async("/i/*key", |req, ctx| respond(files::handle_serve(req, ctx)))
         .or_else_any_method_async("/*path", |req, _| async move {
             Ok(ApiError::NotFound(format!("No route for {}", req.path())).into_response())
         })
@@ -100,12 +113,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         .await?;
     // The router answers a known path with the wrong method in plain text;
     // give it the JSON shape of every other error.
-    let response = if response.status_code() == 405 {
+    Ok(if response.status_code() == 405 {
         ApiError::MethodNotAllowed.into_response()
     } else {
         response
-    };
-    Ok(cors::apply(response, &allowed_origins, origin.as_deref()))
+    })
 }
 
 async fn respond(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {

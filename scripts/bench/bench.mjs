@@ -7,7 +7,7 @@
 // and writes it to docs/benchmarks.md. Not a test: it asserts nothing.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -103,7 +103,7 @@ async function startReference(stateDir, copy) {
 /** The probe Worker on the reference's D1 file, to read its queries' rows_read. */
 async function startProbe(stateDir, copy) {
   const dir = await mkdtemp(join(tmpdir(), 'imghost-probe-'));
-  await cp(join(ROOT, 'scripts/bench/probe-worker.js'), join(dir, 'probe-worker.js'));
+  await copyFile(join(ROOT, 'scripts/bench/probe-worker.js'), join(dir, 'probe-worker.js'));
   const config = (await readFile(join(copy, 'wrangler.toml'), 'utf8'));
   const d1 = config.slice(config.indexOf('[[d1_databases]]'));
   await writeFile(join(dir, 'wrangler.toml'), `name = "probe"\nmain = "probe-worker.js"\ncompatibility_date = "2026-04-01"\n\n${d1}`);
@@ -141,7 +141,7 @@ async function serve(cwd, args, url, probeMethod = 'GET') {
 }
 
 async function kill(child) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   try { process.kill(-child.pid, 'SIGKILL'); } catch {}
   await exited;

@@ -32,7 +32,6 @@ process.on('exit', () => {
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
@@ -94,7 +93,7 @@ export async function startStack({ vars = {}, seed } = {}) {
   const url = `http://127.0.0.1:${port}`;
 
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       // Hold the process open until the stack is gone (it was unref'd so
       // as not to keep the process alive while running).
       child.ref();

@@ -4,35 +4,75 @@
 mod hotlink;
 mod range;
 
+use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-use crate::AppContext;
-use worker::{Headers, Method, Object, Range, Request, Response, RouteContext};
+use worker::{Bucket, Headers, Method, Object, Range, Response};
 
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// SVG (when allowed) must not run scripts or load anything in our origin.
 const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
-pub async fn handle_serve(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
-    let key = ctx.param("key").cloned().unwrap_or_default();
-    let referer = req.headers().get("Referer")?;
-    let own_host = req.url()?.host_str().unwrap_or_default().to_string();
-    if !hotlink::referer_allowed(referer.as_deref(), &app.config.allowed_referers, &own_host) {
-        return Err(ApiError::Forbidden(
-            "This image may not be embedded on that site".into(),
-        ));
+/// A `GET` or `HEAD /i/<key>` request, read straight from the runtime's
+/// request: serving images is the hot path, and converting to a
+/// `worker::Request` reads `request.cf`, which the runtime deserialises on
+/// every access.
+pub struct ImageRequest {
+    method: Method,
+    key: String,
+    url: String,
+    headers: Headers,
+}
+
+impl ImageRequest {
+    pub fn from_raw(raw: &web_sys::Request) -> Option<Self> {
+        let method = Method::from(raw.method());
+        if !matches!(method, Method::Get | Method::Head) {
+            return None;
+        }
+        let url = raw.url();
+        let key = image_key(&url)?.to_string();
+        Some(Self {
+            method,
+            key,
+            url,
+            headers: Headers(raw.headers()),
+        })
+    }
+}
+
+/// The object key in an image URL: the path after `/i/`.
+fn image_key(url: &str) -> Option<&str> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    path.strip_prefix("/i/").filter(|key| !key.is_empty())
+}
+
+pub async fn handle_serve(
+    req: &ImageRequest,
+    bucket: &Bucket,
+    config: &Config,
+) -> ApiResult<Response> {
+    let key = req.key.as_str();
+    if !config.allowed_referers.is_empty() {
+        let referer = req.headers.get("Referer")?;
+        let own_host = worker::Url::parse(&req.url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_string))
+            .unwrap_or_default();
+        if !hotlink::referer_allowed(referer.as_deref(), &config.allowed_referers, &own_host) {
+            return Err(ApiError::Forbidden(
+                "This image may not be embedded on that site".into(),
+            ));
+        }
     }
     let not_found = || ApiError::NotFound(format!("No image at /i/{key}"));
-    let if_none_match = req.headers().get("If-None-Match")?;
-    let range = req
-        .headers()
-        .get("Range")?
-        .as_deref()
-        .and_then(range::parse);
+    let if_none_match = req.headers.get("If-None-Match")?;
+    let range = req.headers.get("Range")?.as_deref().and_then(range::parse);
 
-    if req.method() == Method::Head || range.is_some() {
+    if req.method == Method::Head || range.is_some() {
         // Size and ETag first: HEAD needs nothing more, a range needs the size.
-        let head = app.bucket.head(&key).await?.ok_or_else(not_found)?;
+        let head = bucket.head(key).await?.ok_or_else(not_found)?;
         let headers = object_headers(&head)?;
         if if_none_match
             .as_deref()
@@ -43,7 +83,7 @@ pub async fn handle_serve(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
                 .with_headers(headers)
                 .empty());
         }
-        if req.method() == Method::Head {
+        if req.method == Method::Head {
             headers.set("Content-Length", &head.size().to_string())?;
             return Ok(Response::builder().with_headers(headers).empty());
         }
@@ -51,9 +91,8 @@ pub async fn handle_serve(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
         let Some((first, last)) = range.and_then(|r| range::resolve(r, size)) else {
             return Err(ApiError::RangeNotSatisfiable { size });
         };
-        let object = app
-            .bucket
-            .get(&key)
+        let object = bucket
+            .get(key)
             .range(Range::OffsetWithLength {
                 offset: first,
                 length: last - first + 1,
@@ -69,7 +108,7 @@ pub async fn handle_serve(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
             .body(body));
     }
 
-    let mut get = app.bucket.get(&key);
+    let mut get = bucket.get(key);
     if let Some(tags) = &if_none_match {
         get = get.only_if(worker::Conditional {
             etag_does_not_match: Some(first_etag(tags)),
@@ -98,17 +137,40 @@ fn first_etag(header: &str) -> String {
 
 fn object_headers(object: &Object) -> worker::Result<Headers> {
     let headers = Headers::new();
-    let content_type = object
-        .http_metadata()
-        .content_type
-        .unwrap_or_else(|| "application/octet-stream".into());
-    if content_type.starts_with("image/svg") {
+    // The stored Content-Type (the detected one) and Cache-Control, in one call.
+    // (`Headers::clone` copies; this hands R2 the same JS object.)
+    object.write_http_metadata(Headers(headers.0.clone()))?;
+    let is_svg = headers
+        .get("Content-Type")?
+        .is_some_and(|content_type| content_type.starts_with("image/svg"));
+    if is_svg {
         headers.set("Content-Security-Policy", SVG_POLICY)?;
     }
-    headers.set("Content-Type", &content_type)?;
     headers.set("ETag", &object.http_etag())?;
+    // Also for objects stored before imghost, which have no Cache-Control.
     headers.set("Cache-Control", CACHE_CONTROL)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Accept-Ranges", "bytes")?;
     Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_key;
+
+    #[test]
+    fn image_keys_come_from_the_path() {
+        assert_eq!(
+            image_key("https://img.example/i/2026-11-28/a.png"),
+            Some("2026-11-28/a.png")
+        );
+        assert_eq!(
+            image_key("http://127.0.0.1:8787/i/k.png?v=1#top"),
+            Some("k.png")
+        );
+        assert_eq!(image_key("http://127.0.0.1:8787/i/"), None);
+        assert_eq!(image_key("http://127.0.0.1:8787/query"), None);
+        assert_eq!(image_key("http://127.0.0.1:8787"), None);
+        assert_eq!(image_key("http://127.0.0.1:8787/x/i/k.png"), None);
+    }
 }
