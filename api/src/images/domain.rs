@@ -51,8 +51,13 @@ pub enum Stored {
 }
 
 /// Writes the object, then the row. If the row cannot be written the object
-/// is removed again; if another upload of the same bytes won the race, its
-/// row is the answer and this object is removed.
+/// is removed again. If the same bytes are already stored (the unique index
+/// on the SHA-256 says so, whether they came earlier or in a racing
+/// upload), that image is the answer and this object is removed.
+///
+/// Letting the insert find duplicates keeps a new image, the common case,
+/// at one object write and one row insert. (When Tinify is on, the caller
+/// looks for duplicates first, so as not to spend a compression on them.)
 pub async fn store_image(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
@@ -62,24 +67,32 @@ pub async fn store_image(
     objects
         .put(&image.object_key, bytes, &image.content_type)
         .await?;
-    let inserted = table.insert(image).await;
-    let existing = match inserted {
-        Ok(Some(record)) => return Ok(Stored::New(record)),
-        Ok(None) => table.find_by_sha256(&image.sha256).await,
-        Err(error) => Err(error),
-    };
-    let cleanup = objects.delete(&image.object_key).await;
-    match (existing, cleanup) {
-        (Ok(Some(record)), _) => Ok(Stored::Duplicate(record)),
-        (Ok(None), _) => Err(StoreError(
-            "a row with the same SHA-256 existed, then vanished; try again".into(),
-        )),
-        (Err(error), Ok(())) => Err(error),
+    let outcome = insert_row(table, image).await;
+    if let Ok(Stored::New(_)) = outcome {
+        return outcome;
+    }
+    // This upload's object has no row: remove it.
+    match (outcome, objects.delete(&image.object_key).await) {
         (Err(StoreError(error)), Err(StoreError(cleanup))) => Err(StoreError(format!(
             "{error}; and object {} could not be removed ({cleanup}): reconcile will list it",
             image.object_key
         ))),
+        (outcome, _) => outcome,
     }
+}
+
+async fn insert_row(table: &impl ImageTable, image: &NewImage) -> Result<Stored, StoreError> {
+    if let Some(record) = table.insert(image).await? {
+        return Ok(Stored::New(record));
+    }
+    // Another upload of the same bytes won the race: its row is the answer.
+    table
+        .find_by_sha256(&image.sha256)
+        .await?
+        .map(Stored::Duplicate)
+        .ok_or_else(|| {
+            StoreError("a row with the same SHA-256 existed, then vanished; try again".into())
+        })
 }
 
 /// Deletes the row, then the object. If the object cannot be deleted and is
@@ -190,6 +203,7 @@ mod tests {
     struct MemoryTable {
         rows: RefCell<BTreeMap<i64, ImageRecord>>,
         next_id: Cell<i64>,
+        fail_find: Cell<bool>,
         fail_insert: Cell<bool>,
         fail_delete: Cell<bool>,
         /// Another upload of the same bytes lands just before ours.
@@ -220,6 +234,9 @@ mod tests {
 
     impl ImageTable for MemoryTable {
         async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
+            if self.fail_find.get() {
+                return Err(StoreError("lookup failed".into()));
+            }
             Ok(self
                 .rows
                 .borrow()
@@ -234,7 +251,12 @@ mod tests {
             if self.fail_insert.get() {
                 return Err(StoreError("insert failed".into()));
             }
-            if self.find_by_sha256(&image.sha256).await?.is_some() {
+            let exists = self
+                .rows
+                .borrow()
+                .values()
+                .any(|r| r.sha256.as_deref() == Some(&image.sha256));
+            if exists {
                 return Ok(None);
             }
             Ok(Some(self.add(image)))
@@ -359,6 +381,50 @@ mod tests {
         .unwrap();
         assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));
         assert_eq!(table.rows.borrow().len(), 1);
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn same_bytes_again_leave_only_the_first_image() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        run(store_image(
+            &objects,
+            &table,
+            &new_image("first.png", "same"),
+            b"png",
+        ))
+        .unwrap();
+        let again = run(store_image(
+            &objects,
+            &table,
+            &new_image("second.png", "same"),
+            b"png",
+        ))
+        .unwrap();
+        assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
+        assert_eq!(table.rows.borrow().len(), 1);
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn failed_duplicate_lookup_removes_the_object() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        run(store_image(
+            &objects,
+            &table,
+            &new_image("first.png", "same"),
+            b"png",
+        ))
+        .unwrap();
+        table.fail_find.set(true);
+        let error = run(store_image(
+            &objects,
+            &table,
+            &new_image("second.png", "same"),
+            b"png",
+        ))
+        .unwrap_err();
+        assert_eq!(error, StoreError("lookup failed".into()));
         assert_consistent(&objects, &table);
     }
 

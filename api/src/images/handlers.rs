@@ -23,14 +23,16 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let original_name =
         names::clean_file_name(&name, &format!("image.{}", info.format.extension()));
 
-    // Same bytes as an earlier upload: answer with it before doing any work.
     let sha256 = sha256_hex(&bytes).await?;
     let table = D1Images(&app.db);
-    let existing = domain::ImageTable::find_by_sha256(&table, &sha256)
-        .await
-        .map_err(store_failure)?;
-    if let Some(existing) = existing {
-        return upload_response(existing, true, duplicate_compression(bytes.len()));
+    if app.config.tinify.is_some() {
+        // Do not spend a compression on bytes that are already stored.
+        let existing = domain::ImageTable::find_by_sha256(&table, &sha256)
+            .await
+            .map_err(store_failure)?;
+        if let Some(existing) = existing {
+            return upload_response(existing, true, duplicate_compression(bytes.len()));
+        }
     }
 
     // Location and camera data go before anything leaves this Worker.
