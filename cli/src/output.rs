@@ -149,29 +149,8 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// Milliseconds since the epoch as `2026-11-28 17:58` (UTC).
 pub fn utc_minute(millis: i64) -> String {
-    let seconds = millis.div_euclid(1000);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let time = imghost_shared::time::UtcMinute::from_millis(millis);
+    format!("{} {:02}:{:02}", time.date(), time.hour, time.minute)
 }
 
 #[cfg(test)]

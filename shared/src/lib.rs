@@ -6,4 +6,5 @@ pub mod api;
 pub mod image;
 pub mod names;
 pub mod snippet;
+pub mod time;
 pub mod units;

@@ -126,23 +126,8 @@ pub async fn delete_image(
 
 /// `YYYY-MM-DD/<uuid>.<ext>` for an upload at `created_at_ms` (UTC).
 pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
-    let (year, month, day) = civil_date(created_at_ms.div_euclid(86_400_000));
-    format!("{year:04}-{month:02}-{day:02}/{uuid}.{extension}")
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_date(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let date = imghost_shared::time::UtcMinute::from_millis(created_at_ms).date();
+    format!("{date}/{uuid}.{extension}")
 }
 
 #[cfg(test)]
