@@ -300,8 +300,11 @@ describe('search', () => {
     assert.ok(first.next_cursor);
     const second = await search('beach', `&pageSize=1&cursor=${encodeURIComponent(first.next_cursor)}`);
     assert.equal(second.results.length, 1);
-    assert.equal(second.next_cursor, null);
     assert.notEqual(first.results[0].id, second.results[0].id);
     assert.ok(first.results[0].id > second.results[0].id);
+    // A full page always offers a next one; past the end it is empty.
+    const third = await search('beach', `&pageSize=1&cursor=${encodeURIComponent(second.next_cursor)}`);
+    assert.deepEqual(third.results, []);
+    assert.equal(third.next_cursor, null);
   });
 });

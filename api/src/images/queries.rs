@@ -58,8 +58,7 @@ pub struct Statement {
     pub params: Vec<Param>,
 }
 
-/// The page of rows (one more than the page size, to tell whether another
-/// page follows) and the total, for a listing request.
+/// The page of rows and the total, for a listing request.
 ///
 /// Every page is a keyset range on the id (below the cursor, or below
 /// everything for a first page), read newest first through the primary key
@@ -97,7 +96,7 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
     };
     params.push(Param::Int(below));
     conditions.push(format!("{id} < ?{}", params.len()));
-    params.push(Param::Int(i64::from(query.page_size) + 1));
+    params.push(Param::Int(i64::from(query.page_size)));
     let mut paging = format!("LIMIT ?{}", params.len());
     if query.offset() > 0 {
         params.push(Param::Int(query.offset() as i64));
@@ -171,11 +170,11 @@ mod tests {
             "{}",
             page.sql
         );
-        assert_eq!(page.params, vec![Param::Int(i64::MAX), Param::Int(21)]);
+        assert_eq!(page.params, vec![Param::Int(i64::MAX), Param::Int(20)]);
         assert!(total.sql.contains("image_stats"));
 
         let (page, _) = listing(&query(PageRequest::After(ImageId(99)), None));
-        assert_eq!(page.params, vec![Param::Int(99), Param::Int(21)]);
+        assert_eq!(page.params, vec![Param::Int(99), Param::Int(20)]);
     }
 
     #[test]
@@ -184,7 +183,7 @@ mod tests {
         assert!(page.sql.ends_with("LIMIT ?2 OFFSET ?3"), "{}", page.sql);
         assert_eq!(
             page.params,
-            vec![Param::Int(i64::MAX), Param::Int(21), Param::Int(40)]
+            vec![Param::Int(i64::MAX), Param::Int(20), Param::Int(40)]
         );
     }
 

@@ -102,7 +102,7 @@ impl D1Images<'_> {
     }
 
     /// One page of the newest-first listing, the total, and the cursor of
-    /// the next page, in one round trip.
+    /// the next page, in one round trip: a page of 50 reads 51 rows.
     pub async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
         let (page, total) = queries::listing(query);
         let results = self
@@ -115,11 +115,13 @@ impl D1Images<'_> {
             .iter()
             .filter_map(|result| result.meta().ok().flatten()?.rows_read)
             .sum();
-        let mut images: Vec<ImageRecord> = rows.results()?;
-        let page_size = query.page_size as usize;
-        let next_cursor =
-            (images.len() > page_size).then(|| encode_cursor(images[page_size - 1].id));
-        images.truncate(page_size);
+        let images: Vec<ImageRecord> = rows.results()?;
+        // A full page may have more after it. (Reading one row more to be
+        // sure would cost a row read on every page to save one request at
+        // the very end.)
+        let next_cursor = (images.len() == query.page_size as usize)
+            .then(|| images.last().map(|last| encode_cursor(last.id)))
+            .flatten();
         #[derive(Deserialize)]
         struct Total {
             total: u64,

@@ -16,7 +16,9 @@ pub struct ListResponse {
     pub results: Vec<ImageRecord>,
     /// Images stored in all (or, with `search`, images matching it).
     pub total: u64,
-    /// Pass as `cursor` to get the next page; absent on the last page.
+    /// Pass as `cursor` to get the next page. Present whenever this page is
+    /// full, so a last page that happens to be full is followed by an empty
+    /// one; absent once a page comes back short.
     #[serde(default)]
     pub next_cursor: Option<String>,
 }
