@@ -15,7 +15,7 @@ const QUIET_ENV = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
+  PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.CARGO_HOME ?? `${process.env.HOME}/.cargo`}/bin:${process.env.PATH}`,
 };
 
 // Every stack still running when this process exits is killed with it,
