@@ -18,7 +18,7 @@ wrangler d1 migrations apply DB --local >/dev/null
 wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT INT TERM
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/__health"; do
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
   kill -0 $server 2>/dev/null || exit 1
   sleep 0.3
 done
