@@ -295,6 +295,9 @@ mod tests {
             );
         }
         assert!(detect(b"<svgfoo>").is_err());
+        // Found by fuzzing: a multi-byte character across the doctype's end.
+        assert!(detect("<!doctyp\u{e9}>".as_bytes()).is_err());
+        assert!(detect("  <!DOCTYP\u{4e2d}".as_bytes()).is_err());
     }
 
     #[test]

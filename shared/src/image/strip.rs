@@ -150,8 +150,8 @@ fn strip_webp(data: &[u8]) -> Option<Vec<u8>> {
         }
         let start = out.len();
         out.extend_from_slice(&data[chunk.start..chunk.end]);
-        if &chunk.kind == b"VP8X" {
-            let flags = &mut out[start + 8];
+        // The flags byte follows the chunk header (absent if the chunk is empty).
+        if let (b"VP8X", Some(flags)) = (&chunk.kind, out.get_mut(start + 8)) {
             *flags &= !(VP8X_EXIF | VP8X_XMP);
             if orientation.is_some() {
                 *flags |= VP8X_EXIF;
@@ -386,6 +386,21 @@ mod tests {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         // text.png's IHDR chunk, as its encoder wrote it.
         assert_eq!(crc32(&TEXT_PNG[12..29]).to_be_bytes(), TEXT_PNG[29..33]);
+    }
+
+    #[test]
+    fn an_empty_extended_header_chunk_is_no_crash() {
+        // Found by fuzzing: a second, empty VP8X chunk.
+        let image = riff_chunk(b"VP8L", &[0x2F, 9, 64, 2, 0, 0]);
+        let vp8x = riff_chunk(b"VP8X", &[0x08, 0, 0, 0, 9, 0, 0, 9, 0, 0]);
+        let data = webp(&[
+            vp8x,
+            riff_chunk(b"VP8X", b""),
+            image,
+            riff_chunk(b"EXIF", b"x"),
+        ]);
+        let stripped = strip_metadata(ImageFormat::Webp, &data);
+        assert!(!contains(&stripped, b"EXIF"));
     }
 
     #[test]

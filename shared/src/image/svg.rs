@@ -18,7 +18,10 @@ pub(super) fn is_svg(data: &[u8]) -> bool {
                 return false;
             };
             text = &rest[end + 3..];
-        } else if text.len() >= 9 && text[..9].eq_ignore_ascii_case("<!doctype") {
+        } else if text
+            .get(..9)
+            .is_some_and(|head| head.eq_ignore_ascii_case("<!doctype"))
+        {
             let Some(end) = text.find('>') else {
                 return false;
             };

@@ -12,6 +12,8 @@ pub(super) struct Chunk {
     pub start: usize,
     /// Offset of the chunk's payload.
     pub payload: usize,
+    /// Length of the payload, as the chunk header states it.
+    pub len: usize,
     /// Offset just past the chunk, padding included.
     pub end: usize,
 }
@@ -30,6 +32,7 @@ pub(super) fn chunks(data: &[u8]) -> impl Iterator<Item = Chunk> + '_ {
             kind,
             start: pos,
             payload,
+            len,
             end: end.min(data.len()),
         };
         pos = end;
@@ -40,6 +43,8 @@ pub(super) fn chunks(data: &[u8]) -> impl Iterator<Item = Chunk> + '_ {
 /// Canvas size, and whether the file is animated.
 pub(super) fn header(data: &[u8]) -> Option<(Dimensions, bool)> {
     let first = chunks(data).next()?;
+    // Read only inside the chunk: its header must hold what it claims.
+    let data = &data[..first.payload + first.len];
     let at = first.payload;
     match &first.kind {
         b"VP8 " => {
