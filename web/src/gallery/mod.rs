@@ -378,8 +378,16 @@ pub fn Gallery() -> impl IntoView {
         <section class="gallery" aria-labelledby="gallery-title">
             <div class="gallery-head">
                 <h2 id="gallery-title">{t(|t| t.gallery)}</h2>
+                // Only once a listing has answered: "0 images" while loading
+                // would be a wrong answer, not a pending one.
                 <span class="count" data-testid="image-count">
-                    {move || lang.get().image_count(gallery.total.get())}
+                    {move || {
+                        let known = matches!(
+                            gallery.status.get(),
+                            LoadStatus::Ready | LoadStatus::LoadingMore | LoadStatus::MoreFailed(_)
+                        );
+                        known.then(|| lang.get().image_count(gallery.total.get()))
+                    }}
                 </span>
                 <input
                     type="search"
