@@ -57,6 +57,11 @@ export function runCli(args, { input, ...options }) {
       clearTimeout(timer);
       done({ code, stdout, stderr });
     });
+    // The binary may exit without reading its input (a usage error does):
+    // writing to it then fails with EPIPE, which is no test failure.
+    child.stdin.on('error', (error) => {
+      if (error.code !== 'EPIPE') fail(error);
+    });
     child.stdin.end(input);
   });
 }
