@@ -44,11 +44,13 @@ export async function freePort() {
  * @param {object} [options]
  * @param {Record<string, string>} [options.vars] vars and secrets for the Worker;
  *   ADMIN_TOKEN defaults to a random token (pass `ADMIN_TOKEN: ''` for none).
+ * @param {(stateDir: string) => Promise<void>} [options.prepare] runs on the
+ *   empty state directory, before the migrations are applied.
  * @param {(stateDir: string) => Promise<void>} [options.seed] fills the
  *   migrated database before the Worker starts.
  * @returns {Promise<{url: string, token: string, stateDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startStack({ vars = {}, seed } = {}) {
+export async function startStack({ vars = {}, prepare, seed } = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), 'imghost-test-'));
   const token = vars.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const envFile = join(stateDir, 'test.vars');
@@ -60,6 +62,7 @@ export async function startStack({ vars = {}, seed } = {}) {
       .map(([key, value]) => `${key}=${JSON.stringify(String(value))}`)
       .join('\n') + '\n',
   );
+  await prepare?.(stateDir);
   await promisify(execFile)(
     WRANGLER,
     ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],

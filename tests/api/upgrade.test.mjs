@@ -1,0 +1,82 @@
+// Switching from the original image-storage Worker: its database (its one
+// migration applied, rows written the way it writes them) is migrated in
+// place, and every route works on the old rows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, startStack } from '../support/stack.mjs';
+import { client, fixture } from './helpers.mjs';
+
+const run = promisify(execFile);
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+const LEGACY = [
+  ['2025-01-02/a1.png', 'Holiday at the beach.png', 'image/png', 1000],
+  ['2025-01-03/b2.jpg', '猫咪照片.jpg', 'image/jpeg', 2000],
+  ['2025-01-04/c3.gif', 'dancing.gif', 'image/gif', 3000],
+];
+
+/** A database as the original Worker leaves it: only its own migration
+ * (the same file as imghost's first) and rows with its seven columns. */
+async function originalWorkersDatabase(stateDir) {
+  const dir = join(stateDir, 'original');
+  await mkdir(join(dir, 'migrations'), { recursive: true });
+  await copyFile(join(ROOT, 'migrations/0001_init.sql'), join(dir, 'migrations/0001_init.sql'));
+  const config = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8')).replace(/^main = .*$/m, '').replace(/^\[assets\][^[]*/m, '');
+  await writeFile(join(dir, 'wrangler.toml'), config);
+  const wrangler = (...args) => run(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: dir, env: ENV });
+  await wrangler('d1', 'migrations', 'apply', 'DB');
+  const values = LEGACY.map(([key, name, type, size], i) =>
+    `('${key}', '${name}', 'https://img.example.com/${key}', '${type}', ${size}, ${1735776000000 + i})`);
+  await wrangler('d1', 'execute', 'DB', '--command',
+    `INSERT INTO images (object_key, original_name, image_url, content_type, size, created_at) VALUES ${values.join(', ')}`);
+}
+
+let stack;
+let api;
+before(async () => {
+  stack = await startStack({ vars: { ORPHAN_GRACE_SECONDS: '0' }, prepare: originalWorkersDatabase });
+  api = client(stack);
+});
+after(() => stack?.stop());
+
+test('old rows are listed with their fields, newest first, and counted', async () => {
+  const { status, body } = await api.query('pageSize=50');
+  assert.equal(status, 200);
+  assert.equal(body.total, 3);
+  assert.deepEqual(body.results.map((image) => image.object_key), LEGACY.map(([key]) => key).reverse());
+  const [newest] = body.results;
+  assert.equal(newest.original_name, 'dancing.gif');
+  assert.equal(newest.image_url, 'https://img.example.com/2025-01-04/c3.gif');
+  assert.equal(newest.width, null);
+  assert.equal(newest.sha256, null);
+  const stats = await (await fetch(`${stack.url}/stats`, { headers: { Authorization: `Bearer ${stack.token}` } })).json();
+  assert.equal(stats.image_count, 3);
+  assert.equal(stats.bytes_stored, 6000);
+});
+
+test('old names are searchable', async () => {
+  const names = async (text) =>
+    (await api.query(`search=${encodeURIComponent(text)}`)).body.results.map((image) => image.original_name);
+  assert.deepEqual(await names('beach'), ['Holiday at the beach.png']);
+  assert.deepEqual(await names('照片'), ['猫咪照片.jpg']);
+});
+
+test('new uploads sit beside them, and old rows can be deleted', async () => {
+  const { body: uploaded } = await api.upload(await fixture('rocket.jpg'), { name: 'new.jpg' });
+  assert.equal(uploaded.success, true);
+  assert.equal((await api.query()).body.total, 4);
+  const { body: listed } = await api.query('search=dancing');
+  assert.equal((await api.remove(listed.results[0].id)).status, 200);
+  assert.equal((await api.query()).body.total, 3);
+});
+
+test('reconcile names the old rows whose objects are not in this bucket', async () => {
+  const response = await fetch(`${stack.url}/reconcile`, { headers: { Authorization: `Bearer ${stack.token}` } });
+  const report = await response.json();
+  assert.deepEqual(report.missing_objects.map((row) => row.object_key).sort(), ['2025-01-02/a1.png', '2025-01-03/b2.jpg']);
+  assert.deepEqual(report.orphan_objects, []);
+});
