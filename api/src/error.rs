@@ -113,6 +113,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::images::domain::StoreError> for ApiError {
+    fn from(error: crate::images::domain::StoreError) -> Self {
+        Self::Internal(error.0)
+    }
+}
+
 impl From<worker::Error> for ApiError {
     fn from(error: worker::Error) -> Self {
         Self::Internal(error.to_string())

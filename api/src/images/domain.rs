@@ -21,6 +21,7 @@ pub trait ImageTable {
     /// same bytes end with one row).
     async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError>;
     async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
+    async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError>;
     /// Deletes the row; `false` if there was none.
     async fn delete(&self, id: ImageId) -> Result<bool, StoreError>;
     /// Puts a deleted row back exactly as it was.
@@ -70,6 +71,15 @@ pub async fn store_image(
     let outcome = insert_row(table, image).await;
     if let Ok(Stored::New(_)) = outcome {
         return outcome;
+    }
+    if outcome.is_err() {
+        // The insert may have been committed and only its answer lost: the
+        // object may only go if its row is surely not there.
+        match table.find_by_key(&image.object_key).await {
+            Ok(Some(record)) => return Ok(Stored::New(record)),
+            Ok(None) => {}
+            Err(_) => return outcome,
+        }
     }
     // This upload's object has no row: remove it.
     match (outcome, objects.delete(&image.object_key).await) {
@@ -190,6 +200,9 @@ mod tests {
         next_id: Cell<i64>,
         fail_find: Cell<bool>,
         fail_insert: Cell<bool>,
+        /// The insert is committed but its answer is lost.
+        fail_insert_after_commit: Cell<bool>,
+        fail_find_by_key: Cell<bool>,
         fail_delete: Cell<bool>,
         /// Another upload of the same bytes lands just before ours.
         racing_row: RefCell<Option<NewImage>>,
@@ -236,6 +249,10 @@ mod tests {
             if self.fail_insert.get() {
                 return Err(StoreError("insert failed".into()));
             }
+            if self.fail_insert_after_commit.get() {
+                self.add(image);
+                return Err(StoreError("insert answer lost".into()));
+            }
             let exists = self
                 .rows
                 .borrow()
@@ -248,6 +265,17 @@ mod tests {
         }
         async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
             Ok(self.rows.borrow().get(&id.0).cloned())
+        }
+        async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
+            if self.fail_find_by_key.get() {
+                return Err(StoreError("lookup by key failed".into()));
+            }
+            Ok(self
+                .rows
+                .borrow()
+                .values()
+                .find(|r| r.object_key == key)
+                .cloned())
         }
         async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {
             if self.fail_delete.get() {
@@ -333,6 +361,37 @@ mod tests {
         .unwrap_err();
         assert_eq!(error, StoreError("insert failed".into()));
         assert!(objects.objects.borrow().is_empty());
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn an_insert_whose_answer_was_lost_keeps_its_object() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        table.fail_insert_after_commit.set(true);
+        let stored = run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png",
+        ))
+        .unwrap();
+        assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
+        assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn when_the_row_cannot_be_checked_the_object_stays() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        table.fail_insert_after_commit.set(true);
+        table.fail_find_by_key.set(true);
+        assert!(run(store_image(
+            &objects,
+            &table,
+            &new_image("a.png", "aa"),
+            b"png"
+        ))
+        .is_err());
+        // The row was written: its object must still be there.
         assert_consistent(&objects, &table);
     }
 

@@ -1,4 +1,4 @@
-use super::domain::{self, NewImage, Stored};
+use super::domain::{self, ImageTable, NewImage, Stored};
 use super::service::{sha256_hex, D1Images, R2Objects};
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_param, tinify, AppContext};
@@ -27,9 +27,10 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let table = D1Images(&app.db);
     if app.config.tinify.is_some() {
         // Do not spend a compression on bytes that are already stored.
-        let existing = domain::ImageTable::find_by_sha256(&table, &sha256)
+        let existing = table
+            .find_by_sha256(&sha256)
             .await
-            .map_err(store_failure)?;
+            .map_err(ApiError::from)?;
         if let Some(existing) = existing {
             return upload_response(existing, true, duplicate_compression(bytes.len()));
         }
@@ -76,7 +77,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let objects = R2Objects(&app.bucket);
     match domain::store_image(&objects, &table, &new_image, stored)
         .await
-        .map_err(store_failure)?
+        .map_err(ApiError::from)?
     {
         Stored::New(record) => upload_response(record, false, compression),
         Stored::Duplicate(record) => {
@@ -172,7 +173,7 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
     let page = D1Images(&app.db)
         .list(&query)
         .await
-        .map_err(store_failure)?;
+        .map_err(ApiError::from)?;
     let mut response = json(&ListResponse {
         success: true,
         results: page.images,
@@ -197,7 +198,7 @@ pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
             table
                 .find_by_key(&key)
                 .await
-                .map_err(store_failure)?
+                .map_err(ApiError::from)?
                 .ok_or_else(|| ApiError::NotFound(format!("No image with key {key}")))?
                 .id
         }
@@ -207,15 +208,11 @@ pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
     };
     let deleted = domain::delete_image(&R2Objects(&app.bucket), &table, id)
         .await
-        .map_err(store_failure)?
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;
     json(&DeleteResponse {
         success: true,
         id,
         object_key: deleted.object_key,
     })
-}
-
-fn store_failure(error: domain::StoreError) -> ApiError {
-    ApiError::Internal(error.0)
 }

@@ -137,10 +137,6 @@ impl D1Images<'_> {
 }
 
 impl D1Images<'_> {
-    pub async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
-        self.one(queries::GET_BY_KEY, &[key.into()]).await
-    }
-
     pub async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
         let statement = self.0.prepare(queries::SET_COMPRESSION_COUNT);
         statement
@@ -212,6 +208,10 @@ impl ImageTable for D1Images<'_> {
     async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
         self.one(queries::GET_BY_ID, &[JsValue::from_f64(id.0 as f64)])
             .await
+    }
+
+    async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::GET_BY_KEY, &[key.into()]).await
     }
 
     async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {

@@ -17,9 +17,10 @@ pub struct Differences {
     pub missing_objects: Vec<ImageRecord>,
 }
 
-/// Both lists must cover the same window of keys. Objects younger than
-/// `grace_ms` are not called orphans: an upload writes its object a moment
-/// before its row.
+/// Both lists must cover the same window of keys. Nothing younger than
+/// `grace_ms` is called a difference: an upload writes its object a moment
+/// before its row, and one that lands between the listing of the bucket and
+/// the reading of the rows has a row whose object was not listed.
 pub fn compare(
     objects: &[ListedObject],
     rows: &[ImageRecord],
@@ -38,6 +39,7 @@ pub fn compare(
         missing_objects: rows
             .iter()
             .filter(|row| !object_keys.contains(row.object_key.as_str()))
+            .filter(|row| now_ms - row.created_at >= grace_ms)
             .cloned()
             .collect(),
     }
@@ -92,6 +94,17 @@ mod tests {
             compare(&objects, &[], now, GRACE).orphan_objects,
             vec!["old".to_string()]
         );
+    }
+
+    #[test]
+    fn a_row_written_while_reconciling_is_not_missing_its_object() {
+        let now = 100 * GRACE;
+        let mut fresh = row(1, "fresh");
+        fresh.created_at = now - 1000;
+        let mut old = row(2, "old");
+        old.created_at = now - GRACE;
+        let missing = compare(&[], &[fresh, old.clone()], now, GRACE).missing_objects;
+        assert_eq!(missing, vec![old]);
     }
 
     #[test]

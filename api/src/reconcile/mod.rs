@@ -5,7 +5,7 @@ mod domain;
 
 pub use domain::ListedObject;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::images::service::{D1Images, R2Objects};
 use crate::{json, query_param, AppContext};
 use imghost_shared::api::ReconcileReport;
@@ -22,10 +22,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     let objects = R2Objects(&app.bucket);
     let table = D1Images(&app.db);
 
-    let listed = objects
-        .list_after(after.as_deref(), WINDOW)
-        .await
-        .map_err(internal)?;
+    let listed = objects.list_after(after.as_deref(), WINDOW).await?;
     // The window ends at the last listed key, unless the bucket has no more.
     let mut window_end = listed
         .truncated
@@ -33,8 +30,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         .flatten();
     let rows = table
         .rows_in_key_window(after.as_deref(), window_end.as_deref(), WINDOW)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut listed_objects = listed.objects;
     if rows.len() as u32 == WINDOW {
         // More rows than objects in this window: shrink it to the rows read.
@@ -46,14 +42,8 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     let now_ms = Date::now().as_millis() as i64;
     let differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
     if repair {
-        objects
-            .delete_many(&differences.orphan_objects)
-            .await
-            .map_err(internal)?;
-        table
-            .delete_rows(&differences.missing_objects)
-            .await
-            .map_err(internal)?;
+        objects.delete_many(&differences.orphan_objects).await?;
+        table.delete_rows(&differences.missing_objects).await?;
     }
     json(&ReconcileReport {
         success: true,
@@ -64,8 +54,4 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         repaired: repair,
         next_cursor: window_end,
     })
-}
-
-fn internal(error: crate::images::domain::StoreError) -> ApiError {
-    ApiError::Internal(error.0)
 }

@@ -31,6 +31,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    RangeNotSatisfiable,
     TooManyRequests,
     NotConfigured,
     Internal,
