@@ -13,17 +13,6 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    pub const ALL: [ImageFormat; 8] = [
-        Self::Png,
-        Self::Jpeg,
-        Self::Gif,
-        Self::Webp,
-        Self::Avif,
-        Self::Bmp,
-        Self::Ico,
-        Self::Svg,
-    ];
-
     pub fn mime_type(self) -> &'static str {
         match self {
             Self::Png => "image/png",
@@ -62,12 +51,5 @@ impl ImageFormat {
             Self::Ico => "ICO",
             Self::Svg => "SVG",
         }
-    }
-
-    pub fn from_mime_type(mime: &str) -> Option<Self> {
-        let essence = mime.split(';').next()?.trim();
-        Self::ALL
-            .into_iter()
-            .find(|format| format.mime_type().eq_ignore_ascii_case(essence))
     }
 }

@@ -64,6 +64,23 @@ pub(super) fn segments(data: &[u8]) -> impl Iterator<Item = Segment> + '_ {
     })
 }
 
+/// The offset just past the end-of-image marker of the picture whose first
+/// scan's data begins at `scan`, skipping the segments between the scans
+/// of a progressive JPEG. `None` if the file ends first.
+pub(super) fn end_of_image(data: &[u8], scan: usize) -> Option<usize> {
+    let mut pos = scan;
+    loop {
+        let marker_at = pos + memchr::memchr(0xFF, data.get(pos..)?)?;
+        match u8_at(data, marker_at + 1)? {
+            // Stuffed 0xFF, restart markers, fill bytes: still scan data.
+            0x00 | 0xD0..=0xD7 | 0xFF => pos = marker_at + 1,
+            EOI => return Some(marker_at + 2),
+            // A segment between scans (tables, the next scan's header).
+            _ => pos = marker_at + 2 + usize::from(u16_be(data, marker_at + 2)?),
+        }
+    }
+}
+
 fn is_start_of_frame(marker: u8) -> bool {
     matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
 }

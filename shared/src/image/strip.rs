@@ -23,17 +23,34 @@ const APP2: u8 = 0xE2;
 const APP14: u8 = 0xEE;
 const COM: u8 = 0xFE;
 
-/// APP1 (EXIF, XMP), APP13 (IPTC), maker notes in other APPn, comments.
-/// APP0 (JFIF), APP2 (ICC profile, multi-picture index) and APP14 (Adobe
-/// colour transform) stay.
-fn is_personal_jpeg_segment(marker: u8) -> bool {
-    marker == COM || ((0xE0..=0xEF).contains(&marker) && !matches!(marker, APP0 | APP2 | APP14))
+/// APP1 (EXIF, XMP), APP13 (IPTC), maker notes in other APPn, comments,
+/// and the multi-picture index (the pictures it lists, which have metadata
+/// of their own, are cut off with everything after the main picture).
+/// APP0 (JFIF), APP2 ICC profiles and APP14 (Adobe colour transform) stay.
+fn is_personal_jpeg_segment(data: &[u8], segment: &jpeg::Segment) -> bool {
+    match segment.marker {
+        COM => true,
+        APP2 => data[segment.payload..segment.end].starts_with(b"MPF\0"),
+        APP0 | APP14 => false,
+        marker => (0xE0..=0xEF).contains(&marker),
+    }
 }
 
 fn strip_jpeg(data: &[u8]) -> Option<Vec<u8>> {
     let segments: Vec<jpeg::Segment> = jpeg::segments(data).collect();
-    let sos = segments.iter().find(|s| s.marker == jpeg::SOS)?;
-    if !segments.iter().any(|s| is_personal_jpeg_segment(s.marker)) {
+    // What follows the header segments is copied: from the start of scan to
+    // the end of the main picture, dropping anything appended after it
+    // (further pictures, a motion photo's video). If the walk stopped on
+    // something it could not read, the rest is kept as it is.
+    let (body, body_end) = match segments.iter().find(|s| s.marker == jpeg::SOS) {
+        Some(sos) => (
+            sos.end,
+            jpeg::end_of_image(data, sos.end).unwrap_or(data.len()),
+        ),
+        None => (segments.last().map_or(2, |s| s.end), data.len()),
+    };
+    let personal = |segment: &jpeg::Segment| is_personal_jpeg_segment(data, segment);
+    if body_end == data.len() && !segments.iter().any(personal) {
         return None;
     }
     let orientation = segments
@@ -45,7 +62,7 @@ fn strip_jpeg(data: &[u8]) -> Option<Vec<u8>> {
                 .and_then(exif::orientation)
         })
         .filter(|o| *o != 1);
-    let mut out = Vec::with_capacity(data.len());
+    let mut out = Vec::with_capacity(body_end);
     out.extend_from_slice(&data[..2]); // SOI
     let mut orientation_written = orientation.is_none();
     for segment in &segments {
@@ -57,11 +74,11 @@ fn strip_jpeg(data: &[u8]) -> Option<Vec<u8>> {
             out.extend_from_slice(&tiff);
             orientation_written = true;
         }
-        if !is_personal_jpeg_segment(segment.marker) {
+        if !personal(segment) {
             out.extend_from_slice(&data[segment.start..segment.end]);
         }
     }
-    out.extend_from_slice(&data[sos.end..]);
+    out.extend_from_slice(&data[body..body_end]);
     Some(out)
 }
 
@@ -265,6 +282,37 @@ mod tests {
             strip_metadata(ImageFormat::Jpeg, &plain),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn anything_after_the_main_picture_is_cut_off() {
+        // A motion photo's video (with its own location) after the picture,
+        // and a multi-picture index that pointed at a second picture.
+        let plain = plain_jpeg();
+        let video = b"\0\0\0\x18ftypmp42....\xa9xyz+52.37+004.89/";
+        let mpf = jpeg_segment(APP2, b"MPF\0II*\0offsets");
+        let original = [&plain[..2], &mpf, &plain[2..], video].concat();
+        let stripped = strip_metadata(ImageFormat::Jpeg, &original);
+        assert!(*stripped == *plain);
+        assert!(stripped.ends_with(&[0xFF, 0xD9]));
+    }
+
+    #[test]
+    fn segments_before_unreadable_bytes_are_still_stripped() {
+        // Junk where a marker should be stops the segment walk before the
+        // scan; the EXIF before it must go all the same.
+        let exif = [b"Exif\0\0".as_slice(), &camera_exif(1)].concat();
+        let plain = plain_jpeg();
+        let original = [
+            &plain[..2],
+            &jpeg_segment(APP1, &exif),
+            b"junk",
+            &plain[2..],
+        ]
+        .concat();
+        let stripped = strip_metadata(ImageFormat::Jpeg, &original);
+        assert!(!contains(&stripped, b"SN12345678"));
+        assert!(stripped.ends_with(&plain[2..]));
     }
 
     #[test]
