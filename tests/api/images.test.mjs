@@ -40,6 +40,7 @@ describe('upload', () => {
     assert.equal(served.headers.get('content-type'), 'image/jpeg');
     assert.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.equal(served.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(served.headers.get('content-security-policy'), /sandbox/);
     assert.ok(served.headers.get('etag'));
     assert.equal(served.bytes.length, body.size);
   });
@@ -101,7 +102,7 @@ describe('upload', () => {
 });
 
 describe('query', () => {
-  test('lists newest first with the reference fields and an O(1) total', async () => {
+  test('lists newest first with the reference fields and the total', async () => {
     const { status, body } = await api.query('pageNum=1&pageSize=50');
     assert.equal(status, 200);
     assert.equal(body.success, true);
@@ -287,8 +288,13 @@ describe('search', () => {
     assert.deepEqual(namesOf(await search('be')), ['Holiday Beach 2026.png', 'beach-sunset.png']);
   });
 
-  test('search syntax characters are plain text', async () => {
+  test('search operators are plain words; punctuation and symbols are ignored', async () => {
     assert.deepEqual(namesOf(await search('"hi" OR *')), ['say "hi" OR *.png']);
+    assert.deepEqual(namesOf(await search('beach.sunset')), ['beach-sunset.png']);
+    // Nothing searchable at all: the whole listing, not an error.
+    const all = (await api.query('pageSize=50')).body.total;
+    assert.equal((await search('*')).total, all);
+    assert.equal((await search('\u0000')).total, all);
     assert.deepEqual(namesOf(await search('hi" OR')), ['say "hi" OR *.png']);
     assert.deepEqual(namesOf(await search('NEAR')), []);
     assert.equal((await search('nothing-like-this')).total, 0);

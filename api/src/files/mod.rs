@@ -9,8 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use worker::{Bucket, Headers, Method, Object, Range, Response};
 
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-/// SVG (when allowed) must not run scripts or load anything in our origin.
-const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+const SANDBOX_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /// A `GET` or `HEAD /i/<key>` request, read straight from the runtime's
 /// request: serving images is the hot path, and converting to a
@@ -30,7 +29,12 @@ impl ImageRequest {
             return None;
         }
         let url = raw.url();
-        let key = image_key(&url)?.to_string();
+        // Keys are stored as written; objects of other software may have
+        // spaces or non-ASCII in them, which arrive percent-encoded.
+        let key = percent_encoding::percent_decode_str(image_key(&url)?)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
         Some(Self {
             method,
             key,
@@ -137,19 +141,17 @@ fn first_etag(header: &str) -> String {
 
 fn object_headers(object: &Object) -> worker::Result<Headers> {
     let headers = Headers::new();
-    // The stored Content-Type (the detected one) and Cache-Control, in one call.
-    // (`Headers::clone` copies; this hands R2 the same JS object.)
+    // The stored Content-Type (the detected one) and Cache-Control, in one
+    // call. (`Headers::clone` copies; this hands R2 the same JS object.)
     object.write_http_metadata(Headers(headers.0.clone()))?;
-    let is_svg = headers
-        .get("Content-Type")?
-        .is_some_and(|content_type| content_type.starts_with("image/svg"));
-    if is_svg {
-        headers.set("Content-Security-Policy", SVG_POLICY)?;
-    }
     headers.set("ETag", &object.http_etag())?;
     // Also for objects stored before imghost, which have no Cache-Control.
     headers.set("Cache-Control", CACHE_CONTROL)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
+    // Whatever an object's stored type claims (objects stored by other
+    // software included), opened on its own it runs nothing in this origin,
+    // where the UI keeps its token. Pictures embedded with <img> ignore it.
+    headers.set("Content-Security-Policy", SANDBOX_POLICY)?;
     headers.set("Accept-Ranges", "bytes")?;
     Ok(headers)
 }

@@ -66,8 +66,15 @@ impl ListQuery {
                 "pageSize" => query.page_size = parse_page_size(value),
                 "cursor" if !value.is_empty() => cursor = Some(value),
                 "search" => {
-                    let text: String = value.trim().chars().take(MAX_SEARCH_CHARS).collect();
-                    query.search = (!text.is_empty()).then_some(text);
+                    let text: String = value
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(MAX_SEARCH_CHARS)
+                        .collect();
+                    let text = text.trim().to_string();
+                    // Names are searched by their letters and digits only
+                    // (see migration 0004): a search without any is no search.
+                    query.search = text.chars().any(char::is_alphanumeric).then_some(text);
                 }
                 _ => {}
             }
@@ -197,6 +204,16 @@ mod tests {
     #[test]
     fn search_is_trimmed_and_capped() {
         assert_eq!(parse("search=   ").unwrap().search, None);
+        assert_eq!(
+            parse("search=a\0b\x07").unwrap().search.as_deref(),
+            Some("ab")
+        );
+        assert_eq!(parse("search=\0").unwrap().search, None);
+        assert_eq!(parse("search=.*-").unwrap().search, None);
+        assert_eq!(
+            parse("search=*.png").unwrap().search.as_deref(),
+            Some("*.png")
+        );
         assert_eq!(
             parse("search= cat ").unwrap().search.as_deref(),
             Some("cat")

@@ -173,7 +173,14 @@ impl GalleryState {
 /// Whether a name is listed for a search, as the server decides it: the
 /// search text anywhere in the name, ignoring case.
 pub fn matches_search(name: &str, search: &str) -> bool {
-    name.to_lowercase().contains(&search.trim().to_lowercase())
+    // Like the server's index: letters and digits only, any case.
+    let key = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    key(name).contains(&key(search))
 }
 
 pub fn use_gallery() -> GalleryState {
@@ -473,5 +480,8 @@ mod tests {
         assert!(matches_search("decoffee.png", "CO"));
         assert!(matches_search("猫咪照片.png", "照"));
         assert!(!matches_search("rocket.jpg", "png"));
+        assert!(matches_search("IMG_0001.png", "g0"));
+        assert!(matches_search("a-b.png", "A.B"));
+        assert!(matches_search("rocket.jpg", "***"));
     }
 }
