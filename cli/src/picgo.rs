@@ -99,7 +99,7 @@ fn source_for(entry: &str) -> Source {
 /// `file:///C:/a%20b.png` → `C:/a b.png`; `file:///home/a.png` → `/home/a.png`.
 fn file_url_path(rest: &str) -> PathBuf {
     let rest = rest.strip_prefix("localhost").unwrap_or(rest);
-    let decoded = percent_decode(rest);
+    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8_lossy();
     let windows_drive = decoded.len() > 2
         && decoded.as_bytes()[0] == b'/'
         && decoded.as_bytes()[2] == b':'
@@ -109,26 +109,6 @@ fn file_url_path(rest: &str) -> PathBuf {
     } else {
         &decoded[..]
     })
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap() * 16 + hex(l).unwrap()) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What a source is called in messages.
@@ -178,7 +158,19 @@ pub fn check_bind_address(host: IpAddr) -> Result<(), String> {
 /// Refuses requests that did not come from a local program: a `Host` that
 /// is not loopback (a DNS-rebinding web page) or a web page's `Origin`.
 /// Editors send no Origin, or an app one (`app://obsidian.md`, `file://`).
-pub fn check_caller(host: Option<&str>, origin: Option<&str>) -> Result<(), String> {
+/// `Origin: null` is what local files send, but also sandboxed frames on any
+/// web page: from those only JSON is taken, which a browser sends across
+/// origins only after a preflight this server never grants.
+pub fn check_caller(
+    host: Option<&str>,
+    origin: Option<&str>,
+    content_type: Option<&str>,
+) -> Result<(), String> {
+    if origin.is_some_and(|origin| origin.trim().eq_ignore_ascii_case("null"))
+        && !content_type.is_some_and(|kind| kind.trim_start().starts_with("application/json"))
+    {
+        return Err("refused: a request from an opaque origin (Origin: null) must be JSON".into());
+    }
     if let Some(host) = host {
         let name = match host.strip_prefix('[') {
             Some(v6) => v6.split(']').next().unwrap_or_default(),
@@ -267,7 +259,11 @@ async fn handle_unknown() -> Response {
 
 fn caller_of(headers: &HeaderMap) -> Result<(), String> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    check_caller(text(header::HOST), text(header::ORIGIN))
+    check_caller(
+        text(header::HOST),
+        text(header::ORIGIN),
+        text(header::CONTENT_TYPE),
+    )
 }
 
 async fn handle_upload(State(client): State<Arc<Client>>, request: Request<Body>) -> Response {
@@ -458,10 +454,25 @@ mod tests {
             (None, None),
             (Some("127.0.0.1:36677"), Some("app://obsidian.md")),
             (Some("127.0.0.1:36677"), Some("file://")),
-            (Some("127.0.0.1:36677"), Some("null")),
             (Some("127.0.0.1:36677"), Some("http://localhost:5173")),
         ] {
-            assert!(check_caller(host, origin).is_ok(), "{host:?} {origin:?}");
+            assert!(
+                check_caller(host, origin, None).is_ok(),
+                "{host:?} {origin:?}"
+            );
+        }
+        // Local files (and sandboxed frames) send `Origin: null`: JSON only.
+        let json = Some("application/json");
+        assert!(check_caller(Some("127.0.0.1:36677"), Some("null"), json).is_ok());
+        for kind in [
+            None,
+            Some("multipart/form-data; boundary=x"),
+            Some("text/plain"),
+        ] {
+            assert!(
+                check_caller(Some("127.0.0.1:36677"), Some("null"), kind).is_err(),
+                "{kind:?}"
+            );
         }
         for (host, origin) in [
             (Some("evil.example:36677"), None),
@@ -469,7 +480,10 @@ mod tests {
             (Some("127.0.0.1:36677"), Some("https://evil.example")),
             (Some("127.0.0.1:36677"), Some("http://192.168.1.2:8080")),
         ] {
-            assert!(check_caller(host, origin).is_err(), "{host:?} {origin:?}");
+            assert!(
+                check_caller(host, origin, None).is_err(),
+                "{host:?} {origin:?}"
+            );
         }
     }
 

@@ -33,9 +33,11 @@ pub fn object_key(text: &str) -> Option<String> {
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let mut segments = path.split('/').filter(|s| !s.is_empty()).rev();
-    let file = segments.next()?;
+    let file = percent_encoding::percent_decode_str(segments.next()?)
+        .decode_utf8()
+        .ok()?;
     let date = segments.next()?;
-    (is_date(date) && is_file_name(file)).then(|| format!("{date}/{file}"))
+    (is_date(date) && is_file_name(&file)).then(|| format!("{date}/{file}"))
 }
 
 fn is_date(text: &str) -> bool {
@@ -47,15 +49,18 @@ fn is_date(text: &str) -> bool {
         })
 }
 
+/// `<uuid>.<ext>` for imghost's keys; other software stored names with
+/// spaces and other characters (they arrive percent-encoded in URLs).
 fn is_file_name(text: &str) -> bool {
     let Some((stem, extension)) = text.rsplit_once('.') else {
         return false;
     };
     !stem.is_empty()
         && !extension.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && text != ".."
+        && !text
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
 }
 
 #[cfg(test)]
@@ -82,6 +87,11 @@ mod tests {
             object_key("https://img.example/2000-02-29/a.b.jpg").as_deref(),
             Some("2000-02-29/a.b.jpg")
         );
+        // Keys written by other software, percent-encoded in their URLs.
+        assert_eq!(
+            object_key("https://img.example.com/2026-11-28/a%20b.my%20pic").as_deref(),
+            Some("2026-11-28/a b.my pic")
+        );
     }
 
     #[test]
@@ -96,7 +106,8 @@ mod tests {
             "https://img.example.com/2026-11-28/noextension",
             "https://img.example.com/2026-11-28/.png",
             "https://img.example.com/2026-11-28/a.",
-            "https://img.example.com/2026-11-28/a%20b.png",
+            "https://img.example.com/2026-11-28/a%2Fb.png",
+            "https://img.example.com/2026-11-28/a%0Ab.png",
             "2026-11-28/../../etc.png",
             "https://2026-11-28/a.png",
             "cat.png",

@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, startStack } from '../support/stack.mjs';
@@ -146,13 +145,18 @@ async function waitFor(condition, what) {
 // Needs Xvfb and xclip (scripts/setup.sh --test installs them).
 describe('POST /upload without a list on a desktop (X11)', () => {
   test('uploads the image on the clipboard', async () => {
-    let display = 100 + Math.floor(Math.random() * 400);
-    while (existsSync(`/tmp/.X11-unix/X${display}`)) display++;
-    const xvfb = spawn('Xvfb', [`:${display}`, '-nolisten', 'tcp', '-screen', '0', '320x240x24'], { stdio: 'ignore' });
+    // Xvfb picks a free display itself and writes its number once it
+    // accepts connections (-displayfd), so no guessing and no waiting.
+    const xvfb = spawn('Xvfb', ['-displayfd', '1', '-nolisten', 'tcp', '-screen', '0', '320x240x24'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let x11Bridge;
     let clipboardOwner;
     try {
-      await waitFor(() => existsSync(`/tmp/.X11-unix/X${display}`), 'Xvfb');
+      const display = await new Promise((resolve, reject) => {
+        xvfb.stdout.once('data', (chunk) => resolve(chunk.toString().trim()));
+        xvfb.once('exit', () => reject(new Error('Xvfb did not start')));
+      });
       const env = { DISPLAY: `:${display}` };
       const copied = join(dir, 'copied.png');
       const bytes = pngBytes('on the clipboard');
@@ -228,6 +232,16 @@ describe('only local programs', () => {
     assert.deepEqual(JSON.parse(rebound.text), { success: false, message: `refused: request for host "evil.example:${port}", not this machine` });
     const obsidian = await post('/upload', { body, headers: { 'Content-Type': 'application/json', Origin: 'app://obsidian.md' } });
     assert.equal(JSON.parse(obsidian.text).success, true);
+  });
+
+  test('from an opaque origin (a sandboxed frame, or a local file) only JSON is taken', async () => {
+    const file = await writePng(dir, 'sandboxed.png');
+    const body = JSON.stringify({ list: [file.path] });
+    const form = await post('/upload', { body, headers: { 'Content-Type': 'text/plain', Origin: 'null' } });
+    assert.equal(form.status, 403);
+    assert.deepEqual(JSON.parse(form.text), { success: false, message: 'refused: a request from an opaque origin (Origin: null) must be JSON' });
+    const json = await post('/upload', { body, headers: { 'Content-Type': 'application/json', Origin: 'null' } });
+    assert.equal(JSON.parse(json.text).success, true);
   });
 
   test('it will not listen on anything but loopback', async () => {

@@ -145,7 +145,12 @@ pub fn token_from_fragment(fragment: &str) -> Option<String> {
         .trim_start_matches('#')
         .split('&')
         .find_map(|pair| pair.strip_prefix("token="))
-        .map(percent_decode)
+        // Not form decoding: a `+` in a token stays a `+`.
+        .map(|token| {
+            percent_encoding::percent_decode_str(token)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .map(|token| token.trim().to_string())
         .filter(|token| !token.is_empty())
 }
@@ -188,34 +193,6 @@ pub fn parse_quality(text: &str) -> f64 {
         Ok(quality) if quality.is_finite() => quality.clamp(QUALITY_RANGE.0, QUALITY_RANGE.1),
         _ => DEFAULT_QUALITY,
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-        });
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -389,6 +366,7 @@ mod tests {
             token_from_fragment("#x=1&token=a%2Bb%3D"),
             Some("a+b=".into())
         );
+        assert_eq!(token_from_fragment("#token=a+b"), Some("a+b".into()));
         assert_eq!(token_from_fragment("#token="), None);
         assert_eq!(token_from_fragment(""), None);
         assert_eq!(token_from_fragment("#notoken=abc"), None);
