@@ -1,4 +1,4 @@
-//! Settings from `wrangler.toml` vars and secrets, parsed once per request.
+//! Settings from `wrangler.toml` vars and secrets, parsed once per isolate.
 
 use crate::cors::AllowedOrigins;
 use crate::tinify::{convert_target, TinifyConfig};

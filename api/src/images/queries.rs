@@ -3,37 +3,48 @@
 
 use imghost_shared::api::{ListQuery, PageRequest};
 
-/// Columns of `ImageRecord`, in its field order.
-pub const COLUMNS: &str = "id, object_key, original_name, image_url, content_type, size, \
-     created_at, width, height, sha256, original_size, compressed_by";
+/// The columns of `ImageRecord`, in its field order (a macro, so that the
+/// statements below can be `concat!`-ed at compile time).
+macro_rules! image_columns {
+    () => {
+        "id, object_key, original_name, image_url, content_type, size, created_at, \
+         width, height, sha256, original_size, compressed_by"
+    };
+}
 
-pub const FIND_BY_SHA256: &str = "SELECT id, object_key, original_name, image_url, content_type, \
-     size, created_at, width, height, sha256, original_size, compressed_by \
-     FROM images WHERE sha256 = ?1";
+pub const COLUMNS: &str = image_columns!();
 
-pub const GET_BY_ID: &str = "SELECT id, object_key, original_name, image_url, content_type, \
-     size, created_at, width, height, sha256, original_size, compressed_by \
-     FROM images WHERE id = ?1";
+pub const FIND_BY_SHA256: &str = concat!(
+    "SELECT ",
+    image_columns!(),
+    " FROM images WHERE sha256 = ?1"
+);
+
+pub const GET_BY_ID: &str = concat!("SELECT ", image_columns!(), " FROM images WHERE id = ?1");
+
+pub const GET_BY_KEY: &str = concat!(
+    "SELECT ",
+    image_columns!(),
+    " FROM images WHERE object_key = ?1"
+);
 
 /// Inserts unless the SHA-256 is already stored; returns the row if inserted.
 /// ?12 is the name's `search_text`.
-pub const INSERT: &str = "INSERT INTO images (object_key, original_name, image_url, \
-     content_type, size, created_at, width, height, sha256, original_size, compressed_by, \
-     search_text) \
+pub const INSERT: &str = concat!(
+    "INSERT INTO images (object_key, original_name, image_url, content_type, size, \
+     created_at, width, height, sha256, original_size, compressed_by, search_text) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
-     ON CONFLICT (sha256) DO NOTHING \
-     RETURNING id, object_key, original_name, image_url, content_type, size, created_at, \
-     width, height, sha256, original_size, compressed_by";
+     ON CONFLICT (sha256) DO NOTHING RETURNING ",
+    image_columns!()
+);
 
-/// Puts a row back with its old id (after a failed object delete).
-pub const RESTORE: &str = "INSERT INTO images (id, object_key, original_name, image_url, \
-     content_type, size, created_at, width, height, sha256, original_size, compressed_by, \
-     search_text) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-
-pub const GET_BY_KEY: &str = "SELECT id, object_key, original_name, image_url, content_type, \
-     size, created_at, width, height, sha256, original_size, compressed_by \
-     FROM images WHERE object_key = ?1";
+/// Puts a row back with its old id (after a failed object delete); ?13 is
+/// the name's `search_text`.
+pub const RESTORE: &str = concat!(
+    "INSERT INTO images (",
+    image_columns!(),
+    ", search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+);
 
 pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
 
@@ -387,6 +398,43 @@ mod query_plans {
             .query_row(
                 "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
                 [search_phrase("咪.P")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
+
+        // Delete, then put the row back as it was: counters and index follow.
+        db.execute(DELETE, [1]).unwrap();
+        let restored = db
+            .execute(
+                RESTORE,
+                rusqlite::params![
+                    1,
+                    "2026-11-28/a.png",
+                    "猫咪.png",
+                    "https://x/a.png",
+                    "image/png",
+                    10,
+                    1,
+                    1,
+                    1,
+                    "ab",
+                    12,
+                    "none",
+                    search_text("猫咪.png")
+                ],
+            )
+            .unwrap();
+        assert_eq!(restored, 1);
+        db.execute(SET_COMPRESSION_COUNT, [42]).unwrap();
+        let counters: (i64, i64, Option<i64>) = db
+            .query_row(STATS, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(3)?)))
+            .unwrap();
+        assert_eq!(counters, (1, 10, Some(42)));
+        let found: i64 = db
+            .query_row(
+                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+                [search_phrase("猫")],
                 |r| r.get(0),
             )
             .unwrap();

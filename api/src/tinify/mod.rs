@@ -32,7 +32,6 @@ pub struct TinifyConfig {
 pub struct Outcome {
     /// Tinify's smaller result, when there is one to keep.
     pub compressed: Option<(Vec<u8>, ImageInfo)>,
-    pub by: CompressionBy,
     pub status: CompressionStatus,
     pub reason: Option<String>,
     /// Tinify's monthly usage, when it answered.
@@ -43,7 +42,6 @@ impl Outcome {
     fn unchanged(status: CompressionStatus, reason: Option<String>, count: Option<u64>) -> Self {
         Self {
             compressed: None,
-            by: CompressionBy::None,
             status,
             reason,
             compression_count: count,
@@ -53,7 +51,11 @@ impl Outcome {
     /// The report for the upload response.
     pub fn report(&self, original_size: u64, stored_size: u64) -> Compression {
         Compression {
-            by: self.by,
+            by: if self.compressed.is_some() {
+                CompressionBy::Tinify
+            } else {
+                CompressionBy::None
+            },
             status: self.status,
             original_size,
             stored_size,
@@ -103,7 +105,6 @@ pub async fn compress(config: Option<&TinifyConfig>, info: ImageInfo, input: &[u
     }
     Outcome {
         compressed: Some((bytes, result_info)),
-        by: CompressionBy::Tinify,
         status: CompressionStatus::Compressed,
         reason: None,
         compression_count: count,
