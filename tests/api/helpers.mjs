@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pngChunk } from '../support/png.mjs';
 import { ROOT } from '../support/stack.mjs';
 
 export const fixture = (name) => readFile(join(ROOT, 'tests/fixtures', name));
@@ -34,20 +35,6 @@ export function client(stack) {
  * text chunk is personal metadata the server strips. */
 export async function uniquePng(seed, name = 'text.png') {
   const png = await fixture(name);
-  const data = Buffer.from(`Comment\0${seed}`);
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write('tEXt', 4, 'latin1');
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]);
-}
-
-function crc32(bytes) {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
+  const text = pngChunk('tEXt', Buffer.from(`Comment\0${seed}`));
+  return Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
 }

@@ -3,7 +3,8 @@
 // re-encodes it as WebP) and is still a valid PNG.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { pngChunk as chunk } from '../support/png.mjs';
 
 export const FIXTURES = join(import.meta.dirname, '../fixtures');
 
@@ -11,14 +12,6 @@ export function fixture(name) {
   return readFileSync(join(FIXTURES, name));
 }
 
-function chunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** The chunks of a PNG as [{type, data}]. */
 function chunks(png) {
