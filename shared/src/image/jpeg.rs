@@ -88,7 +88,9 @@ fn is_start_of_frame(marker: u8) -> bool {
 /// Dimensions from the first start-of-frame segment.
 pub(super) fn header(data: &[u8]) -> Option<Dimensions> {
     let frame = segments(data).find(|segment| is_start_of_frame(segment.marker))?;
-    let height = u16_be(data, frame.payload + 1)?;
-    let width = u16_be(data, frame.payload + 3)?;
+    // Read only inside the segment: its length must hold what it claims.
+    let body = data.get(frame.payload..frame.end)?;
+    let height = u16_be(body, 1)?;
+    let width = u16_be(body, 3)?;
     Dimensions::new(u32::from(width), u32::from(height))
 }
