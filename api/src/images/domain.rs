@@ -305,6 +305,15 @@ mod tests {
         }
     }
 
+    fn store(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        key: &str,
+        sha256: &str,
+    ) -> Result<Stored, StoreError> {
+        run(store_image(objects, table, &new_image(key, sha256), b"png"))
+    }
+
     /// Every row has its object and every object its row.
     fn assert_consistent(objects: &MemoryObjects, table: &MemoryTable) {
         let keys: Vec<String> = objects.objects.borrow().keys().cloned().collect();
@@ -321,13 +330,7 @@ mod tests {
     #[test]
     fn stores_object_and_row() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let stored = run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png",
-        ))
-        .unwrap();
+        let stored = store(&objects, &table, "a.png", "aa").unwrap();
         assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
         assert_eq!(objects.objects.borrow()["a.png"], b"png");
         assert_consistent(&objects, &table);
@@ -337,13 +340,7 @@ mod tests {
     fn failed_put_stores_nothing() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         objects.fail_put.set(true);
-        assert!(run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png"
-        ))
-        .is_err());
+        assert!(store(&objects, &table, "a.png", "aa").is_err());
         assert!(table.rows.borrow().is_empty());
         assert_consistent(&objects, &table);
     }
@@ -352,13 +349,7 @@ mod tests {
     fn failed_insert_removes_the_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert.set(true);
-        let error = run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png",
-        ))
-        .unwrap_err();
+        let error = store(&objects, &table, "a.png", "aa").unwrap_err();
         assert_eq!(error, StoreError("insert failed".into()));
         assert!(objects.objects.borrow().is_empty());
         assert_consistent(&objects, &table);
@@ -368,13 +359,7 @@ mod tests {
     fn an_insert_whose_answer_was_lost_keeps_its_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert_after_commit.set(true);
-        let stored = run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png",
-        ))
-        .unwrap();
+        let stored = store(&objects, &table, "a.png", "aa").unwrap();
         assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
         assert_consistent(&objects, &table);
     }
@@ -384,13 +369,7 @@ mod tests {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert_after_commit.set(true);
         table.fail_find_by_key.set(true);
-        assert!(run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png"
-        ))
-        .is_err());
+        assert!(store(&objects, &table, "a.png", "aa").is_err());
         // The row was written: its object must still be there.
         assert_consistent(&objects, &table);
     }
@@ -400,13 +379,7 @@ mod tests {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert.set(true);
         objects.fail_delete.set(true);
-        let StoreError(message) = run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png",
-        ))
-        .unwrap_err();
+        let StoreError(message) = store(&objects, &table, "a.png", "aa").unwrap_err();
         assert!(message.contains("a.png could not be removed"), "{message}");
     }
 
@@ -416,13 +389,7 @@ mod tests {
         let winner = new_image("winner.png", "same");
         run(objects.put("winner.png", b"png", "image/png")).unwrap();
         *table.racing_row.borrow_mut() = Some(winner);
-        let stored = run(store_image(
-            &objects,
-            &table,
-            &new_image("loser.png", "same"),
-            b"png",
-        ))
-        .unwrap();
+        let stored = store(&objects, &table, "loser.png", "same").unwrap();
         assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));
         assert_eq!(table.rows.borrow().len(), 1);
         assert_consistent(&objects, &table);
@@ -431,20 +398,8 @@ mod tests {
     #[test]
     fn same_bytes_again_leave_only_the_first_image() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        run(store_image(
-            &objects,
-            &table,
-            &new_image("first.png", "same"),
-            b"png",
-        ))
-        .unwrap();
-        let again = run(store_image(
-            &objects,
-            &table,
-            &new_image("second.png", "same"),
-            b"png",
-        ))
-        .unwrap();
+        store(&objects, &table, "first.png", "same").unwrap();
+        let again = store(&objects, &table, "second.png", "same").unwrap();
         assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
         assert_eq!(table.rows.borrow().len(), 1);
         assert_consistent(&objects, &table);
@@ -453,34 +408,16 @@ mod tests {
     #[test]
     fn failed_duplicate_lookup_removes_the_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        run(store_image(
-            &objects,
-            &table,
-            &new_image("first.png", "same"),
-            b"png",
-        ))
-        .unwrap();
+        store(&objects, &table, "first.png", "same").unwrap();
         table.fail_find.set(true);
-        let error = run(store_image(
-            &objects,
-            &table,
-            &new_image("second.png", "same"),
-            b"png",
-        ))
-        .unwrap_err();
+        let error = store(&objects, &table, "second.png", "same").unwrap_err();
         assert_eq!(error, StoreError("lookup failed".into()));
         assert_consistent(&objects, &table);
     }
 
     fn with_one_image() -> (MemoryObjects, MemoryTable, ImageId) {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = run(store_image(
-            &objects,
-            &table,
-            &new_image("a.png", "aa"),
-            b"png",
-        ))
-        .unwrap() else {
+        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
             unreachable!()
         };
         (objects, table, record.id)
