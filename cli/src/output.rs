@@ -2,7 +2,6 @@
 
 use clap::ValueEnum;
 use imghost_shared::api::{ImageRecord, ReconcileReport, StatsResponse, UploadResponse};
-use imghost_shared::image::Dimensions;
 use imghost_shared::snippet;
 use imghost_shared::units::format_bytes;
 
@@ -25,15 +24,8 @@ pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
     match format {
         Format::Url => url.clone(),
         Format::Markdown => snippet::markdown(&image.original_name, url),
-        Format::Html => snippet::html(&image.original_name, url, dimensions(image)),
+        Format::Html => snippet::html(&image.original_name, url, image.dimensions()),
     }
-}
-
-fn dimensions(image: &ImageRecord) -> Option<Dimensions> {
-    image
-        .width
-        .zip(image.height)
-        .map(|(width, height)| Dimensions { width, height })
 }
 
 /// The `imghost list` table: a header, then one row per image, newest first.
@@ -46,7 +38,8 @@ pub fn list_table(images: &[ImageRecord]) -> String {
                 image.id.to_string(),
                 utc_minute(image.created_at),
                 format_bytes(image.size),
-                dimensions(image)
+                image
+                    .dimensions()
                     .map(|d| format!("{}x{}", d.width, d.height))
                     .unwrap_or_else(|| "-".into()),
                 image.image_url.clone(),

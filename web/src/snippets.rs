@@ -4,7 +4,6 @@
 use crate::clipboard::use_copier;
 use crate::i18n::t;
 use imghost_shared::api::ImageRecord;
-use imghost_shared::image::Dimensions;
 use imghost_shared::snippet;
 use leptos::prelude::*;
 
@@ -17,14 +16,10 @@ pub struct Snippets {
 
 impl Snippets {
     pub fn of(image: &ImageRecord) -> Self {
-        let dimensions = image
-            .width
-            .zip(image.height)
-            .map(|(width, height)| Dimensions { width, height });
         Self {
             url: image.image_url.clone(),
             markdown: snippet::markdown(&image.original_name, &image.image_url),
-            html: snippet::html(&image.original_name, &image.image_url, dimensions),
+            html: snippet::html(&image.original_name, &image.image_url, image.dimensions()),
         }
     }
 

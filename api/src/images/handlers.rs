@@ -144,10 +144,6 @@ fn upload_response(
     duplicate: bool,
     compression: Compression,
 ) -> ApiResult<Response> {
-    let dimensions = image
-        .width
-        .zip(image.height)
-        .map(|(width, height)| image::Dimensions { width, height });
     let compression = Compression {
         stored_size: image.size,
         ..compression
@@ -156,7 +152,7 @@ fn upload_response(
         success: true,
         url: image.image_url.clone(),
         markdown: snippet::markdown(&image.original_name, &image.image_url),
-        html: snippet::html(&image.original_name, &image.image_url, dimensions),
+        html: snippet::html(&image.original_name, &image.image_url, image.dimensions()),
         duplicate,
         image,
         compression,

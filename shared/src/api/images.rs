@@ -1,3 +1,4 @@
+use crate::image::Dimensions;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -53,6 +54,14 @@ pub struct ImageRecord {
     pub compressed_by: Option<String>,
 }
 
+impl ImageRecord {
+    /// Width and height, when both are known.
+    pub fn dimensions(&self) -> Option<Dimensions> {
+        let (width, height) = self.width.zip(self.height)?;
+        Some(Dimensions { width, height })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +92,7 @@ mod tests {
         let record: ImageRecord = serde_json::from_str(json).unwrap();
         assert_eq!(record.id, ImageId(3));
         assert_eq!(record.width, None);
+        assert_eq!(record.dimensions(), None);
         assert_eq!(record.compressed_by, None);
     }
 }

@@ -44,9 +44,8 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
         .as_string()
         .unwrap_or_default();
     let dimensions = image
-        .width
-        .zip(image.height)
-        .map(|(width, height)| format!("{width} × {height}"));
+        .dimensions()
+        .map(|d| format!("{} × {}", d.width, d.height));
     let delete = {
         let name = name.clone();
         move |_| {
