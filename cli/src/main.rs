@@ -4,6 +4,8 @@
 mod client;
 mod clipboard;
 mod config;
+#[cfg(test)]
+mod fixtures;
 mod login;
 mod output;
 mod picgo;

@@ -149,43 +149,10 @@ pub fn utc_minute(millis: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imghost_shared::api::{Compression, CompressionBy, CompressionStatus, ImageId};
-
-    const URL: &str = "https://img.example/i/2026-11-28/a.png";
-
-    fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> ImageRecord {
-        ImageRecord {
-            id: ImageId(id),
-            object_key: "2026-11-28/a.png".into(),
-            original_name: name.into(),
-            image_url: URL.into(),
-            content_type: Some("image/png".into()),
-            size,
-            created_at: 1_795_910_399_999,
-            width: dims.map(|d| d.0),
-            height: dims.map(|d| d.1),
-            sha256: None,
-            original_size: None,
-            compressed_by: None,
-        }
-    }
+    use crate::fixtures::{record, uploaded, URL};
 
     fn upload(name: &str, dims: Option<(u32, u32)>) -> UploadResponse {
-        UploadResponse {
-            success: true,
-            url: URL.into(),
-            markdown: String::new(),
-            html: String::new(),
-            duplicate: false,
-            image: record(1, name, 10, dims),
-            compression: Compression {
-                by: CompressionBy::None,
-                status: CompressionStatus::Disabled,
-                original_size: 10,
-                stored_size: 10,
-                reason: None,
-            },
-        }
+        uploaded(record(1, name, 10, dims))
     }
 
     #[test]

@@ -333,38 +333,12 @@ async fn read_sources(request: Request<Body>) -> Result<Vec<Source>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imghost_shared::api::{
-        Compression, CompressionBy, CompressionStatus, ImageId, ImageRecord,
-    };
+    use crate::fixtures;
 
     fn uploaded(url: &str) -> UploadResponse {
         UploadResponse {
-            success: true,
             url: url.into(),
-            markdown: String::new(),
-            html: String::new(),
-            duplicate: false,
-            image: ImageRecord {
-                id: ImageId(1),
-                object_key: "2026-11-28/a.png".into(),
-                original_name: "a.png".into(),
-                image_url: url.into(),
-                content_type: None,
-                size: 1,
-                created_at: 0,
-                width: None,
-                height: None,
-                sha256: None,
-                original_size: None,
-                compressed_by: None,
-            },
-            compression: Compression {
-                by: CompressionBy::None,
-                status: CompressionStatus::Disabled,
-                original_size: 1,
-                stored_size: 1,
-                reason: None,
-            },
+            ..fixtures::uploaded(fixtures::record(1, "a.png", 1, None))
         }
     }
 

@@ -302,9 +302,7 @@ fn progress_display() -> Option<MultiProgress> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imghost_shared::api::{
-        Compression, CompressionBy, CompressionStatus, ImageId, ImageRecord,
-    };
+    use crate::fixtures;
 
     const PNG_1X1: &[u8] = &[
         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
@@ -315,33 +313,10 @@ mod tests {
     ];
 
     fn uploaded(duplicate: bool) -> UploadResponse {
+        let image = fixtures::record(5, "a.png", 10, None);
         UploadResponse {
-            success: true,
-            url: "https://img.example/i/2026-11-28/a.png".into(),
-            markdown: String::new(),
-            html: String::new(),
             duplicate,
-            image: ImageRecord {
-                id: ImageId(5),
-                object_key: "2026-11-28/a.png".into(),
-                original_name: "a.png".into(),
-                image_url: "https://img.example/i/2026-11-28/a.png".into(),
-                content_type: Some("image/png".into()),
-                size: 10,
-                created_at: 0,
-                width: Some(1),
-                height: Some(1),
-                sha256: None,
-                original_size: None,
-                compressed_by: None,
-            },
-            compression: Compression {
-                by: CompressionBy::None,
-                status: CompressionStatus::Disabled,
-                original_size: 10,
-                stored_size: 10,
-                reason: None,
-            },
+            ..fixtures::uploaded(image)
         }
     }
 
