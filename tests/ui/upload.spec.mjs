@@ -14,17 +14,19 @@ async function recordProgress(page) {
   });
 }
 
+/** Sets the page's upload speed in bytes per second (-1: unlimited). */
+async function uploadThrottle(page, context) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  return (uploadThroughput) =>
+    cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput });
+}
+
 test('a dropped image uploads with a progress bar, then shows its links', async ({ page, context }) => {
   await openApp(page);
   // Slow the upload down (≈ 3 s for this file) so the progress is really seen.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 200 * 1024,
-  });
+  const throttle = await uploadThrottle(page, context);
+  await throttle(200 * 1024);
   await recordProgress(page);
   const name = uniqueName('dropped', 'png');
   const bytes = uniquePng('astronaut.png');
@@ -34,12 +36,7 @@ test('a dropped image uploads with a progress bar, then shows its links', async 
   await expect(row.getByTestId('upload-progress')).toBeVisible();
   await expect(row.getByTestId('upload-status')).toHaveText(/^Uploading \d+%$/);
   await expectFinished(row, 'Uploaded', { timeout: 20_000 });
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
+  await throttle(-1);
 
   const seen = await page.evaluate(() => window.progressSeen);
   const between = seen.filter((value) => value > 0 && value < 100);
@@ -73,14 +70,7 @@ test('a pasted screenshot uploads', async ({ page }) => {
 
 test('several files upload together, at most three at a time', async ({ page, context }) => {
   await openApp(page);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 400 * 1024,
-  });
+  await (await uploadThrottle(page, context))(400 * 1024);
   await page.evaluate(() => {
     window.mostAtOnce = 0;
     new MutationObserver(() => {
