@@ -9,7 +9,8 @@ use imghost_shared::api::{ImageId, ImageRecord};
 pub struct StoreError(pub String);
 
 pub trait ObjectStore {
-    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError>;
+    /// Stores `bytes` (taken, not copied: uploads are up to 20 MiB).
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
 }
@@ -63,7 +64,7 @@ pub async fn store_image(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
     image: &NewImage,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> Result<Stored, StoreError> {
     objects
         .put(&image.object_key, bytes, &image.content_type)
@@ -168,11 +169,11 @@ mod tests {
     }
 
     impl ObjectStore for MemoryObjects {
-        async fn put(&self, key: &str, bytes: &[u8], _: &str) -> Result<(), StoreError> {
+        async fn put(&self, key: &str, bytes: Vec<u8>, _: &str) -> Result<(), StoreError> {
             if self.fail_put.get() {
                 return Err(StoreError("put failed".into()));
             }
-            self.objects.borrow_mut().insert(key.into(), bytes.to_vec());
+            self.objects.borrow_mut().insert(key.into(), bytes);
             Ok(())
         }
         async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -311,7 +312,12 @@ mod tests {
         key: &str,
         sha256: &str,
     ) -> Result<Stored, StoreError> {
-        run(store_image(objects, table, &new_image(key, sha256), b"png"))
+        run(store_image(
+            objects,
+            table,
+            &new_image(key, sha256),
+            b"png".to_vec(),
+        ))
     }
 
     /// Every row has its object and every object its row.
@@ -387,7 +393,7 @@ mod tests {
     fn losing_a_race_returns_the_winner_and_leaves_one_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         let winner = new_image("winner.png", "same");
-        run(objects.put("winner.png", b"png", "image/png")).unwrap();
+        run(objects.put("winner.png", b"png".to_vec(), "image/png")).unwrap();
         *table.racing_row.borrow_mut() = Some(winner);
         let stored = store(&objects, &table, "loser.png", "same").unwrap();
         assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));

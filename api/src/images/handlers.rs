@@ -8,6 +8,7 @@ use imghost_shared::api::{
 };
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
 use imghost_shared::{names, snippet};
+use std::borrow::Cow;
 use worker::{Date, FormEntry, Request, Response, RouteContext};
 
 pub const ROWS_READ_HEADER: &str = "X-D1-Rows-Read";
@@ -32,21 +33,29 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
             .await
             .map_err(ApiError::from)?;
         if let Some(existing) = existing {
-            return upload_response(existing, true, duplicate_compression(bytes.len()));
+            return upload_response(existing, true, duplicate_compression(bytes.len() as u64));
         }
     }
 
     // Location and camera data go before anything leaves this Worker.
-    let stripped = image::strip_metadata(info.format, &bytes);
-    let tinify = tinify::compress(app.config.tinify.as_ref(), info, &stripped).await;
+    let stripped = match image::strip_metadata(info.format, &bytes) {
+        Cow::Owned(stripped) => Some(stripped),
+        Cow::Borrowed(_) => None,
+    };
+    let tinify = tinify::compress(
+        app.config.tinify.as_ref(),
+        info,
+        stripped.as_deref().unwrap_or(&bytes),
+    )
+    .await;
     if let Some(count) = tinify.compression_count {
         // Only the monthly usage shown in stats; an upload never fails on it.
         let _ = table.set_compression_count(count).await;
     }
-    let (stored, stored_info): (&[u8], ImageInfo) = match &tinify.compressed {
-        Some((compressed, compressed_info)) => (compressed, *compressed_info),
-        None => (&stripped, info),
-    };
+    let original_size = bytes.len() as u64;
+    // The bytes to store are moved, not copied: an upload may be 20 MiB.
+    let (stored, stored_info, compression) =
+        tinify.into_stored(original_size, (stripped.unwrap_or(bytes), info));
 
     let created_at = Date::now().as_millis() as i64;
     let object_key = domain::object_key(
@@ -65,15 +74,9 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
         width: stored_info.dimensions.map(|d| d.width),
         height: stored_info.dimensions.map(|d| d.height),
         sha256,
-        original_size: bytes.len() as u64,
-        compressed_by: if tinify.compressed.is_some() {
-            "tinify"
-        } else {
-            "none"
-        }
-        .into(),
+        original_size,
+        compressed_by: compression.by.as_str().into(),
     };
-    let compression = tinify.report(bytes.len() as u64, stored.len() as u64);
     let objects = R2Objects(&app.bucket);
     match domain::store_image(&objects, &table, &new_image, stored)
         .await
@@ -81,7 +84,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     {
         Stored::New(record) => upload_response(record, false, compression),
         Stored::Duplicate(record) => {
-            upload_response(record, true, duplicate_compression(bytes.len()))
+            upload_response(record, true, duplicate_compression(original_size))
         }
     }
 }
@@ -129,12 +132,12 @@ fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
     Ok(info)
 }
 
-fn duplicate_compression(uploaded: usize) -> Compression {
+fn duplicate_compression(uploaded: u64) -> Compression {
     Compression {
         by: CompressionBy::None,
         status: CompressionStatus::Duplicate,
-        original_size: uploaded as u64,
-        stored_size: uploaded as u64,
+        original_size: uploaded,
+        stored_size: uploaded,
         reason: Some("the same bytes were uploaded before".into()),
     }
 }

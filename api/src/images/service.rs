@@ -17,9 +17,9 @@ impl From<worker::Error> for StoreError {
 pub struct R2Objects<'a>(pub &'a Bucket);
 
 impl ObjectStore for R2Objects<'_> {
-    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError> {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
         self.0
-            .put(key, bytes.to_vec())
+            .put(key, bytes)
             .http_metadata(HttpMetadata {
                 content_type: Some(content_type.to_string()),
                 cache_control: Some(crate::files::CACHE_CONTROL.to_string()),

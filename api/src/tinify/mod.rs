@@ -48,19 +48,27 @@ impl Outcome {
         }
     }
 
-    /// The report for the upload response.
-    pub fn report(&self, original_size: u64, stored_size: u64) -> Compression {
-        Compression {
-            by: if self.compressed.is_some() {
-                CompressionBy::Tinify
-            } else {
-                CompressionBy::None
-            },
+    /// The bytes to store — Tinify's result if kept, else `uncompressed` —
+    /// and the report of what happened to an upload of `original_size`.
+    pub fn into_stored(
+        self,
+        original_size: u64,
+        uncompressed: (Vec<u8>, ImageInfo),
+    ) -> (Vec<u8>, ImageInfo, Compression) {
+        let by = if self.compressed.is_some() {
+            CompressionBy::Tinify
+        } else {
+            CompressionBy::None
+        };
+        let (bytes, info) = self.compressed.unwrap_or(uncompressed);
+        let compression = Compression {
+            by,
             status: self.status,
             original_size,
-            stored_size,
-            reason: self.reason.clone(),
-        }
+            stored_size: bytes.len() as u64,
+            reason: self.reason,
+        };
+        (bytes, info, compression)
     }
 }
 

@@ -39,6 +39,16 @@ pub enum CompressionBy {
     None,
 }
 
+impl CompressionBy {
+    /// As stored in the `compressed_by` column and sent in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tinify => "tinify",
+            Self::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CompressionStatus {
