@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, startStack } from '../support/stack.mjs';
+import { ROOT, startStack, withoutAssets } from '../support/stack.mjs';
 import { client, fixture } from './helpers.mjs';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ async function originalWorkersDatabase(stateDir) {
   const dir = join(stateDir, 'original');
   await mkdir(join(dir, 'migrations'), { recursive: true });
   await copyFile(join(ROOT, 'migrations/0001_init.sql'), join(dir, 'migrations/0001_init.sql'));
-  const config = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8')).replace(/^main = .*$/m, '').replace(/^\[assets\][^[]*/m, '');
+  const config = withoutAssets(await readFile(join(ROOT, 'wrangler.toml'), 'utf8')).replace(/^main = .*$/m, '');
   await writeFile(join(dir, 'wrangler.toml'), config);
   const wrangler = (...args) => run(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: dir, env: ENV });
   await wrangler('d1', 'migrations', 'apply', 'DB');

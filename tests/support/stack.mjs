@@ -29,6 +29,11 @@ process.on('exit', () => {
   }
 });
 
+/** The text of a Wrangler config without its `[assets]` table. */
+export function withoutAssets(config) {
+  return config.replace(/^\[assets\]\n(?:(?!\[).*\n)*/m, '');
+}
+
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -48,9 +53,11 @@ export async function freePort() {
  *   empty state directory, before the migrations are applied.
  * @param {(stateDir: string) => Promise<void>} [options.seed] fills the
  *   migrated database before the Worker starts.
+ * @param {string} [options.config] a Wrangler config other than wrangler.toml.
  * @returns {Promise<{url: string, token: string, stateDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startStack({ vars = {}, prepare, seed } = {}) {
+export async function startStack({ vars = {}, prepare, seed, config } = {}) {
+  const configArgs = config ? ['--config', config] : [];
   const stateDir = await mkdtemp(join(tmpdir(), 'imghost-test-'));
   const token = vars.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const envFile = join(stateDir, 'test.vars');
@@ -65,7 +72,7 @@ export async function startStack({ vars = {}, prepare, seed } = {}) {
   await prepare?.(stateDir);
   await promisify(execFile)(
     WRANGLER,
-    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, ...configArgs],
     { cwd: ROOT, env: QUIET_ENV },
   );
   await seed?.(stateDir);
@@ -75,6 +82,7 @@ export async function startStack({ vars = {}, prepare, seed } = {}) {
     WRANGLER,
     [
       'dev',
+      ...configArgs,
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),
