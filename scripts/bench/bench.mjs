@@ -12,16 +12,19 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PNG_SIGNATURE, pngChunk } from '../../tests/support/png.mjs';
-import { freePort, ROOT, startStack } from '../../tests/support/stack.mjs';
+import { freePort, ROOT, startStack, withoutAssets } from '../../tests/support/stack.mjs';
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const PAGE_SIZE = 50;
 const LISTING_RUNS = Number(process.env.BENCH_LISTING_RUNS ?? 30);
+const FLOOR_RUNS = 100;
 const UPLOADS_PER_SIZE = Number(process.env.BENCH_UPLOADS ?? 50);
 const UPLOAD_CONCURRENCY = 4;
+const UPLOAD_TURN = 10;
 const SERVE_REQUESTS = 2000;
 const SERVE_CONCURRENCY = 32;
+const SERVE_ROUNDS = 5;
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
@@ -113,6 +116,14 @@ async function startProbe(stateDir, copy) {
     '--persist-to', stateDir, '--show-interactive-dev-session=false'], `http://127.0.0.1:${port}`, 'POST');
   const url = `http://127.0.0.1:${port}`;
   return {
+    /** Timings of a minimal JS Worker: an empty answer, and one `SELECT 1`. */
+    async floors() {
+      const drain = (r) => r.arrayBuffer();
+      return {
+        empty: await requests(url, {}, FLOOR_RUNS, drain),
+        oneQuery: await requests(url, { method: 'POST', body: '{"sql":"SELECT 1"}' }, FLOOR_RUNS, drain),
+      };
+    },
     async rowsRead(sql, params = []) {
       const response = await fetch(url, { method: 'POST', body: JSON.stringify({ sql, params }) });
       return (await response.json()).rows_read;
@@ -148,21 +159,49 @@ async function kill(child) {
   await exited;
 }
 
+/**
+ * wrangler.toml without the UI's static assets: the Worker as it runs when
+ * the UI is hosted elsewhere (Cloudflare Pages), to show what the assets
+ * cost under `wrangler dev`.
+ */
+async function configWithoutAssets(dir) {
+  const config = withoutAssets(await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
+    .replace('main = "api/build/index.js"', `main = "${join(ROOT, 'api/build/index.js')}"`)
+    .replace('migrations_dir = "migrations"', `migrations_dir = "${join(ROOT, 'migrations')}"`);
+  if (config.includes('[assets]') || !config.includes(ROOT)) throw new Error('wrangler.toml changed shape; update configWithoutAssets');
+  const file = join(dir, 'wrangler.toml');
+  await writeFile(file, config);
+  return file;
+}
+
 // ------------------------------------------------------------- measurements
 const auth = (server) => ({ Authorization: `Bearer ${server.token}` });
 
-async function listing(server, query, runs = LISTING_RUNS) {
+/** Median and p95 of `runs` sequential requests; `check` sees each response. */
+async function requests(url, init, runs, check = async () => {}) {
   const times = [];
-  let rowsRead;
+  let last;
   for (let i = 0; i < runs; i++) {
-    const { ms, result } = await timed(() => fetch(`${server.url}/query?${query}`, { headers: auth(server) }));
-    rowsRead = result.headers.get('x-d1-rows-read');
-    const body = await result.json();
-    if (!body.success) throw new Error(`${server.url}/query?${query}: ${JSON.stringify(body)}`);
+    const { ms, result } = await timed(() => fetch(url, init));
+    await check(result);
+    last = result;
     times.push(ms);
   }
-  return { ...summary(times), rowsRead: rowsRead === null ? undefined : Number(rowsRead) };
+  return { ...summary(times), last };
 }
+
+async function listing(server, query, runs = LISTING_RUNS) {
+  const url = `${server.url}/query?${query}`;
+  const { median, p95, last } = await requests(url, { headers: auth(server) }, runs, async (response) => {
+    const body = await response.json();
+    if (!body.success) throw new Error(`${url}: ${JSON.stringify(body)}`);
+  });
+  const rowsRead = last.headers.get('x-d1-rows-read');
+  return { median, p95, rowsRead: rowsRead === null ? undefined : Number(rowsRead) };
+}
+
+/** A request that reaches the Worker and touches no storage. */
+const noop = (server) => requests(`${server.url}/no-such-route`, {}, FLOOR_RUNS, (r) => r.arrayBuffer());
 
 /** The cursor of imghost's page `n`, found the way a client finds it. */
 async function cursorOfPage(server, n) {
@@ -185,8 +224,8 @@ function pngOfSize(size) {
 }
 
 
-async function uploads(server, size) {
-  const files = Array.from({ length: UPLOADS_PER_SIZE }, () => pngOfSize(size));
+/** Upload times of `files`, UPLOAD_CONCURRENCY at a time. */
+async function uploadAll(server, files) {
   const times = [];
   let next = 0;
   const worker = async () => {
@@ -201,20 +240,53 @@ async function uploads(server, size) {
     }
   };
   await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker));
-  return summary(times);
+  return times;
 }
 
-async function serving(server) {
+/** UPLOADS_PER_SIZE distinct images of `size` to each server, in turns of ten. */
+async function uploads(servers, size) {
+  const times = servers.map(() => []);
+  for (let sent = 0; sent < UPLOADS_PER_SIZE; sent += UPLOAD_TURN) {
+    for (const [i, server] of servers.entries()) {
+      const files = Array.from({ length: Math.min(UPLOAD_TURN, UPLOADS_PER_SIZE - sent) }, () => pngOfSize(size));
+      times[i].push(...(await uploadAll(server, files)));
+    }
+  }
+  return times.map(summary);
+}
+
+/** Uploads the test image; its public URL. */
+async function uploadedImage(server) {
   const form = new FormData();
   form.append('file', new Blob([await readFile(join(ROOT, 'tests/fixtures/coffee.png'))], { type: 'image/png' }), 'coffee.png');
   const body = await (await fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: auth(server) })).json();
-  const path = new URL(body.url).pathname;
+  return `${server.url}${new URL(body.url).pathname}`;
+}
+
+async function oha(url) {
   const { stdout } = await run('oha', ['-n', String(SERVE_REQUESTS), '-c', String(SERVE_CONCURRENCY), '--no-tui',
-    '--output-format', 'json', `${server.url}${path}`], { maxBuffer: 64 << 20 });
+    '--output-format', 'json', url], { maxBuffer: 64 << 20 });
   const report = JSON.parse(stdout);
   const ok = report.statusCodeDistribution?.['200'] ?? 0;
-  if (ok !== SERVE_REQUESTS) throw new Error(`serving ${server.url}${path}: ${JSON.stringify(report.statusCodeDistribution)}`);
-  return { median: report.latencyPercentiles.p50 * 1000, p95: report.latencyPercentiles.p95 * 1000, rps: report.summary.requestsPerSec };
+  if (ok !== SERVE_REQUESTS) throw new Error(`serving ${url}: ${JSON.stringify(report.statusCodeDistribution)}`);
+  return { median: report.latencyPercentiles.p50 * 1000, p95: report.latencyPercentiles.p95 * 1000 };
+}
+
+/**
+ * Serving each server's image, in SERVE_ROUNDS interleaved rounds (a load
+ * run on two cores swings by a fifth from one run to the next); the median
+ * of the rounds' medians and of their p95s, per server.
+ */
+async function serving(servers) {
+  const urls = await Promise.all(servers.map(uploadedImage));
+  const runs = servers.map(() => []);
+  for (let round = 0; round < SERVE_ROUNDS; round++) {
+    for (const [i, url] of urls.entries()) runs[i].push(await oha(url));
+  }
+  return runs.map((results) => ({
+    median: quantile(results.map((r) => r.median), 0.5),
+    p95: quantile(results.map((r) => r.p95), 0.5),
+  }));
 }
 
 // -------------------------------------------------------------------- main
@@ -223,6 +295,9 @@ const deepPage = Math.min(1000, lastPage - 1);
 const deepLabel = deepPage.toLocaleString('en');
 const rows = [];
 const add = (label, imghost, reference, unit = 'ms') => rows.push({ label, imghost, reference, unit });
+
+let floors;
+let referenceDeepPage;
 
 const refCopy = await mkdtemp(join(tmpdir(), 'imghost-reference-'));
 await cp(resolve(referenceSource), refCopy, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.includes('.wrangler') });
@@ -239,6 +314,8 @@ try {
   await listing(reference, `pageSize=${PAGE_SIZE}`, 5);
 
   console.log('Listing...');
+  const referenceNoop = await noop(reference);
+  add('no-op request (unknown path, 404)', await noop(imghost), referenceNoop);
   const deepCursor = await cursorOfPage(imghost, deepPage);
   const lastCursor = await cursorOfPage(imghost, lastPage);
   const pages = {
@@ -248,6 +325,7 @@ try {
     last: [await listing(imghost, `pageSize=${PAGE_SIZE}&cursor=${lastCursor}`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`)],
     lastByNumber: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`), null],
   };
+  referenceDeepPage = pages.deep[1].median;
   add('listing page 1', pages.first[0], pages.first[1]);
   add(`listing page ${deepLabel} (imghost: cursor)`, pages.deep[0], pages.deep[1]);
   add(`listing page ${deepLabel} (imghost: pageNum)`, pages.deepByNumber[0], pages.deep[1]);
@@ -256,16 +334,28 @@ try {
 
   console.log('Uploads...');
   for (const [label, size] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]]) {
-    add(`upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`, await uploads(imghost, size), await uploads(reference, size));
+    add(`upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`, ...(await uploads([imghost, reference], size)));
   }
 
   console.log('Serving...');
-  add(`serve one image ${SERVE_REQUESTS}× (${SERVE_CONCURRENCY} clients)`, await serving(imghost), await serving(reference));
+  const configDir = await mkdtemp(join(tmpdir(), 'imghost-api-only-'));
+  const apiOnly = await startStack({ config: await configWithoutAssets(configDir) });
+  try {
+    const [byImghost, byReference, byApiOnly] = await serving([imghost, reference, apiOnly]);
+    const label = `serve one image ${SERVE_REQUESTS}× (${SERVE_CONCURRENCY} clients, median of ${SERVE_ROUNDS} runs)`;
+    add(label, byImghost, byReference);
+    add(`${label}, imghost without UI assets`, byApiOnly, byReference);
+    add('no-op request, imghost without UI assets', await noop(apiOnly), referenceNoop);
+  } finally {
+    await apiOnly.stop();
+    await rm(configDir, { recursive: true, force: true });
+  }
 
   await reference.stop();
   console.log('Rows read by the reference (probe on its D1)...');
   const probe = await startProbe(refState, refCopy);
   try {
+    floors = await probe.floors();
     const referenceRowsRead = async (pageNum) =>
       (await probe.rowsRead('SELECT id, object_key, original_name, image_url, content_type, size, created_at FROM images ORDER BY id DESC LIMIT ? OFFSET ?', [PAGE_SIZE, (pageNum - 1) * PAGE_SIZE])) +
       (await probe.rowsRead('SELECT COUNT(*) AS total FROM images'));
@@ -305,12 +395,19 @@ imghost and the original image-storage Worker side by side under
 \`wrangler dev\` (workerd with local D1 and R2) on one machine, each seeded
 with the same ${ROWS.toLocaleString('en')} rows by SQL. Produced by
 \`REFERENCE_WORKER=<checkout of the original Worker> make bench\`
-(scripts/bench/bench.mjs). Listings: ${LISTING_RUNS} sequential requests
-each, pageSize ${PAGE_SIZE}. Uploads: ${UPLOADS_PER_SIZE} distinct PNGs per
-size, ${UPLOAD_CONCURRENCY} at a time. Serving: \`oha -n ${SERVE_REQUESTS} -c ${SERVE_CONCURRENCY}\`
-on one image. Rows read come from D1's result metadata: imghost reports
-them in its \`X-D1-Rows-Read\` header; the original Worker's two listing
-queries were run through a probe Worker on its D1 file.
+(scripts/bench/bench.mjs).
+
+- Listings: ${LISTING_RUNS} sequential requests each, pageSize ${PAGE_SIZE}.
+- Uploads: ${UPLOADS_PER_SIZE} distinct PNGs per size, ${UPLOAD_CONCURRENCY} at a time, in turns
+  of ${UPLOAD_TURN} to each Worker.
+- Serving: \`oha -n ${SERVE_REQUESTS} -c ${SERVE_CONCURRENCY}\` on one image, ${SERVE_ROUNDS} runs per
+  Worker taken in turns; the median of the runs' medians (and of their p95s).
+- No-op: ${FLOOR_RUNS} sequential requests to a path neither Worker knows (404).
+- "imghost without UI assets": the same Worker with the \`[assets]\` table
+  taken out of wrangler.toml, as when the UI is hosted on Cloudflare Pages.
+- Rows read come from D1's result metadata: imghost reports them in its
+  \`X-D1-Rows-Read\` header; the original Worker's two listing queries were
+  run through a probe Worker on its D1 file.
 
 Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.
 
@@ -320,6 +417,18 @@ Local latencies include workerd's local emulation of D1 and R2, whose
 fixed cost per request and per D1 call (a few milliseconds) dominates at
 this scale; rows read are what D1 bills, and do not depend on the
 machine.
+
+imghost's Worker also carries the UI as static assets. Under \`wrangler
+dev\` each of its requests first passes the asset router, another Worker
+in workerd: the no-op and serving rows with and without the assets show
+what that costs. The original Worker has no assets.
+
+Floors on this machine, from a minimal JS Worker on the same D1
+(scripts/bench/probe-worker.js, ${FLOOR_RUNS} sequential requests each): an empty
+answer takes ${fmt(floors.empty.median)} ms (median), one D1 query (\`SELECT 1\`) ${fmt(floors.oneQuery.median)} ms. A listing
+needs at least one D1 round trip, so no Worker's listing can be faster
+than about ${fmt(floors.oneQuery.median)} ms here; a fifth of the original Worker's page ${deepLabel}
+is ${fmt(referenceDeepPage / 5)} ms.
 `;
 await writeFile(join(ROOT, 'docs/benchmarks.md'), doc);
 console.log('\nWritten to docs/benchmarks.md');
