@@ -118,10 +118,9 @@ async function startProbe(stateDir, copy) {
   return {
     /** Timings of a minimal JS Worker: an empty answer, and one `SELECT 1`. */
     async floors() {
-      const drain = (r) => r.arrayBuffer();
       return {
-        empty: await requests(url, {}, FLOOR_RUNS, drain),
-        oneQuery: await requests(url, { method: 'POST', body: '{"sql":"SELECT 1"}' }, FLOOR_RUNS, drain),
+        empty: await requests(url, {}, FLOOR_RUNS),
+        oneQuery: await requests(url, { method: 'POST', body: '{"sql":"SELECT 1"}' }, FLOOR_RUNS),
       };
     },
     async rowsRead(sql, params = []) {
@@ -177,31 +176,39 @@ async function configWithoutAssets(dir) {
 // ------------------------------------------------------------- measurements
 const auth = (server) => ({ Authorization: `Bearer ${server.token}` });
 
-/** Median and p95 of `runs` sequential requests; `check` sees each response. */
-async function requests(url, init, runs, check = async () => {}) {
+/** Median and p95 of `runs` sequential requests. */
+async function requests(url, init, runs) {
   const times = [];
-  let last;
   for (let i = 0; i < runs; i++) {
     const { ms, result } = await timed(() => fetch(url, init));
-    await check(result);
-    last = result;
+    await result.arrayBuffer();
     times.push(ms);
   }
-  return { ...summary(times), last };
+  return summary(times);
 }
 
-async function listing(server, query, runs = LISTING_RUNS) {
-  const url = `${server.url}/query?${query}`;
-  const { median, p95, last } = await requests(url, { headers: auth(server) }, runs, async (response) => {
-    const body = await response.json();
-    if (!body.success) throw new Error(`${url}: ${JSON.stringify(body)}`);
-  });
-  const rowsRead = last.headers.get('x-d1-rows-read');
-  return { median, p95, rowsRead: rowsRead === null ? undefined : Number(rowsRead) };
+/**
+ * Listing requests for each [server, query], one to each in turn, `runs`
+ * times: the median, p95 and D1 rows read of each.
+ */
+async function listings(targets, runs = LISTING_RUNS) {
+  const times = targets.map(() => []);
+  const rowsRead = [];
+  for (let run = 0; run < runs; run++) {
+    for (const [i, [server, query]] of targets.entries()) {
+      const url = `${server.url}/query?${query}`;
+      const { ms, result } = await timed(() => fetch(url, { headers: auth(server) }));
+      const body = await result.json();
+      if (!body.success) throw new Error(`${url}: ${JSON.stringify(body)}`);
+      rowsRead[i] = result.headers.get('x-d1-rows-read');
+      times[i].push(ms);
+    }
+  }
+  return targets.map((_, i) => ({ ...summary(times[i]), rowsRead: rowsRead[i] === null ? undefined : Number(rowsRead[i]) }));
 }
 
 /** A request that reaches the Worker and touches no storage. */
-const noop = (server) => requests(`${server.url}/no-such-route`, {}, FLOOR_RUNS, (r) => r.arrayBuffer());
+const noop = (server) => requests(`${server.url}/no-such-route`, {}, FLOOR_RUNS);
 
 /** The cursor of imghost's page `n`, found the way a client finds it. */
 async function cursorOfPage(server, n) {
@@ -303,34 +310,39 @@ const refCopy = await mkdtemp(join(tmpdir(), 'imghost-reference-'));
 await cp(resolve(referenceSource), refCopy, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.includes('.wrangler') });
 const refState = await mkdtemp(join(tmpdir(), 'imghost-reference-state-'));
 
-console.log(`Seeding ${ROWS} rows into both and starting them...`);
-const [imghost, reference] = await Promise.all([
-  startStack({ vars: {}, seed: (stateDir) => seed(ROOT, stateDir, 'DB', 'imghost') }),
+console.log(`Seeding ${ROWS} rows into each and starting them...`);
+const configDir = await mkdtemp(join(tmpdir(), 'imghost-api-only-'));
+const seedImghost = (stateDir) => seed(ROOT, stateDir, 'DB', 'imghost');
+const [imghost, apiOnly, reference] = await Promise.all([
+  startStack({ seed: seedImghost }),
+  startStack({ seed: seedImghost, config: await configWithoutAssets(configDir) }),
   startReference(refState, refCopy),
 ]);
 try {
   // Warm both up.
-  await listing(imghost, `pageSize=${PAGE_SIZE}`, 5);
-  await listing(reference, `pageSize=${PAGE_SIZE}`, 5);
+  const pageOne = `pageSize=${PAGE_SIZE}&pageNum=1`;
+  await listings([[imghost, pageOne], [reference, pageOne]], 5);
 
   console.log('Listing...');
   const referenceNoop = await noop(reference);
   add('no-op request (unknown path, 404)', await noop(imghost), referenceNoop);
   const deepCursor = await cursorOfPage(imghost, deepPage);
   const lastCursor = await cursorOfPage(imghost, lastPage);
-  const pages = {
-    first: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=1`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=1`)],
-    deep: [await listing(imghost, `pageSize=${PAGE_SIZE}&cursor=${deepCursor}`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=${deepPage}`)],
-    deepByNumber: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=${deepPage}`), null],
-    last: [await listing(imghost, `pageSize=${PAGE_SIZE}&cursor=${lastCursor}`), await listing(reference, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`)],
-    lastByNumber: [await listing(imghost, `pageSize=${PAGE_SIZE}&pageNum=${lastPage}`), null],
-  };
-  referenceDeepPage = pages.deep[1].median;
-  add('listing page 1', pages.first[0], pages.first[1]);
-  add(`listing page ${deepLabel} (imghost: cursor)`, pages.deep[0], pages.deep[1]);
-  add(`listing page ${deepLabel} (imghost: pageNum)`, pages.deepByNumber[0], pages.deep[1]);
-  add(`listing last page ${lastPage} (imghost: cursor)`, pages.last[0], pages.last[1]);
-  add(`listing last page ${lastPage} (imghost: pageNum)`, pages.lastByNumber[0], pages.last[1]);
+  const byCursor = (cursor) => `pageSize=${PAGE_SIZE}&cursor=${cursor}`;
+  const byNumber = (n) => `pageSize=${PAGE_SIZE}&pageNum=${n}`;
+  const [first, firstReference] = await listings([[imghost, pageOne], [reference, pageOne]]);
+  const [deep, deepByNumber, deepWithoutAssets, deepReference] = await listings([
+    [imghost, byCursor(deepCursor)], [imghost, byNumber(deepPage)], [apiOnly, byCursor(deepCursor)], [reference, byNumber(deepPage)],
+  ]);
+  const [last, lastByNumber, lastWithoutAssets, lastReference] = await listings([
+    [imghost, byCursor(lastCursor)], [imghost, byNumber(lastPage)], [apiOnly, byCursor(lastCursor)], [reference, byNumber(lastPage)],
+  ]);
+  referenceDeepPage = deepReference.median;
+  add('listing page 1', first, firstReference);
+  add(`listing page ${deepLabel} (imghost: cursor)`, deep, deepReference);
+  add(`listing page ${deepLabel} (imghost: pageNum)`, deepByNumber, deepReference);
+  add(`listing last page ${lastPage} (imghost: cursor)`, last, lastReference);
+  add(`listing last page ${lastPage} (imghost: pageNum)`, lastByNumber, lastReference);
 
   console.log('Uploads...');
   for (const [label, size] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]]) {
@@ -338,18 +350,15 @@ try {
   }
 
   console.log('Serving...');
-  const configDir = await mkdtemp(join(tmpdir(), 'imghost-api-only-'));
-  const apiOnly = await startStack({ config: await configWithoutAssets(configDir) });
-  try {
-    const [byImghost, byReference, byApiOnly] = await serving([imghost, reference, apiOnly]);
-    const label = `serve one image ${SERVE_REQUESTS}× (${SERVE_CONCURRENCY} clients, median of ${SERVE_ROUNDS} runs)`;
-    add(label, byImghost, byReference);
-    add(`${label}, imghost without UI assets`, byApiOnly, byReference);
-    add('no-op request, imghost without UI assets', await noop(apiOnly), referenceNoop);
-  } finally {
-    await apiOnly.stop();
-    await rm(configDir, { recursive: true, force: true });
-  }
+  const [byImghost, byReference, byApiOnly] = await serving([imghost, reference, apiOnly]);
+  const serveLabel = `serve one image ${SERVE_REQUESTS}× (${SERVE_CONCURRENCY} clients, median of ${SERVE_ROUNDS} runs)`;
+  add(serveLabel, byImghost, byReference);
+
+  const noAssets = 'imghost without UI assets';
+  add(`listing page ${deepLabel} (cursor), ${noAssets}`, deepWithoutAssets, deepReference);
+  add(`listing last page ${lastPage} (cursor), ${noAssets}`, lastWithoutAssets, lastReference);
+  add(`${serveLabel}, ${noAssets}`, byApiOnly, byReference);
+  add(`no-op request, ${noAssets}`, await noop(apiOnly), referenceNoop);
 
   await reference.stop();
   console.log('Rows read by the reference (probe on its D1)...');
@@ -359,16 +368,18 @@ try {
     const referenceRowsRead = async (pageNum) =>
       (await probe.rowsRead('SELECT id, object_key, original_name, image_url, content_type, size, created_at FROM images ORDER BY id DESC LIMIT ? OFFSET ?', [PAGE_SIZE, (pageNum - 1) * PAGE_SIZE])) +
       (await probe.rowsRead('SELECT COUNT(*) AS total FROM images'));
-    rows.push({ label: 'D1 rows read, page 1', imghost: pages.first[0].rowsRead, reference: await referenceRowsRead(1), unit: 'rows' });
-    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: cursor)`, imghost: pages.deep[0].rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
-    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: pageNum)`, imghost: pages.deepByNumber[0].rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
-    rows.push({ label: 'D1 rows read, last page (imghost: cursor)', imghost: pages.last[0].rowsRead, reference: await referenceRowsRead(lastPage), unit: 'rows' });
+    rows.push({ label: 'D1 rows read, page 1', imghost: first.rowsRead, reference: await referenceRowsRead(1), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: cursor)`, imghost: deep.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: pageNum)`, imghost: deepByNumber.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: 'D1 rows read, last page (imghost: cursor)', imghost: last.rowsRead, reference: await referenceRowsRead(lastPage), unit: 'rows' });
   } finally {
     await probe.stop();
   }
 } finally {
   await imghost.stop();
+  await apiOnly.stop();
   await reference.stop().catch(() => {});
+  await rm(configDir, { recursive: true, force: true });
   await rm(refCopy, { recursive: true, force: true });
   await rm(refState, { recursive: true, force: true });
 }
@@ -397,7 +408,8 @@ with the same ${ROWS.toLocaleString('en')} rows by SQL. Produced by
 \`REFERENCE_WORKER=<checkout of the original Worker> make bench\`
 (scripts/bench/bench.mjs).
 
-- Listings: ${LISTING_RUNS} sequential requests each, pageSize ${PAGE_SIZE}.
+- Listings: ${LISTING_RUNS} sequential requests each, pageSize ${PAGE_SIZE}, one to each
+  Worker in turn.
 - Uploads: ${UPLOADS_PER_SIZE} distinct PNGs per size, ${UPLOAD_CONCURRENCY} at a time, in turns
   of ${UPLOAD_TURN} to each Worker.
 - Serving: \`oha -n ${SERVE_REQUESTS} -c ${SERVE_CONCURRENCY}\` on one image, ${SERVE_ROUNDS} runs per
