@@ -21,10 +21,9 @@ pub trait ImageTable {
     /// already exists (the unique index decides, so racing uploads of the
     /// same bytes end with one row).
     async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError>;
-    async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError>;
-    /// Deletes the row; `false` if there was none.
-    async fn delete(&self, id: ImageId) -> Result<bool, StoreError>;
+    /// Deletes the row; the row as it was, or `None` if there was none.
+    async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
     /// Puts a deleted row back exactly as it was.
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError>;
 }
@@ -114,12 +113,9 @@ pub async fn delete_image(
     table: &impl ImageTable,
     id: ImageId,
 ) -> Result<Option<ImageRecord>, StoreError> {
-    let Some(record) = table.get(id).await? else {
+    let Some(record) = table.delete(id).await? else {
         return Ok(None);
     };
-    if !table.delete(id).await? {
-        return Ok(None);
-    }
     let Err(error) = objects.delete(&record.object_key).await else {
         return Ok(Some(record));
     };
@@ -264,9 +260,6 @@ mod tests {
             }
             Ok(Some(self.add(image)))
         }
-        async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-            Ok(self.rows.borrow().get(&id.0).cloned())
-        }
         async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
             if self.fail_find_by_key.get() {
                 return Err(StoreError("lookup by key failed".into()));
@@ -278,11 +271,11 @@ mod tests {
                 .find(|r| r.object_key == key)
                 .cloned())
         }
-        async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {
+        async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
             if self.fail_delete.get() {
                 return Err(StoreError("row delete failed".into()));
             }
-            Ok(self.rows.borrow_mut().remove(&id.0).is_some())
+            Ok(self.rows.borrow_mut().remove(&id.0))
         }
         async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
             self.rows.borrow_mut().insert(image.id.0, image.clone());

@@ -20,8 +20,6 @@ pub const FIND_BY_SHA256: &str = concat!(
     " FROM images WHERE sha256 = ?1"
 );
 
-pub const GET_BY_ID: &str = concat!("SELECT ", image_columns!(), " FROM images WHERE id = ?1");
-
 pub const GET_BY_KEY: &str = concat!(
     "SELECT ",
     image_columns!(),
@@ -47,6 +45,12 @@ pub const RESTORE: &str = concat!(
 );
 
 pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
+
+/// Deletes a row and returns it as it was, in one round trip.
+pub const DELETE_RETURNING: &str = concat!(
+    "DELETE FROM images WHERE id = ?1 RETURNING ",
+    image_columns!()
+);
 
 /// The counters kept by triggers on `images` (migration 0003).
 pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compression_count \
@@ -316,11 +320,11 @@ mod query_plans {
             text(FIND_BY_SHA256, &["ab"]),
             text(GET_BY_KEY, &["2026-11-28/x.png"]),
             Statement {
-                sql: GET_BY_ID.into(),
+                sql: DELETE.into(),
                 params: vec![Param::Int(1)],
             },
             Statement {
-                sql: DELETE.into(),
+                sql: DELETE_RETURNING.into(),
                 params: vec![Param::Int(1)],
             },
             Statement {
@@ -339,49 +343,33 @@ mod query_plans {
         }
     }
 
-    #[test]
-    fn statements_run_against_the_schema() {
-        let db = database();
-        let insert = db
-            .prepare(INSERT)
-            .unwrap()
-            .query_row(
-                rusqlite::params![
-                    "2026-11-28/a.png",
-                    "猫咪.png",
-                    "https://x/a.png",
-                    "image/png",
-                    10,
-                    1,
-                    1,
-                    1,
-                    "ab",
-                    12,
-                    "none",
-                    search_text("猫咪.png")
-                ],
-                |row| row.get::<_, i64>(0),
-            )
-            .unwrap();
-        assert_eq!(insert, 1);
-        // A second row with the same SHA-256 is not inserted and returns nothing.
-        let duplicate = db.prepare(INSERT).unwrap().query_row(
+    /// Runs INSERT for a 10-byte image with SHA-256 "ab"; the new row's id.
+    fn insert(db: &Connection, key: &str, name: &str, created_at: i64) -> rusqlite::Result<i64> {
+        db.prepare(INSERT)?.query_row(
             rusqlite::params![
-                "2026-11-28/b.png",
-                "b.png",
-                "https://x/b.png",
+                key,
+                name,
+                format!("https://x/{key}"),
                 "image/png",
                 10,
-                2,
+                created_at,
                 1,
                 1,
                 "ab",
                 12,
                 "none",
-                search_text("b.png")
+                search_text(name)
             ],
             |row| row.get::<_, i64>(0),
-        );
+        )
+    }
+
+    #[test]
+    fn statements_run_against_the_schema() {
+        let db = database();
+        assert_eq!(insert(&db, "2026-11-28/a.png", "猫咪.png", 1).unwrap(), 1);
+        // A second row with the same SHA-256 is not inserted and returns nothing.
+        let duplicate = insert(&db, "2026-11-28/b.png", "b.png", 2);
         assert!(matches!(
             duplicate,
             Err(rusqlite::Error::QueryReturnedNoRows)
@@ -404,7 +392,10 @@ mod query_plans {
         assert_eq!(found, 1);
 
         // Delete, then put the row back as it was: counters and index follow.
-        db.execute(DELETE, [1]).unwrap();
+        let deleted: String = db
+            .query_row(DELETE_RETURNING, [1], |row| row.get(1))
+            .unwrap();
+        assert_eq!(deleted, "2026-11-28/a.png");
         let restored = db
             .execute(
                 RESTORE,
@@ -412,7 +403,7 @@ mod query_plans {
                     1,
                     "2026-11-28/a.png",
                     "猫咪.png",
-                    "https://x/a.png",
+                    "https://x/2026-11-28/a.png",
                     "image/png",
                     10,
                     1,

@@ -75,6 +75,10 @@ impl R2Objects<'_> {
 
 pub struct D1Images<'a>(pub &'a D1Database);
 
+fn id_param(id: ImageId) -> JsValue {
+    JsValue::from_f64(id.0 as f64)
+}
+
 fn to_js(param: &Param) -> JsValue {
     match param {
         Param::Int(value) => JsValue::from_f64(*value as f64),
@@ -163,11 +167,7 @@ impl D1Images<'_> {
         }
         let statements = rows
             .iter()
-            .map(|row| {
-                self.0
-                    .prepare(queries::DELETE)
-                    .bind(&[JsValue::from_f64(row.id.0 as f64)])
-            })
+            .map(|row| self.0.prepare(queries::DELETE).bind(&[id_param(row.id)]))
             .collect::<worker::Result<Vec<_>>>()?;
         self.0.batch(statements).await?;
         Ok(())
@@ -205,31 +205,19 @@ impl ImageTable for D1Images<'_> {
         self.one(queries::INSERT, &params).await
     }
 
-    async fn get(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        self.one(queries::GET_BY_ID, &[JsValue::from_f64(id.0 as f64)])
-            .await
-    }
-
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
         self.one(queries::GET_BY_KEY, &[key.into()]).await
     }
 
-    async fn delete(&self, id: ImageId) -> Result<bool, StoreError> {
-        let result = self
-            .0
-            .prepare(queries::DELETE)
-            .bind(&[JsValue::from_f64(id.0 as f64)])?
-            .run()
-            .await?;
-        let changes = result.meta()?.and_then(|meta| meta.changes).unwrap_or(0);
-        Ok(changes > 0)
+    async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::DELETE_RETURNING, &[id_param(id)]).await
     }
 
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
         let text =
             |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
         let params = [
-            JsValue::from_f64(image.id.0 as f64),
+            id_param(image.id),
             image.object_key.as_str().into(),
             image.original_name.as_str().into(),
             image.image_url.as_str().into(),
