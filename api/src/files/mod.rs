@@ -135,8 +135,7 @@ pub async fn handle_serve(
 
 /// R2 compares one bare ETag; a list in If-None-Match is rare for images.
 fn first_etag(header: &str) -> String {
-    let first = header.split(',').next().unwrap_or("").trim();
-    first.trim_start_matches("W/").trim_matches('"').to_string()
+    range::bare_etag(header.split(',').next().unwrap_or("")).to_string()
 }
 
 fn object_headers(object: &Object) -> worker::Result<Headers> {

@@ -55,19 +55,18 @@ pub fn resolve(range: ByteRange, size: u64) -> Option<(u64, u64)> {
     }
 }
 
+/// An entity tag without its weak marker and quotes.
+pub fn bare_etag(tag: &str) -> &str {
+    tag.trim().trim_start_matches("W/").trim_matches('"')
+}
+
 /// Whether an `If-None-Match` header matches the object's quoted ETag
 /// (weak comparison, as RFC 9110 prescribes for this header).
 pub fn none_match_hits(header: &str, etag: &str) -> bool {
-    let bare = |tag: &str| {
-        tag.trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .to_string()
-    };
-    let etag = bare(etag);
+    let etag = bare_etag(etag);
     header
         .split(',')
-        .any(|candidate| candidate.trim() == "*" || bare(candidate) == etag)
+        .any(|candidate| candidate.trim() == "*" || bare_etag(candidate) == etag)
 }
 
 #[cfg(test)]

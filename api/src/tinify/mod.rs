@@ -149,20 +149,15 @@ async fn exchange(config: &TinifyConfig, input: &[u8], signal: AbortSignal) -> E
             count,
         );
     };
-    let download = match config.convert_to {
-        Some(to) => {
-            let body = (protocol::convert_request(to).into(), "application/json");
-            call(
-                output_url.as_str(),
-                Method::Post,
-                &auth,
-                Some(body),
-                &signal,
-            )
-            .await
-        }
-        None => call(output_url.as_str(), Method::Get, &auth, None, &signal).await,
+    // Converting is a POST of the wanted format to the same address.
+    let (method, body) = match config.convert_to {
+        Some(to) => (
+            Method::Post,
+            Some((protocol::convert_request(to).into(), "application/json")),
+        ),
+        None => (Method::Get, None),
     };
+    let download = call(output_url.as_str(), method, &auth, body, &signal).await;
     let mut download = match download {
         Ok(response) => response,
         Err(reason) => return (Err(reason), count),
