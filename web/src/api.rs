@@ -4,7 +4,7 @@
 
 use crate::i18n::Lang;
 use crate::settings::Connection;
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
     DeleteResponse, ErrorBody, ErrorCode, ImageId, ListResponse, StatsResponse, UploadResponse,
     UPLOAD_FIELD,
@@ -83,13 +83,15 @@ impl ApiError {
             Self::Unreachable => texts.error_unreachable.into(),
             Self::Unauthorized => texts.error_unauthorized.into(),
             Self::NotConfigured(detail) => with_detail(texts.error_not_configured, detail),
-            Self::TooLarge(detail) if lang == Lang::En && !detail.is_empty() => detail.clone(),
+            // The server's own words, where they are in the UI's language.
+            Self::TooLarge(detail) | Self::TooManyRequests(detail)
+                if lang == Lang::En && !detail.is_empty() =>
+            {
+                detail.clone()
+            }
             Self::TooLarge(_) => texts.error_too_large.into(),
             Self::NotAnImage(detail) => with_detail(texts.error_not_an_image, detail),
             Self::NotFound => texts.error_not_found.into(),
-            Self::TooManyRequests(detail) if lang == Lang::En && !detail.is_empty() => {
-                detail.clone()
-            }
             Self::TooManyRequests(_) => texts.error_too_many.into(),
             Self::BadRequest(detail) => with_detail(texts.error_bad_request, detail),
             Self::Server { status, message } => {
@@ -172,31 +174,32 @@ impl Api {
         format!("{}{path_and_query}", self.base)
     }
 
-    pub async fn list(&self, page: &PageQuery) -> Result<ListResponse, ApiError> {
-        let url = self.url(&format!("/query?{}", page.query_string()));
-        let request = Request::get(&url)
+    /// A signed-in request of `method` to `path_and_query`, and its answer.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path_and_query: &str,
+    ) -> Result<T, ApiError> {
+        let request = method(&self.url(path_and_query))
             .header("Authorization", &self.authorization)
             .build()
             .map_err(|_| ApiError::Unreachable)?;
         send(request).await
     }
 
+    pub async fn list(&self, page: &PageQuery) -> Result<ListResponse, ApiError> {
+        self.call(Request::get, &format!("/query?{}", page.query_string()))
+            .await
+    }
+
     pub async fn delete(&self, id: ImageId) -> Result<DeleteResponse, ApiError> {
-        let url = self.url(&format!("/delete?id={id}"));
-        let request = Request::delete(&url)
-            .header("Authorization", &self.authorization)
-            .build()
-            .map_err(|_| ApiError::Unreachable)?;
-        send(request).await
+        self.call(Request::delete, &format!("/delete?id={id}"))
+            .await
     }
 
     /// `None` when the server has no `/stats` route.
     pub async fn stats(&self) -> Result<Option<StatsResponse>, ApiError> {
-        let request = Request::get(&self.url("/stats"))
-            .header("Authorization", &self.authorization)
-            .build()
-            .map_err(|_| ApiError::Unreachable)?;
-        match send(request).await {
+        match self.call(Request::get, "/stats").await {
             Ok(stats) => Ok(Some(stats)),
             Err(ApiError::NotFound) => Ok(None),
             Err(error) => Err(error),

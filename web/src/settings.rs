@@ -16,8 +16,8 @@ const KEY_LANG: &str = "imghost.lang";
 
 pub const DEFAULT_MAX_WIDTH: u32 = 2560;
 pub const DEFAULT_QUALITY: f64 = 0.82;
-const MAX_WIDTH_RANGE: (u32, u32) = (16, 16_384);
-const QUALITY_RANGE: (f64, f64) = (0.1, 1.0);
+pub const MAX_WIDTH_RANGE: (u32, u32) = (16, 16_384);
+pub const QUALITY_RANGE: (f64, f64) = (0.1, 1.0);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {

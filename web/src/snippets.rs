@@ -2,7 +2,7 @@
 //! server uses for its `markdown` and `html` answers.
 
 use crate::clipboard::use_copier;
-use crate::i18n::t;
+use crate::i18n::{t, Texts};
 use imghost_shared::api::ImageRecord;
 use imghost_shared::snippet;
 use leptos::prelude::*;
@@ -23,14 +23,45 @@ impl Snippets {
         }
     }
 
-    /// `(label, test id, text)` for each snippet, in display order.
-    pub fn labelled(self) -> [(&'static str, &'static str, String); 3] {
+    /// Each snippet with what the UI calls it, in display order.
+    pub fn labelled(self) -> [Labelled; 3] {
         [
-            ("URL", "url", self.url),
-            ("Markdown", "markdown", self.markdown),
-            ("HTML", "html", self.html),
+            Labelled {
+                label: "URL",
+                short: "URL",
+                id: "url",
+                copy_title: |t| t.copy_url,
+                text: self.url,
+            },
+            Labelled {
+                label: "Markdown",
+                short: "MD",
+                id: "markdown",
+                copy_title: |t| t.copy_markdown,
+                text: self.markdown,
+            },
+            Labelled {
+                label: "HTML",
+                short: "HTML",
+                id: "html",
+                copy_title: |t| t.copy_html,
+                text: self.html,
+            },
         ]
     }
+}
+
+/// One snippet and its names.
+pub struct Labelled {
+    /// Its name, in the copy notice and beside a finished upload.
+    pub label: &'static str,
+    /// Its name on a gallery card's button.
+    pub short: &'static str,
+    /// What its `data-testid`s end with.
+    pub id: &'static str,
+    /// The tooltip of its copy button on a card.
+    pub copy_title: fn(&'static Texts) -> &'static str,
+    pub text: String,
 }
 
 /// Read-only fields with a copy button each, for a finished upload.
@@ -40,31 +71,35 @@ pub fn SnippetFields(image: ImageRecord) -> impl IntoView {
     Snippets::of(&image)
         .labelled()
         .into_iter()
-        .map(|(label, id, text)| {
-            let copy_text = text.clone();
-            view! {
-                <div class="snippet">
-                    <span class="snippet-label">{label}</span>
-                    <input
-                        type="text"
-                        readonly
-                        spellcheck="false"
-                        aria-label=label
-                        data-testid=format!("snippet-{id}")
-                        value=text
-                        on:focus:target=move |ev| ev.target().select()
-                    />
-                    <button
-                        type="button"
-                        class="secondary small"
-                        data-testid=format!("copy-{id}")
-                        on:click=move |_| copier.copy(copy_text.clone(), label)
-                    >
-                        {t(|t| t.copy)}
-                    </button>
-                </div>
-            }
-        })
+        .map(
+            |Labelled {
+                 label, id, text, ..
+             }| {
+                let copy_text = text.clone();
+                view! {
+                    <div class="snippet">
+                        <span class="snippet-label">{label}</span>
+                        <input
+                            type="text"
+                            readonly
+                            spellcheck="false"
+                            aria-label=label
+                            data-testid=format!("snippet-{id}")
+                            value=text
+                            on:focus:target=move |ev| ev.target().select()
+                        />
+                        <button
+                            type="button"
+                            class="secondary small"
+                            data-testid=format!("copy-{id}")
+                            on:click=move |_| copier.copy(copy_text.clone(), label)
+                        >
+                            {t(|t| t.copy)}
+                        </button>
+                    </div>
+                }
+            },
+        )
         .collect_view()
 }
 

@@ -3,7 +3,7 @@ use crate::app::use_clock;
 use crate::clipboard::use_copier;
 use crate::confirm::use_confirm;
 use crate::i18n::{t, use_lang};
-use crate::snippets::Snippets;
+use crate::snippets::{Labelled, Snippets};
 use imghost_shared::api::ImageRecord;
 use imghost_shared::units::format_bytes;
 use leptos::prelude::*;
@@ -57,12 +57,6 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
         let name = name.clone();
         move || lang.get().select_image(&name)
     };
-    let Snippets {
-        url: copy_url,
-        markdown,
-        html,
-    } = snippets;
-
     view! {
         <li class="card" class:selected=selected data-testid="image-card" data-id=id.to_string()>
             <a class="thumb" href=url.clone() target="_blank" rel="noopener" tabindex="-1">
@@ -125,33 +119,23 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
                 </p>
             </div>
             <div class="card-actions">
-                <button
-                    type="button"
-                    class="small"
-                    data-testid="copy-url"
-                    title=t(|t| t.copy_url)
-                    on:click=move |_| copier.copy(copy_url.clone(), "URL")
-                >
-                    "URL"
-                </button>
-                <button
-                    type="button"
-                    class="small"
-                    data-testid="copy-markdown"
-                    title=t(|t| t.copy_markdown)
-                    on:click=move |_| copier.copy(markdown.clone(), "Markdown")
-                >
-                    "MD"
-                </button>
-                <button
-                    type="button"
-                    class="small"
-                    data-testid="copy-html"
-                    title=t(|t| t.copy_html)
-                    on:click=move |_| copier.copy(html.clone(), "HTML")
-                >
-                    "HTML"
-                </button>
+                {snippets
+                    .labelled()
+                    .into_iter()
+                    .map(|Labelled { label, short, id, copy_title, text }| {
+                        view! {
+                            <button
+                                type="button"
+                                class="small"
+                                data-testid=format!("copy-{id}")
+                                title=t(copy_title)
+                                on:click=move |_| copier.copy(text.clone(), label)
+                            >
+                                {short}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
             </div>
         </li>
     }

@@ -58,43 +58,23 @@ impl GalleryState {
         }
     }
 
-    fn next_generation(self) -> u64 {
-        self.generation.update_value(|generation| *generation += 1);
-        self.generation.get_value()
-    }
-
     /// Loads the first page again (new search, new connection, retry).
     pub fn reload(self, api: Api) {
-        let generation = self.next_generation();
+        self.generation.update_value(|generation| *generation += 1);
         self.status.set(LoadStatus::Loading);
         self.selected.set(HashSet::new());
-        let page = PageQuery {
-            page_size: MAX_PAGE_SIZE,
-            cursor: None,
-            search: self.search.get_untracked(),
-        };
-        spawn_local(async move {
-            let result = api.list(&page).await;
-            if self.generation.get_value() != generation {
-                return;
-            }
-            match result {
-                Ok(list) => {
-                    self.images
-                        .set(list.results.into_iter().map(Arc::new).collect());
-                    self.total.set(list.total);
-                    self.next_cursor.set(list.next_cursor);
-                    self.status.set(LoadStatus::Ready);
-                }
-                Err(error) => {
-                    // Images listed with another address or token are not
-                    // this answer's to show.
-                    self.images.set(Vec::new());
-                    self.next_cursor.set(None);
-                    self.status.set(LoadStatus::Failed(error));
-                }
-            }
-        });
+        self.fetch_page(
+            api,
+            None,
+            move |images| self.images.set(images.map(Arc::new).collect()),
+            move |error| {
+                // Images listed with another address or token are not
+                // this answer's to show.
+                self.images.set(Vec::new());
+                self.next_cursor.set(None);
+                self.status.set(LoadStatus::Failed(error));
+            },
+        );
     }
 
     pub fn load_more(self, api: Api) {
@@ -105,11 +85,38 @@ impl GalleryState {
         let Some(cursor) = self.next_cursor.get_untracked().filter(|_| ready) else {
             return;
         };
-        let generation = self.generation.get_value();
         self.status.set(LoadStatus::LoadingMore);
+        self.fetch_page(
+            api,
+            Some(cursor),
+            move |images| {
+                self.images.update(|shown| {
+                    let known: HashSet<ImageId> = shown.iter().map(|image| image.id).collect();
+                    shown.extend(
+                        images
+                            .filter(|image| !known.contains(&image.id))
+                            .map(Arc::new),
+                    );
+                })
+            },
+            move |error| self.status.set(LoadStatus::MoreFailed(error)),
+        );
+    }
+
+    /// Lists the page after `cursor` (the first page without one) for the
+    /// current search. `show` gets its images; the total, cursor and status
+    /// follow. An answer that a newer reload has overtaken is dropped.
+    fn fetch_page(
+        self,
+        api: Api,
+        cursor: Option<String>,
+        show: impl FnOnce(std::vec::IntoIter<ImageRecord>) + 'static,
+        failed: impl FnOnce(ApiError) + 'static,
+    ) {
+        let generation = self.generation.get_value();
         let page = PageQuery {
             page_size: MAX_PAGE_SIZE,
-            cursor: Some(cursor),
+            cursor,
             search: self.search.get_untracked(),
         };
         spawn_local(async move {
@@ -119,20 +126,12 @@ impl GalleryState {
             }
             match result {
                 Ok(list) => {
-                    self.images.update(|images| {
-                        let known: HashSet<ImageId> = images.iter().map(|image| image.id).collect();
-                        images.extend(
-                            list.results
-                                .into_iter()
-                                .filter(|image| !known.contains(&image.id))
-                                .map(Arc::new),
-                        );
-                    });
+                    show(list.results.into_iter());
                     self.total.set(list.total);
                     self.next_cursor.set(list.next_cursor);
                     self.status.set(LoadStatus::Ready);
                 }
-                Err(error) => self.status.set(LoadStatus::MoreFailed(error)),
+                Err(error) => failed(error),
             }
         });
     }

@@ -10,7 +10,9 @@ use crate::api::ApiError;
 use crate::app::DataVersion;
 use crate::gallery::GalleryState;
 use crate::i18n::t;
-use crate::settings::{parse_max_width, parse_quality, use_settings, Settings};
+use crate::settings::{
+    parse_max_width, parse_quality, use_settings, Settings, MAX_WIDTH_RANGE, QUALITY_RANGE,
+};
 use imghost_shared::api::UploadResponse;
 use imghost_shared::image::{self, ImageInfo, Rejected};
 use leptos::ev;
@@ -68,6 +70,15 @@ pub struct UploadItem {
     pub sending: RwSignal<Option<Sending>>,
     /// An object URL of the file, shown as its thumbnail.
     pub preview: RwSignal<Option<String>>,
+}
+
+impl UploadItem {
+    /// The name it is sent under (a WebP version's), else the file's.
+    pub fn upload_name(&self) -> String {
+        self.sending
+            .with(|sending| sending.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_else(|| self.name.get_value())
+    }
 }
 
 /// The browser objects behind a row (not thread-safe, so not in signals).
@@ -178,10 +189,15 @@ impl Uploads {
     }
 
     fn will_convert(self, item: UploadItem) -> bool {
-        let options = self.settings.shrink.get_untracked();
-        let info = with_files(item.id, |files| files.info).flatten();
         item.sending.with_untracked(Option::is_none)
-            && options.enabled
+            && self.wants_webp(with_files(item.id, |files| files.info).flatten())
+    }
+
+    /// Whether shrinking is on and the browser can re-encode this image.
+    fn wants_webp(self, info: Option<ImageInfo>) -> bool {
+        self.settings
+            .shrink
+            .with_untracked(|options| options.enabled)
             && info.is_some_and(|info| shrink::can_convert(&info))
     }
 
@@ -192,10 +208,7 @@ impl Uploads {
         let Some(blob) = with_files(item.id, |files| files.upload.clone()).flatten() else {
             return;
         };
-        let name = item
-            .sending
-            .with_untracked(|sending| sending.as_ref().map(|s| s.name.clone()))
-            .unwrap_or_else(|| item.name.get_value());
+        let name = item.upload_name();
         item.stage.set(Stage::Uploading(0.0));
         let api = self.settings.api();
         let stage = item.stage;
@@ -225,7 +238,7 @@ impl Uploads {
             return;
         };
         let options = self.settings.shrink.get_untracked();
-        let try_webp = options.enabled && info.is_some_and(|info| shrink::can_convert(&info));
+        let try_webp = self.wants_webp(info);
         let webp = if try_webp {
             shrink::to_webp(&source, item.size, options)
                 .await
@@ -409,8 +422,8 @@ pub fn UploadPanel() -> impl IntoView {
                     {t(|t| t.max_width)}
                     <input
                         type="number"
-                        min="16"
-                        max="16384"
+                        min=MAX_WIDTH_RANGE.0
+                        max=MAX_WIDTH_RANGE.1
                         step="1"
                         data-testid="max-width"
                         prop:disabled=move || !shrink.get().enabled
@@ -426,8 +439,8 @@ pub fn UploadPanel() -> impl IntoView {
                     {t(|t| t.quality)}
                     <input
                         type="number"
-                        min="0.1"
-                        max="1"
+                        min=QUALITY_RANGE.0
+                        max=QUALITY_RANGE.1
                         step="0.01"
                         data-testid="quality"
                         prop:disabled=move || !shrink.get().enabled

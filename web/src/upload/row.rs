@@ -36,20 +36,15 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
             Stage::Failed(_) => texts.upload_failed.to_string(),
         }
     };
-    let state_class = move || match item.stage.get() {
-        Stage::Done(_) => "upload-row done",
-        Stage::Refused(_) | Stage::Failed(_) => "upload-row failed",
-        _ => "upload-row",
-    };
-    let name = move || {
-        item.sending
-            .with(|sending| sending.as_ref().map(|s| s.name.clone()))
-            .unwrap_or_else(|| item.name.get_value())
-    };
-
-    // Re-render the body only when the kind of stage changes, not on every
-    // progress event.
+    // Re-render the body and class only when the kind of stage changes, not
+    // on every progress event.
     let phase = Memo::new(move |_| item.stage.with(Phase::of));
+    let state_class = move || match phase.get() {
+        Phase::Done => "upload-row done",
+        Phase::Failed => "upload-row failed",
+        Phase::Waiting | Phase::Uploading => "upload-row",
+    };
+    let name = move || item.upload_name();
     let sent_percent = move || match item.stage.get() {
         Stage::Uploading(sent) => percent(sent),
         _ => 0,
