@@ -197,15 +197,16 @@ fn upload_sources(files: Vec<PathBuf>, clipboard: bool) -> Result<Vec<(String, S
     let mut sources: Vec<(String, Source)> = files
         .into_iter()
         .map(|file| {
-            if file.as_os_str() == "-" {
-                ("stdin".to_string(), Source::Stdin)
+            let source = if file.as_os_str() == "-" {
+                Source::Stdin
             } else {
-                (file.display().to_string(), Source::File(file))
-            }
+                Source::File(file)
+            };
+            (source.label(), source)
         })
         .collect();
     if clipboard {
-        sources.push(("clipboard".into(), Source::Clipboard));
+        sources.push((Source::Clipboard.label(), Source::Clipboard));
     }
     Ok(sources)
 }
@@ -221,8 +222,7 @@ async fn list(
         .await
         .map_err(|e| e.to_string())?;
     if json {
-        let json = serde_json::to_string_pretty(&images).expect("images serialise");
-        upload::print_stdout(&format!("{json}\n"));
+        print_json(&images);
         return Ok(0);
     }
     if images.is_empty() {
@@ -299,13 +299,16 @@ async fn delete(client: &Client, targets: &[String]) -> u8 {
 }
 
 fn print_json_or<T: serde::Serialize>(json: bool, value: &T, text: impl Fn(&T) -> String) {
-    let out = if json {
-        let json = serde_json::to_string_pretty(value).expect("the answer serialises");
-        format!("{json}\n")
+    if json {
+        print_json(value);
     } else {
-        text(value)
-    };
-    upload::print_stdout(&out);
+        upload::print_stdout(&text(value));
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    let json = serde_json::to_string_pretty(value).expect("the answer serialises");
+    upload::print_stdout(&format!("{json}\n"));
 }
 
 #[cfg(test)]

@@ -111,17 +111,6 @@ fn file_url_path(rest: &str) -> PathBuf {
     })
 }
 
-/// What a source is called in messages.
-pub fn label(source: &Source) -> String {
-    match source {
-        Source::File(path) => path.display().to_string(),
-        Source::Stdin => "stdin".into(),
-        Source::Clipboard => "clipboard".into(),
-        Source::Url(url) => url.clone(),
-        Source::Bytes { name, .. } => name.clone(),
-    }
-}
-
 /// All URLs in order, or one message naming every image that failed.
 pub fn respond(outcomes: &[(String, Result<UploadResponse, String>)]) -> PicGoResponse {
     let failures: Vec<String> = outcomes
@@ -172,11 +161,7 @@ pub fn check_caller(
         return Err("refused: a request from an opaque origin (Origin: null) must be JSON".into());
     }
     if let Some(host) = host {
-        let name = match host.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => host.rsplit_once(':').map_or(host, |(name, _)| name),
-        };
-        if !is_loopback_host(name) {
+        if !is_loopback_host(host_name(host)) {
             return Err(format!(
                 "refused: request for host {host:?}, not this machine"
             ));
@@ -186,18 +171,22 @@ pub fn check_caller(
         if let Some((scheme, rest)) = origin.split_once("://") {
             let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
             let authority = rest.split('/').next().unwrap_or_default();
-            let name = match authority.strip_prefix('[') {
-                Some(v6) => v6.split(']').next().unwrap_or_default(),
-                None => authority
-                    .rsplit_once(':')
-                    .map_or(authority, |(name, _)| name),
-            };
-            if web && !is_loopback_host(name) {
+            if web && !is_loopback_host(host_name(authority)) {
                 return Err(format!("refused: request from the web page {origin}"));
             }
         }
     }
     Ok(())
+}
+
+/// The host of `host[:port]` or `[v6]:port`.
+fn host_name(authority: &str) -> &str {
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(name, _)| name),
+    }
 }
 
 /// Listens until the process is stopped.
@@ -278,7 +267,7 @@ async fn handle_upload(State(client): State<Arc<Client>>, request: Request<Body>
             return json_response(StatusCode::BAD_REQUEST, &PicGoResponse::failed(message));
         }
     };
-    let labelled: Vec<(String, Source)> = sources.into_iter().map(|s| (label(&s), s)).collect();
+    let labelled: Vec<(String, Source)> = sources.into_iter().map(|s| (s.label(), s)).collect();
     let labels: Vec<String> = labelled.iter().map(|(label, _)| label.clone()).collect();
     let results = upload::upload_all(&client, labelled, None, |label, result| match result {
         Ok(upload) if upload.duplicate => {
@@ -459,18 +448,5 @@ mod tests {
                 "{host:?} {origin:?}"
             );
         }
-    }
-
-    #[test]
-    fn labels_name_the_source() {
-        assert_eq!(label(&Source::File("/a/b.png".into())), "/a/b.png");
-        assert_eq!(label(&Source::Clipboard), "clipboard");
-        assert_eq!(
-            label(&Source::Bytes {
-                name: "x.png".into(),
-                data: Bytes::new()
-            }),
-            "x.png"
-        );
     }
 }

@@ -23,7 +23,6 @@ pub const CONCURRENCY: usize = 3;
 /// (the server's own limit is 20 MiB unless its operator raised it); a path
 /// such as /dev/zero cannot fill the memory.
 const MAX_INPUT_BYTES: u64 = 100 * 1024 * 1024;
-const MAX_INPUT_TEXT: &str = "100 MB";
 
 /// Where an image comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +37,19 @@ pub enum Source {
         name: String,
         data: Bytes,
     },
+}
+
+impl Source {
+    /// What the source is called in messages.
+    pub fn label(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Stdin => "stdin".into(),
+            Source::Clipboard => "clipboard".into(),
+            Source::Url(url) => url.clone(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
 }
 
 /// An image ready to send: detected type, clean name, bytes.
@@ -86,15 +98,8 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
         }
         Source::Url(url) => {
             let data = download(client, &url).await?;
-            let name = url
-                .split(['?', '#'])
-                .next()
-                .unwrap_or_default()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            prepare(&name, data)
+            // The name is cleaned to its last path segment.
+            prepare(url.split(['?', '#']).next().unwrap_or_default(), data)
         }
         Source::Bytes { name, data } => prepare(&name, data),
     }
@@ -130,7 +135,7 @@ fn read_capped(reader: impl Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
 }
 
 fn too_large() -> String {
-    format!("larger than {MAX_INPUT_TEXT}")
+    format!("larger than {}", format_bytes(MAX_INPUT_BYTES))
 }
 
 fn read_error(error: &io::Error) -> String {
@@ -303,6 +308,20 @@ fn progress_display() -> Option<MultiProgress> {
 mod tests {
     use super::*;
     use crate::fixtures;
+
+    #[test]
+    fn labels_name_the_source() {
+        assert_eq!(Source::File("/a/b.png".into()).label(), "/a/b.png");
+        assert_eq!(Source::Clipboard.label(), "clipboard");
+        assert_eq!(
+            Source::Bytes {
+                name: "x.png".into(),
+                data: Bytes::new()
+            }
+            .label(),
+            "x.png"
+        );
+    }
 
     const PNG_1X1: &[u8] = &[
         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
