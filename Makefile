@@ -32,7 +32,7 @@ bench: setup worker web
 	node scripts/bench/bench.mjs
 
 # Sizes after stripping and browser WebP, and the Worker's CPU per upload.
-bench-images: setup
+bench-images:
 	@scripts/setup.sh --test
 	node scripts/bench/image-processing.mjs
 

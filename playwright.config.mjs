@@ -13,6 +13,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** How every browser here is launched: Debian's Chromium, headless. */
+export const LAUNCH_OPTIONS = {
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: CHROMIUM_ARGS,
+};
+
 export default defineConfig({
   testDir: 'tests/ui',
   globalSetup: './tests/ui/global-setup.mjs',
@@ -27,10 +33,7 @@ export default defineConfig({
     // The page picks its language from the browser's; tests expect English
     // unless they ask for another.
     locale: 'en-US',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    },
+    launchOptions: LAUNCH_OPTIONS,
     trace: 'off',
   },
 });

@@ -7,7 +7,7 @@ import { chromium } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CHROMIUM_ARGS } from '../playwright.config.mjs';
+import { LAUNCH_OPTIONS } from '../playwright.config.mjs';
 import { ROOT, startStack } from '../tests/support/stack.mjs';
 import { uniquePng } from '../tests/ui/images.mjs';
 
@@ -70,7 +70,7 @@ console.log(
 );
 
 const stack = await startStack();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch(LAUNCH_OPTIONS);
 try {
   await seed(stack);
   const url = `${stack.url}/#token=${stack.token}`;

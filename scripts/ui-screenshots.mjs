@@ -6,7 +6,7 @@
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS } from '../playwright.config.mjs';
+import { LAUNCH_OPTIONS } from '../playwright.config.mjs';
 import { ROOT, startStack } from '../tests/support/stack.mjs';
 import { fixture, uniquePng } from '../tests/ui/images.mjs';
 
@@ -77,10 +77,7 @@ async function shoot(browser, stack, { file, width, height, uploadName, keepUplo
 
 mkdirSync(OUT, { recursive: true });
 const stack = await startStack();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: CHROMIUM_ARGS,
-});
+const browser = await chromium.launch(LAUNCH_OPTIONS);
 try {
   for (const [name, bytes] of GALLERY) await upload(stack, name, bytes());
   await shoot(browser, stack, { file: 'desktop.png', width: 1280, height: 800, uploadName: 'cover-photo.png', keepUploadRow: true });

@@ -11,8 +11,8 @@ import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { PNG_SIGNATURE, pngChunk } from '../../tests/support/png.mjs';
-import { freePort, ROOT, startStack, withoutAssets } from '../../tests/support/stack.mjs';
+import { pngFile } from '../../tests/support/png.mjs';
+import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets } from '../../tests/support/stack.mjs';
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -25,8 +25,6 @@ const UPLOAD_TURN = 10;
 const SERVE_REQUESTS = 2000;
 const SERVE_CONCURRENCY = 32;
 const SERVE_ROUNDS = 5;
-const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 const referenceSource = process.env.REFERENCE_WORKER;
 if (!referenceSource) {
@@ -83,7 +81,7 @@ function seedSql(kind) {
 }
 
 async function wrangler(cwd, ...args) {
-  return run(WRANGLER, args, { cwd, env: ENV, maxBuffer: 64 << 20 });
+  return run(WRANGLER, args, { cwd, env: QUIET_ENV, maxBuffer: 64 << 20 });
 }
 
 async function seed(cwd, stateDir, database, kind) {
@@ -135,7 +133,7 @@ async function startProbe(stateDir, copy) {
 }
 
 async function serve(cwd, args, url, probeMethod = 'GET') {
-  const child = spawn(WRANGLER, args, { cwd, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(WRANGLER, args, { cwd, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -222,12 +220,7 @@ async function cursorOfPage(server, n) {
 
 /** A valid PNG of about `size` bytes whose pixel data is random (distinct). */
 function pngOfSize(size) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1024, 0);
-  header.writeUInt32BE(768, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const pixels = randomBytes(Math.max(0, size - 57));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', Buffer.alloc(0))]);
+  return pngFile(1024, 768, randomBytes(Math.max(0, size - 57)));
 }
 
 

@@ -11,14 +11,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { CHROMIUM_ARGS } from '../../playwright.config.mjs';
+import { LAUNCH_OPTIONS } from '../../playwright.config.mjs';
 import { ROOT } from '../../tests/support/stack.mjs';
 
 const run = promisify(execFile);
 const MAX_WIDTH = 2560;
 const QUALITY = 0.82;
 const dir = await mkdtemp(join(tmpdir(), 'imghost-processing-'));
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch(LAUNCH_OPTIONS);
 const page = await browser.newPage();
 
 /** A noisy photo-like picture encoded by Chromium close to `target` bytes. */

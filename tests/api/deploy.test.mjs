@@ -7,15 +7,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '../support/stack.mjs';
+import { QUIET_ENV, ROOT, WRANGLER } from '../support/stack.mjs';
 
 test('wrangler deploy --dry-run succeeds', async () => {
   const outdir = await mkdtemp(join(tmpdir(), 'imghost-deploy-'));
   try {
     const { stdout } = await promisify(execFile)(
-      join(ROOT, 'node_modules/.bin/wrangler'),
+      WRANGLER,
       ['deploy', '--dry-run', '--outdir', outdir],
-      { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+      { cwd: ROOT, env: QUIET_ENV },
     );
     assert.match(stdout, /--dry-run: exiting now/);
     assert.match(stdout, /env\.IMAGE_BUCKET/);

@@ -13,15 +13,13 @@ let converting;
 let api;
 
 before(async () => {
-  tinify = await startFakeTinify();
+  tinify = await startFakeTinify({ output: await fixture('text.png'), converted: await fixture('small.webp') });
   const vars = { TINIFY_API_KEY: FAKE_TINIFY_KEY, TINIFY_API_URL: tinify.url, TINIFY_TIMEOUT_MS: String(TIMEOUT_MS) };
   [stack, converting] = await Promise.all([
     startStack({ vars }),
     startStack({ vars: { ...vars, TINIFY_CONVERT: 'webp' } }),
   ]);
   api = client(stack);
-  tinify.state.output = await fixture('text.png');
-  tinify.state.converted = await fixture('small.webp');
 });
 after(() => Promise.all([stack?.stop(), converting?.stop(), tinify?.stop()]));
 beforeEach(() => tinify.reset('ok'));
@@ -70,15 +68,11 @@ describe('Tinify succeeds', () => {
   test('keeps the original when the result is not smaller', async () => {
     const png = await uniquePng(`small-${seed++}`, 'text.png');
     tinify.state.output = await fixture('astronaut.png');
-    try {
-      const { body } = await api.upload(png, { name: 'small.png' });
-      assert.equal(body.compression.by, 'none');
-      assert.equal(body.compression.status, 'not_smaller');
-      assert.equal(body.compressed_by, 'none');
-      assert.ok(body.size < png.length, 'the stripped original is stored');
-    } finally {
-      tinify.state.output = await fixture('text.png');
-    }
+    const { body } = await api.upload(png, { name: 'small.png' });
+    assert.equal(body.compression.by, 'none');
+    assert.equal(body.compression.status, 'not_smaller');
+    assert.equal(body.compressed_by, 'none');
+    assert.ok(body.size < png.length, 'the stripped original is stored');
   });
 
   test('converts to WebP when TINIFY_CONVERT says so; key and type follow', async () => {

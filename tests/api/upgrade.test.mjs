@@ -7,12 +7,10 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, startStack, withoutAssets } from '../support/stack.mjs';
+import { QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets } from '../support/stack.mjs';
 import { client, fixture } from './helpers.mjs';
 
 const run = promisify(execFile);
-const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 const LEGACY = [
   ['2025-01-02/a1.png', 'Holiday at the beach.png', 'image/png', 1000],
   ['2025-01-03/b2.jpg', '猫咪照片.jpg', 'image/jpeg', 2000],
@@ -27,7 +25,7 @@ async function originalWorkersDatabase(stateDir) {
   await copyFile(join(ROOT, 'migrations/0001_init.sql'), join(dir, 'migrations/0001_init.sql'));
   const config = withoutAssets(await readFile(join(ROOT, 'wrangler.toml'), 'utf8')).replace(/^main = .*$/m, '');
   await writeFile(join(dir, 'wrangler.toml'), config);
-  const wrangler = (...args) => run(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: dir, env: ENV });
+  const wrangler = (...args) => run(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: dir, env: QUIET_ENV });
   await wrangler('d1', 'migrations', 'apply', 'DB');
   const values = LEGACY.map(([key, name, type, size], i) =>
     `('${key}', '${name}', 'https://img.example.com/${key}', '${type}', ${size}, ${1735776000000 + i})`);

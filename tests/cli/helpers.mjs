@@ -7,7 +7,7 @@ import { access, constants, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { PNG_SIGNATURE, pngChunk } from '../support/png.mjs';
+import { pngFile } from '../support/png.mjs';
 import { ROOT } from '../support/stack.mjs';
 
 export const BIN = process.env.IMGHOST_BIN ? resolve(process.env.IMGHOST_BIN) : join(ROOT, 'target/debug/imghost');
@@ -82,16 +82,7 @@ export function pngBytes(seed, { width = 2, height = 2 } = {}) {
       pixels[i] = digest[i % 32];
     }
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(pixels)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(width, height, deflateSync(pixels));
 }
 
 

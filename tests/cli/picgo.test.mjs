@@ -35,10 +35,13 @@ async function startBridge(options, onPort = port) {
   return child;
 }
 
+/** CLI options for the stack, signed in, with this test's home. */
+const signedIn = (options = {}) => ({ home, url: stack.url, token: stack.token, ...options });
+
 before(async () => {
   await checkBinary();
   [stack, home, dir, port] = await Promise.all([startStack(), tempDir(), tempDir(), freePort()]);
-  bridge = await startBridge({ home, url: stack.url, token: stack.token });
+  bridge = await startBridge(signedIn());
 });
 after(async () => {
   bridge?.kill('SIGKILL');
@@ -178,7 +181,7 @@ describe('POST /upload without a list on a desktop (X11)', () => {
       };
       await waitFor(() => targets().includes('image/png'), 'xclip to own the clipboard');
       const x11Port = await freePort();
-      x11Bridge = await startBridge({ home, url: stack.url, token: stack.token, env }, x11Port);
+      x11Bridge = await startBridge(signedIn({ env }), x11Port);
       const answer = await post('/upload', { to: x11Port });
       const body = JSON.parse(answer.text);
       assert.equal(body.success, true, answer.text);
@@ -245,11 +248,7 @@ describe('only local programs', () => {
   });
 
   test('it will not listen on anything but loopback', async () => {
-    const { code, stdout, stderr } = await runCli(['picgo', '--host', '0.0.0.0', '--port', String(await freePort())], {
-      home,
-      url: stack.url,
-      token: stack.token,
-    });
+    const { code, stdout, stderr } = await runCli(['picgo', '--host', '0.0.0.0', '--port', String(await freePort())], signedIn());
     assert.equal(code, 1);
     assert.equal(stdout, '');
     assert.equal(
@@ -259,7 +258,7 @@ describe('only local programs', () => {
   });
 
   test('a port already taken (PicGo itself running) is a clear error', async () => {
-    const { code, stderr } = await runCli(['picgo', '--port', String(port)], { home, url: stack.url, token: stack.token });
+    const { code, stderr } = await runCli(['picgo', '--port', String(port)], signedIn());
     assert.equal(code, 1);
     assert.equal(
       stderr,

@@ -10,14 +10,15 @@ export const FAKE_TINIFY_KEY = 'fake-tinify-key';
 
 /**
  * Modes: 'ok' | '401' | '429' | '415' | '500' | 'hang' | 'no-location' | 'garbage'.
- * `output` / `converted` are the bytes served as the (compressed / converted) result.
+ * `output` / `converted` are the bytes served as the (compressed / converted)
+ * result; a test may change them, and `reset` puts them back.
  */
-export async function startFakeTinify() {
+export async function startFakeTinify({ output = null, converted = null } = {}) {
   const state = {
     mode: 'ok',
-    output: null,
+    output,
     outputType: 'image/png',
-    converted: null,
+    converted,
     convertedType: 'image/webp',
     compressionCount: 0,
     requests: [],
@@ -81,6 +82,8 @@ export async function startFakeTinify() {
     reset(mode = 'ok') {
       state.mode = mode;
       state.requests = [];
+      state.output = output;
+      state.converted = converted;
     },
     async stop() {
       server.closeAllConnections();

@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
-const QUIET_ENV = {
+export const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+/** The environment wrangler runs in here: no metrics, no network lookups. */
+export const QUIET_ENV = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
@@ -138,7 +139,7 @@ export async function startStack({ vars = {}, prepare, seed, config } = {}) {
     await new Promise((done) => setTimeout(done, 200));
   }
   const wrangler = (...args) =>
-    promisify(execFile)(WRANGLER, [...args, '--local', '--persist-to', stateDir], { cwd: ROOT, env: QUIET_ENV });
+    promisify(execFile)(WRANGLER, [...args, '--local', '--persist-to', stateDir, ...configArgs], { cwd: ROOT, env: QUIET_ENV });
   return {
     url,
     token,

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectFinished, api, card, dropFiles, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { expectFinished, api, card, dropFiles, formatBytes, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
 import { uniquePng } from './images.mjs';
 
 const images = (n) => (n === 1 ? '1 image' : `${n} images`);
@@ -168,16 +168,3 @@ test('a new install shows how to start', async ({ page }) => {
   await expect(page.getByTestId('gallery-empty')).toHaveText('No images yet. Drop one above to get started.');
   await expect(page.getByTestId('image-count')).toHaveText('0 images');
 });
-
-/** imghost_shared::units::format_bytes, for the sizes the tests use. */
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1024 && unit < 3) {
-    value /= 1024;
-    unit += 1;
-  }
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  return value >= 100 ? `${value.toFixed(0)} ${units[unit]}` : `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
-}

@@ -6,6 +6,5 @@ export default async function globalSetup() {
   const stack = await startStack();
   process.env.IMGHOST_URL = stack.url;
   process.env.IMGHOST_TOKEN = stack.token;
-  process.env.IMGHOST_STATE_DIR = stack.stateDir;
   return () => stack.stop();
 }

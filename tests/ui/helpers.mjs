@@ -119,3 +119,16 @@ export async function expectFinished(row, status = 'Uploaded', { timeout = 10_00
   const error = (await row.getByTestId('upload-error').allTextContents()).join(' ');
   expect(await shown.textContent(), `upload error: ${error}`).toBe(status);
 }
+
+/** imghost_shared::units::format_bytes, for the sizes the tests use. */
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < 3) {
+    value /= 1024;
+    unit += 1;
+  }
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  return value >= 100 ? `${value.toFixed(0)} ${units[unit]}` : `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}

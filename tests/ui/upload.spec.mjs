@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectFinished, api, dropFiles, openApp, pasteFiles, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { expectFinished, api, dropFiles, formatBytes, openApp, pasteFiles, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
 import { fixture, uniquePng } from './images.mjs';
 
 /** Records every value the page's upload progress bars take. */
@@ -52,9 +52,7 @@ test('a dropped image uploads with a progress bar, then shows its links', async 
   await expect(row.getByTestId('snippet-html')).toHaveValue(
     `<img src="${image.image_url}" alt="${name}" width="512" height="512">`,
   );
-  await expect(row.getByTestId('upload-size')).toHaveText(
-    `${(bytes.length / 1024).toFixed(0)} KB`,
-  );
+  await expect(row.getByTestId('upload-size')).toHaveText(formatBytes(bytes.length));
 });
 
 test('a pasted screenshot uploads', async ({ page }) => {

@@ -1,11 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { expectFinished, api, dropFiles, openApp, uniqueName, uploadRow } from './helpers.mjs';
+import { expectFinished, api, dropFiles, formatBytes, openApp, uniqueName, uploadRow } from './helpers.mjs';
 import { fixture, uniquePng } from './images.mjs';
-
-const sizeText = (bytes) => {
-  const kb = bytes / 1024;
-  return kb >= 100 ? `${kb.toFixed(0)} KB` : `${kb.toFixed(1).replace(/\.0$/, '')} KB`;
-};
 
 test('a large PNG is converted to WebP in the browser, shown as before → after', async ({ page }) => {
   await openApp(page, { shrink: true });
@@ -24,7 +19,7 @@ test('a large PNG is converted to WebP in the browser, shown as before → after
   expect([image.width, image.height]).toEqual([600, 400]);
   expect(image.original_size).toBeLessThan(bytes.length / 4);
   await expect(row.getByTestId('upload-size')).toHaveText(
-    `${sizeText(bytes.length)} → ${sizeText(image.original_size)} (WebP)`,
+    `${formatBytes(bytes.length)} → ${formatBytes(image.original_size)} (WebP)`,
   );
   const served = await fetch(image.image_url);
   expect(served.headers.get('content-type')).toBe('image/webp');
@@ -68,7 +63,7 @@ test('with shrinking off, the original bytes are sent', async ({ page }) => {
   await dropFiles(page, [{ name, bytes, type: 'image/png' }]);
   const row = uploadRow(page, name);
   await expectFinished(row);
-  await expect(row.getByTestId('upload-size')).toHaveText(sizeText(bytes.length));
+  await expect(row.getByTestId('upload-size')).toHaveText(formatBytes(bytes.length));
   const image = (await api(`/query?search=${encodeURIComponent(name)}`)).body.results[0];
   expect(image.original_size).toBe(bytes.length);
   expect(image.content_type).toBe('image/png');
