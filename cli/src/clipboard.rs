@@ -3,33 +3,35 @@
 //! macOS, PowerShell on Windows. No display, no tool or no image each get a
 //! sentence saying so.
 
+use crate::error::Error;
 use std::ffi::OsStr;
 use std::io;
 use std::process::{Command, Output, Stdio};
 
 /// The PNG bytes of the image on the clipboard.
-pub fn read_image() -> Result<Vec<u8>, String> {
+pub fn read_image() -> Result<Vec<u8>, Error> {
     read_platform()
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
-fn read_platform() -> Result<Vec<u8>, String> {
+fn read_platform() -> Result<Vec<u8>, Error> {
     let wayland = std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty());
     let x11 = std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty());
-    let (program, args, package): (&str, &[&str], &str) = match linux_tool(wayland, x11) {
-        Some(LinuxTool::WlPaste) => (
-            "wl-paste",
-            &["--no-newline", "--type", "image/png"],
-            "wl-clipboard",
-        ),
-        Some(LinuxTool::Xclip) => (
-            "xclip",
-            &["-selection", "clipboard", "-target", "image/png", "-out"],
-            "xclip",
-        ),
-        None => return Err(NO_DISPLAY.into()),
-    };
-    let output = run(program, args).map_err(|e| missing_tool(program, package, &e))?;
+    let (program, args, package): (&'static str, &[&str], &'static str) =
+        match linux_tool(wayland, x11) {
+            Some(LinuxTool::WlPaste) => (
+                "wl-paste",
+                &["--no-newline", "--type", "image/png"],
+                "wl-clipboard",
+            ),
+            Some(LinuxTool::Xclip) => (
+                "xclip",
+                &["-selection", "clipboard", "-target", "image/png", "-out"],
+                "xclip",
+            ),
+            None => return Err(Error::NoDisplay),
+        };
+    let output = run(program, args).map_err(|e| missing_tool(program, package, e))?;
     image_from(output)
 }
 
@@ -51,14 +53,8 @@ fn linux_tool(wayland: bool, x11: bool) -> Option<LinuxTool> {
     }
 }
 
-#[cfg(all(unix, not(target_os = "macos")))]
-pub const NO_DISPLAY: &str = "no clipboard to read: this session has no display \
-    (neither WAYLAND_DISPLAY nor DISPLAY is set); send image file paths instead";
-pub const NO_IMAGE: &str =
-    "the clipboard holds no image (copy an image or take a screenshot first)";
-
 #[cfg(target_os = "macos")]
-fn read_platform() -> Result<Vec<u8>, String> {
+fn read_platform() -> Result<Vec<u8>, Error> {
     let file = tempfile_path("png");
     let script = format!(
         "set f to (POSIX file \"{}\")\n\
@@ -74,19 +70,22 @@ fn read_platform() -> Result<Vec<u8>, String> {
          return \"ok\"",
         file.display()
     );
-    let output = run("osascript", &["-e", script.as_str()])
-        .map_err(|e| format!("cannot run osascript to read the clipboard: {e}"))?;
+    let output =
+        run("osascript", &["-e", script.as_str()]).map_err(|error| Error::ClipboardTool {
+            program: "osascript",
+            error,
+        })?;
     let answer = String::from_utf8_lossy(&output.stdout).trim().to_string();
     let data = std::fs::read(&file).unwrap_or_default();
     let _ = std::fs::remove_file(&file);
     if !output.status.success() || answer != "ok" {
-        return Err(NO_IMAGE.into());
+        return Err(Error::NoClipboardImage);
     }
     non_empty(data)
 }
 
 #[cfg(windows)]
-fn read_platform() -> Result<Vec<u8>, String> {
+fn read_platform() -> Result<Vec<u8>, Error> {
     const SCRIPT: &str = "Add-Type -AssemblyName System.Windows.Forms,System.Drawing; \
         $i = [System.Windows.Forms.Clipboard]::GetImage(); \
         if ($i -eq $null) { exit 3 }; \
@@ -97,7 +96,10 @@ fn read_platform() -> Result<Vec<u8>, String> {
         "powershell",
         &["-NoProfile", "-NonInteractive", "-STA", "-Command", SCRIPT],
     )
-    .map_err(|e| format!("cannot run PowerShell to read the clipboard: {e}"))?;
+    .map_err(|error| Error::ClipboardTool {
+        program: "PowerShell",
+        error,
+    })?;
     image_from(output)
 }
 
@@ -117,28 +119,28 @@ fn run(program: &str, args: &[impl AsRef<OsStr>]) -> io::Result<Output> {
 }
 
 #[allow(dead_code)] // not every platform uses every helper
-fn image_from(output: Output) -> Result<Vec<u8>, String> {
+fn image_from(output: Output) -> Result<Vec<u8>, Error> {
     if !output.status.success() {
-        return Err(NO_IMAGE.into());
+        return Err(Error::NoClipboardImage);
     }
     non_empty(output.stdout)
 }
 
 #[allow(dead_code)]
-fn non_empty(data: Vec<u8>) -> Result<Vec<u8>, String> {
+fn non_empty(data: Vec<u8>) -> Result<Vec<u8>, Error> {
     if data.is_empty() {
-        Err(NO_IMAGE.into())
+        Err(Error::NoClipboardImage)
     } else {
         Ok(data)
     }
 }
 
 #[allow(dead_code)]
-fn missing_tool(program: &str, package: &str, error: &io::Error) -> String {
+fn missing_tool(program: &'static str, package: &'static str, error: io::Error) -> Error {
     if error.kind() == io::ErrorKind::NotFound {
-        format!("reading the clipboard needs `{program}`: install the {package} package")
+        Error::MissingTool { program, package }
     } else {
-        format!("cannot run {program} to read the clipboard: {error}")
+        Error::ClipboardTool { program, error }
     }
 }
 
@@ -158,7 +160,7 @@ mod tests {
     fn a_missing_tool_says_what_to_install() {
         let not_found = io::Error::from(io::ErrorKind::NotFound);
         assert_eq!(
-            missing_tool("xclip", "xclip", &not_found),
+            missing_tool("xclip", "xclip", not_found).to_string(),
             "reading the clipboard needs `xclip`: install the xclip package"
         );
     }
@@ -167,9 +169,12 @@ mod tests {
     #[test]
     fn a_failing_or_silent_tool_means_no_image() {
         let failed = run("sh", &["-c", "exit 1"]).unwrap();
-        assert_eq!(image_from(failed).unwrap_err(), NO_IMAGE);
+        assert_eq!(
+            image_from(failed).unwrap_err().to_string(),
+            "the clipboard holds no image (copy an image or take a screenshot first)"
+        );
         let silent = run("true", &[] as &[&str]).unwrap();
-        assert_eq!(image_from(silent).unwrap_err(), NO_IMAGE);
+        assert!(matches!(image_from(silent), Err(Error::NoClipboardImage)));
         let png = run("printf", &["\\211PNG"]).unwrap();
         assert_eq!(image_from(png).unwrap(), b"\x89PNG");
     }

@@ -1,6 +1,7 @@
 //! Where the API is and the token for it: stored by `imghost login` in the
 //! platform's config directory, overridden by `IMGHOST_URL` / `IMGHOST_TOKEN`.
 
+use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{self, Write};
@@ -35,16 +36,18 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Reads the stored config; `None` when there is none yet.
-pub fn load(path: &Path) -> io::Result<Option<StoredConfig>> {
+pub fn load(path: &Path) -> Result<Option<StoredConfig>, Error> {
     match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not a valid imghost config: {e}", path.display()),
-            )
-        }),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|error| Error::ConfigInvalid {
+                    path: path.to_path_buf(),
+                    error,
+                })
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => Err(Error::ConfigUnreadable(e)),
     }
 }
 
@@ -87,17 +90,15 @@ pub fn resolve(
     stored: Option<StoredConfig>,
     env_url: Option<String>,
     env_token: Option<String>,
-) -> Result<Settings, String> {
+) -> Result<Settings, Error> {
     let non_empty = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
     let (stored_url, stored_token) = match stored {
         Some(config) => (Some(config.url), Some(config.token)),
         None => (None, None),
     };
     let url = match non_empty(env_url) {
-        Some(url) => normalize_url(&url).map_err(|e| format!("{URL_VAR}: {e}"))?,
-        None => non_empty(stored_url).ok_or_else(|| {
-            format!("not logged in: run `imghost login`, or set {URL_VAR} and {TOKEN_VAR}")
-        })?,
+        Some(url) => normalize_url(&url).map_err(|e| Error::EnvUrl(Box::new(e)))?,
+        None => non_empty(stored_url).ok_or(Error::NotLoggedIn)?,
     };
     let token = non_empty(env_token)
         .or(non_empty(stored_token))
@@ -107,21 +108,20 @@ pub fn resolve(
 
 /// Checks an API address and drops the trailing slash:
 /// `https://imghost.you.workers.dev/` → `https://imghost.you.workers.dev`.
-pub fn normalize_url(input: &str) -> Result<String, String> {
+pub fn normalize_url(input: &str) -> Result<String, Error> {
     let input = input.trim();
-    let parsed = reqwest::Url::parse(input).map_err(|e| {
-        format!("{input:?} is not a URL ({e}); expected e.g. https://imghost.you.workers.dev")
+    let parsed = reqwest::Url::parse(input).map_err(|error| Error::NotAUrl {
+        input: input.to_string(),
+        error,
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("{input:?} is not an http:// or https:// URL"));
+        return Err(Error::NotHttp(input.to_string()));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{input:?} has no host"));
+        return Err(Error::NoHost(input.to_string()));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(format!(
-            "{input:?} has a query or fragment; give the address of the API only"
-        ));
+        return Err(Error::UrlWithQuery(input.to_string()));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_string())
 }
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(settings.token, None);
         let error = resolve(None, Some(String::new()), Some("t".into())).unwrap_err();
         assert_eq!(
-            error,
+            error.to_string(),
             "not logged in: run `imghost login`, or set IMGHOST_URL and IMGHOST_TOKEN"
         );
     }
@@ -281,6 +281,7 @@ mod tests {
         }
         assert!(resolve(None, Some("nonsense".into()), None)
             .unwrap_err()
+            .to_string()
             .starts_with("IMGHOST_URL: "));
     }
 

@@ -3,12 +3,13 @@
 
 use crate::client::Client;
 use crate::config::{self, Settings, StoredConfig};
+use crate::error::Error;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 /// Asks for what is missing (prompts on stderr; the token is not echoed on a
 /// terminal, and read as a plain line when stdin is a pipe).
-pub fn ask(url: Option<String>, existing: Option<&StoredConfig>) -> Result<StoredConfig, String> {
+pub fn ask(url: Option<String>, existing: Option<&StoredConfig>) -> Result<StoredConfig, Error> {
     let url = match url {
         Some(url) => url,
         None => {
@@ -32,7 +33,7 @@ pub fn ask(url: Option<String>, existing: Option<&StoredConfig>) -> Result<Store
 
 /// Checks the URL and token with `GET /query?pageSize=1`, then saves them.
 /// Returns the sentence to print.
-pub async fn check_and_save(candidate: StoredConfig, path: &Path) -> Result<String, String> {
+pub async fn check_and_save(candidate: StoredConfig, path: &Path) -> Result<String, Error> {
     let settings = Settings {
         url: candidate.url.clone(),
         token: (!candidate.token.is_empty()).then(|| candidate.token.clone()),
@@ -40,9 +41,11 @@ pub async fn check_and_save(candidate: StoredConfig, path: &Path) -> Result<Stri
     let list = Client::new(&settings)
         .list(1, None, None)
         .await
-        .map_err(|e| format!("login failed, nothing saved: {e}"))?;
-    config::save(path, &candidate)
-        .map_err(|e| format!("cannot save the config to {}: {e}", path.display()))?;
+        .map_err(Error::LoginFailed)?;
+    config::save(path, &candidate).map_err(|error| Error::SaveConfig {
+        path: path.to_path_buf(),
+        error,
+    })?;
     let images = if list.total == 1 { "image" } else { "images" };
     Ok(format!(
         "Logged in to {} ({} {images} stored). Saved to {}",
@@ -52,23 +55,23 @@ pub async fn check_and_save(candidate: StoredConfig, path: &Path) -> Result<Stri
     ))
 }
 
-fn prompt_line(prompt: &str) -> Result<String, String> {
+fn prompt_line(prompt: &str) -> Result<String, Error> {
     eprint!("{prompt}");
     let _ = io::stderr().flush();
     let mut line = String::new();
     let read = io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the answer: {e}"))?;
+        .map_err(Error::AnswerUnreadable)?;
     if read == 0 {
-        return Err("no answer (standard input is closed)".into());
+        return Err(Error::NoAnswer);
     }
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn prompt_secret(prompt: &str) -> Result<String, String> {
+fn prompt_secret(prompt: &str) -> Result<String, Error> {
     if io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt).map_err(|e| format!("cannot read the token: {e}"))
+        rpassword::prompt_password(prompt).map_err(Error::TokenUnreadable)
     } else {
         prompt_line(prompt)
     }

@@ -4,6 +4,7 @@
 mod client;
 mod clipboard;
 mod config;
+mod error;
 #[cfg(test)]
 mod fixtures;
 mod login;
@@ -15,6 +16,7 @@ mod upload;
 use clap::{Parser, Subcommand};
 use client::Client;
 use config::Settings;
+use error::Error;
 use imghost_shared::api::{ImageRecord, ReconcileReport, MAX_PAGE_SIZE};
 use output::Format;
 use std::net::IpAddr;
@@ -114,15 +116,15 @@ fn main() -> ExitCode {
         .expect("the async runtime starts");
     match runtime.block_on(run(cli.command)) {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
 /// Runs a command: `Ok(exit code)`, or `Err` for a failure that stops it.
-async fn run(command: Command) -> Result<u8, String> {
+async fn run(command: Command) -> Result<u8, Error> {
     if let Command::Login { url } = command {
         return login(url).await;
     }
@@ -145,14 +147,12 @@ async fn run(command: Command) -> Result<u8, String> {
         } => list(&client, search, (!all).then_some(limit), json).await,
         Command::Delete { targets } => Ok(delete(&client, &targets).await),
         Command::Stats { json } => {
-            let stats = client.stats().await.map_err(|e| e.to_string())?;
+            let stats = client.stats().await?;
             print_json_or(json, &stats, output::stats_text);
             Ok(0)
         }
         Command::Reconcile { repair, json } => {
-            let report = reconcile(&client, repair)
-                .await
-                .map_err(|e| e.to_string())?;
+            let report = reconcile(&client, repair).await?;
             print_json_or(json, &report, output::reconcile_text);
             Ok(0)
         }
@@ -163,18 +163,17 @@ async fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-fn settings() -> Result<Settings, String> {
+fn settings() -> Result<Settings, Error> {
     let env = |name| std::env::var(name).ok();
     let stored = match config::default_path() {
-        Some(path) => config::load(&path).map_err(|e| e.to_string())?,
+        Some(path) => config::load(&path)?,
         None => None,
     };
     config::resolve(stored, env(config::URL_VAR), env(config::TOKEN_VAR))
 }
 
-async fn login(url: Option<String>) -> Result<u8, String> {
-    let path = config::default_path()
-        .ok_or("no home directory, so there is nowhere to store the config")?;
+async fn login(url: Option<String>) -> Result<u8, Error> {
+    let path = config::default_path().ok_or(Error::NoHome)?;
     let existing = config::load(&path).ok().flatten();
     let candidate = login::ask(url, existing.as_ref())?;
     if config::is_insecure(&candidate.url) {
@@ -189,10 +188,10 @@ async fn login(url: Option<String>) -> Result<u8, String> {
 }
 
 /// `-` is standard input (once); the clipboard, when asked for, comes last.
-fn upload_sources(files: Vec<PathBuf>, clipboard: bool) -> Result<Vec<(String, Source)>, String> {
+fn upload_sources(files: Vec<PathBuf>, clipboard: bool) -> Result<Vec<(String, Source)>, Error> {
     let stdin_count = files.iter().filter(|f| f.as_os_str() == "-").count();
     if stdin_count > 1 {
-        return Err("`-` (standard input) can be given only once".into());
+        return Err(Error::StdinTwice);
     }
     let mut sources: Vec<(String, Source)> = files
         .into_iter()
@@ -216,11 +215,9 @@ async fn list(
     search: Option<String>,
     limit: Option<u32>,
     json: bool,
-) -> Result<u8, String> {
+) -> Result<u8, Error> {
     let search = search.filter(|s| !s.trim().is_empty());
-    let (images, total) = fetch_images(client, search.as_deref(), limit)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (images, total) = fetch_images(client, search.as_deref(), limit).await?;
     if json {
         print_json(&images);
         return Ok(0);
@@ -248,7 +245,7 @@ async fn fetch_images(
     client: &Client,
     search: Option<&str>,
     limit: Option<u32>,
-) -> Result<(Vec<ImageRecord>, u64), client::ApiError> {
+) -> Result<(Vec<ImageRecord>, u64), Error> {
     let mut images: Vec<ImageRecord> = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -270,7 +267,7 @@ async fn fetch_images(
 }
 
 /// Walks every window of keys and adds the answers up into one report.
-async fn reconcile(client: &Client, repair: bool) -> Result<ReconcileReport, client::ApiError> {
+async fn reconcile(client: &Client, repair: bool) -> Result<ReconcileReport, Error> {
     let mut total = client.reconcile(repair, None).await?;
     while let Some(cursor) = total.next_cursor.take() {
         let window = client.reconcile(repair, Some(&cursor)).await?;
@@ -283,8 +280,8 @@ async fn delete(client: &Client, targets: &[String]) -> u8 {
     let mut outcomes = Vec::new();
     for text in targets {
         let result = match Target::parse(text) {
-            Ok(Target::Id(id)) => client.delete_by_id(id).await.map_err(|e| e.to_string()),
-            Ok(Target::Key(key)) => client.delete_by_key(&key).await.map_err(|e| e.to_string()),
+            Ok(Target::Id(id)) => client.delete_by_id(id).await.map_err(Error::from),
+            Ok(Target::Key(key)) => client.delete_by_key(&key).await.map_err(Error::from),
             Err(reason) => Err(reason),
         };
         match &result {
@@ -328,7 +325,10 @@ mod tests {
         let labels: Vec<_> = sources.iter().map(|(label, _)| label.as_str()).collect();
         assert_eq!(labels, ["a.png", "stdin", "b.jpg", "clipboard"]);
         assert_eq!(sources[1].1, Source::Stdin);
-        assert!(upload_sources(vec!["-".into(), "-".into()], false).is_err());
+        assert!(matches!(
+            upload_sources(vec!["-".into(), "-".into()], false),
+            Err(Error::StdinTwice)
+        ));
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 use crate::client::Client;
 use crate::config::is_loopback_host;
+use crate::error::Error;
 use crate::upload::{self, Source};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -70,13 +71,11 @@ impl PicGoResponse {
 }
 
 /// Reads a JSON (or empty) `/upload` body into what to upload.
-pub fn parse_request(body: &[u8]) -> Result<Vec<Source>, String> {
+pub fn parse_request(body: &[u8]) -> Result<Vec<Source>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(vec![Source::Clipboard]);
     }
-    let request: PicGoRequest = serde_json::from_slice(body).map_err(|e| {
-        format!("expected a JSON body like {{\"list\": [\"/path/to/image.png\"]}} ({e})")
-    })?;
+    let request: PicGoRequest = serde_json::from_slice(body).map_err(Error::NotPicGoJson)?;
     let list = request.list.unwrap_or_default();
     if list.is_empty() {
         return Ok(vec![Source::Clipboard]);
@@ -112,7 +111,7 @@ fn file_url_path(rest: &str) -> PathBuf {
 }
 
 /// All URLs in order, or one message naming every image that failed.
-pub fn respond(outcomes: &[(String, Result<UploadResponse, String>)]) -> PicGoResponse {
+pub fn respond(outcomes: &[(String, Result<UploadResponse, Error>)]) -> PicGoResponse {
     let failures: Vec<String> = outcomes
         .iter()
         .filter_map(|(label, result)| result.as_ref().err().map(|e| format!("{label}: {e}")))
@@ -133,14 +132,11 @@ pub fn respond(outcomes: &[(String, Result<UploadResponse, String>)]) -> PicGoRe
 
 /// The bridge reads local files for whoever asks, so it only listens on
 /// loopback.
-pub fn check_bind_address(host: IpAddr) -> Result<(), String> {
+pub fn check_bind_address(host: IpAddr) -> Result<(), Error> {
     if host.is_loopback() {
         Ok(())
     } else {
-        Err(format!(
-            "refusing to listen on {host}: the PicGo bridge uploads any image path it is sent, \
-             so it only listens on loopback (127.0.0.1 or ::1)"
-        ))
+        Err(Error::NotLoopback(host))
     }
 }
 
@@ -154,17 +150,15 @@ pub fn check_caller(
     host: Option<&str>,
     origin: Option<&str>,
     content_type: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     if origin.is_some_and(|origin| origin.trim().eq_ignore_ascii_case("null"))
         && !content_type.is_some_and(|kind| kind.trim_start().starts_with("application/json"))
     {
-        return Err("refused: a request from an opaque origin (Origin: null) must be JSON".into());
+        return Err(Error::OpaqueOriginNotJson);
     }
     if let Some(host) = host {
         if !is_loopback_host(host_name(host)) {
-            return Err(format!(
-                "refused: request for host {host:?}, not this machine"
-            ));
+            return Err(Error::ForeignHost(host.to_string()));
         }
     }
     if let Some(origin) = origin {
@@ -172,7 +166,7 @@ pub fn check_caller(
             let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
             let authority = rest.split('/').next().unwrap_or_default();
             if web && !is_loopback_host(host_name(authority)) {
-                return Err(format!("refused: request from the web page {origin}"));
+                return Err(Error::WebPage(origin.to_string()));
             }
         }
     }
@@ -190,13 +184,13 @@ fn host_name(authority: &str) -> &str {
 }
 
 /// Listens until the process is stopped.
-pub async fn serve(client: Client, host: IpAddr, port: u16) -> Result<(), String> {
+pub async fn serve(client: Client, host: IpAddr, port: u16) -> Result<(), Error> {
     check_bind_address(host)?;
     let address = SocketAddr::new(host, port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|e| bind_error(address, &e))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|e| bind_error(address, e))?;
+    let bound = listener.local_addr().map_err(|e| bind_error(address, e))?;
     let target = client.base_url().to_string();
     let app = Router::new()
         .route("/upload", post(handle_upload))
@@ -209,17 +203,14 @@ pub async fn serve(client: Client, host: IpAddr, port: u16) -> Result<(), String
     );
     axum::serve(listener, app)
         .await
-        .map_err(|e| format!("the PicGo bridge stopped: {e}"))
+        .map_err(Error::BridgeStopped)
 }
 
-fn bind_error(address: SocketAddr, error: &io::Error) -> String {
+fn bind_error(address: SocketAddr, error: io::Error) -> Error {
     if error.kind() == io::ErrorKind::AddrInUse {
-        format!(
-            "cannot listen on {address}: the port is in use (is PicGo or another \
-             `imghost picgo` running? quit it or pass --port)"
-        )
+        Error::PortInUse(address)
     } else {
-        format!("cannot listen on {address}: {error}")
+        Error::CannotListen { address, error }
     }
 }
 
@@ -229,8 +220,11 @@ fn json_response(status: StatusCode, body: &PicGoResponse) -> Response {
 }
 
 async fn handle_heartbeat(headers: HeaderMap) -> Response {
-    if let Err(message) = caller_of(&headers) {
-        return json_response(StatusCode::FORBIDDEN, &PicGoResponse::failed(message));
+    if let Err(refused) = caller_of(&headers) {
+        return json_response(
+            StatusCode::FORBIDDEN,
+            &PicGoResponse::failed(refused.to_string()),
+        );
     }
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -246,7 +240,7 @@ async fn handle_unknown() -> Response {
     )
 }
 
-fn caller_of(headers: &HeaderMap) -> Result<(), String> {
+fn caller_of(headers: &HeaderMap) -> Result<(), Error> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     check_caller(
         text(header::HOST),
@@ -256,15 +250,21 @@ fn caller_of(headers: &HeaderMap) -> Result<(), String> {
 }
 
 async fn handle_upload(State(client): State<Arc<Client>>, request: Request<Body>) -> Response {
-    if let Err(message) = caller_of(request.headers()) {
-        eprintln!("imghost picgo: {message}");
-        return json_response(StatusCode::FORBIDDEN, &PicGoResponse::failed(message));
+    if let Err(refused) = caller_of(request.headers()) {
+        eprintln!("imghost picgo: {refused}");
+        return json_response(
+            StatusCode::FORBIDDEN,
+            &PicGoResponse::failed(refused.to_string()),
+        );
     }
     let sources = match read_sources(request).await {
         Ok(sources) => sources,
-        Err(message) => {
-            eprintln!("imghost picgo: bad request: {message}");
-            return json_response(StatusCode::BAD_REQUEST, &PicGoResponse::failed(message));
+        Err(error) => {
+            eprintln!("imghost picgo: bad request: {error}");
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &PicGoResponse::failed(error.to_string()),
+            );
         }
     };
     let labelled: Vec<(String, Source)> = sources.into_iter().map(|s| (s.label(), s)).collect();
@@ -283,7 +283,7 @@ async fn handle_upload(State(client): State<Arc<Client>>, request: Request<Body>
     json_response(StatusCode::OK, &respond(&outcomes))
 }
 
-async fn read_sources(request: Request<Body>) -> Result<Vec<Source>, String> {
+async fn read_sources(request: Request<Body>) -> Result<Vec<Source>, Error> {
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -292,29 +292,26 @@ async fn read_sources(request: Request<Body>) -> Result<Vec<Source>, String> {
     if !multipart {
         let body = Bytes::from_request(request, &())
             .await
-            .map_err(|e| format!("cannot read the request body: {e}"))?;
+            .map_err(Error::BodyUnreadable)?;
         return parse_request(&body);
     }
     let mut form = Multipart::from_request(request, &())
         .await
-        .map_err(|e| format!("malformed multipart body: {e}"))?;
+        .map_err(|e| Error::BadForm(e.into()))?;
     let mut sources = Vec::new();
     while let Some(field) = form
         .next_field()
         .await
-        .map_err(|e| format!("malformed multipart body: {e}"))?
+        .map_err(|e| Error::BadForm(e.into()))?
     {
         let Some(name) = field.file_name().map(str::to_string) else {
             continue; // a text field, e.g. PicList's optional key
         };
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| format!("malformed multipart body: {e}"))?;
+        let data = field.bytes().await.map_err(|e| Error::BadForm(e.into()))?;
         sources.push(Source::Bytes { name, data });
     }
     if sources.is_empty() {
-        return Err("the form holds no file".into());
+        return Err(Error::EmptyForm);
     }
     Ok(sources)
 }
@@ -367,7 +364,7 @@ mod tests {
             b"[\"/a.png\"]",
             br#"{"list": "/a.png"}"#,
         ] {
-            let error = parse_request(junk).unwrap_err();
+            let error = parse_request(junk).unwrap_err().to_string();
             assert!(
                 error.starts_with(r#"expected a JSON body like {"list": ["/path/to/image.png"]}"#),
                 "{error}"
@@ -387,12 +384,12 @@ mod tests {
         );
         let failed = respond(&[
             ("a.png".into(), Ok(uploaded("https://i/1.png"))),
-            ("b.txt".into(), Err("not an image".into())),
-            ("c.png".into(), Err("no such file".into())),
+            ("b".into(), Err(Error::IsADirectory)),
+            ("c.png".into(), Err(Error::NoSuchFile)),
         ]);
         assert_eq!(
             serde_json::to_string(&failed).unwrap(),
-            r#"{"success":false,"message":"b.txt: not an image; c.png: no such file"}"#
+            r#"{"success":false,"message":"b: is a directory; c.png: no such file"}"#
         );
         assert_eq!(respond(&[]), PicGoResponse::failed("nothing to upload"));
     }
@@ -403,7 +400,10 @@ mod tests {
         assert!(check_bind_address("::1".parse().unwrap()).is_ok());
         for elsewhere in ["0.0.0.0", "192.168.1.10", "::"] {
             let error = check_bind_address(elsewhere.parse().unwrap()).unwrap_err();
-            assert!(error.starts_with("refusing to listen on"), "{error}");
+            assert!(
+                error.to_string().starts_with("refusing to listen on"),
+                "{error}"
+            );
         }
     }
 

@@ -1,5 +1,6 @@
 //! What `imghost delete` accepts: an image id, an image URL or an object key.
 
+use crate::error::Error;
 use imghost_shared::api::ImageId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,15 +11,11 @@ pub enum Target {
 }
 
 impl Target {
-    pub fn parse(arg: &str) -> Result<Self, String> {
+    pub fn parse(arg: &str) -> Result<Self, Error> {
         if let Some(id) = ImageId::parse(arg) {
             return Ok(Self::Id(id));
         }
-        object_key(arg).map(Self::Key).ok_or_else(|| {
-            "not an image id or image URL (expected e.g. 42 or \
-             https://imghost.you.workers.dev/i/2026-11-28/<uuid>.png)"
-                .to_string()
-        })
+        object_key(arg).map(Self::Key).ok_or(Error::NotATarget)
     }
 }
 
@@ -118,13 +115,16 @@ mod tests {
 
     #[test]
     fn ids_win_then_urls() {
-        assert_eq!(Target::parse("42"), Ok(Target::Id(ImageId(42))));
+        assert_eq!(Target::parse("42").unwrap(), Target::Id(ImageId(42)));
         assert_eq!(
-            Target::parse(&format!("https://img.example.com/{KEY}")),
-            Ok(Target::Key(KEY.into()))
+            Target::parse(&format!("https://img.example.com/{KEY}")).unwrap(),
+            Target::Key(KEY.into())
         );
         for junk in ["0", "-3", "abc", "https://img.example.com/x.png"] {
-            assert!(Target::parse(junk).is_err(), "{junk}");
+            assert!(
+                matches!(Target::parse(junk), Err(Error::NotATarget)),
+                "{junk}"
+            );
         }
     }
 }

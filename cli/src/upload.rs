@@ -3,6 +3,7 @@
 
 use crate::client::{Client, Progress};
 use crate::clipboard;
+use crate::error::Error;
 use crate::output::{self, Format};
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -62,8 +63,8 @@ pub struct Prepared {
 
 /// Checks the bytes are an image imghost accepts before anything is sent;
 /// the reason is the same sentence the server would give.
-pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, String> {
-    let info = image::detect(&data).map_err(|rejected| rejected.to_string())?;
+pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, Error> {
+    let info = image::detect(&data).map_err(Error::NotAnImage)?;
     let fallback = format!("image.{}", info.format.extension());
     Ok(Prepared {
         name: clean_file_name(name_hint, &fallback),
@@ -73,7 +74,7 @@ pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, String> {
 }
 
 /// Reads an image from its source (blocking reads run off the runtime).
-pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
+pub async fn load(client: &Client, source: Source) -> Result<Prepared, Error> {
     match source {
         Source::File(path) => {
             let name = path
@@ -86,7 +87,7 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
         Source::Stdin => {
             let data = blocking(|| {
                 read_capped(io::stdin().lock(), MAX_INPUT_BYTES)
-                    .map_err(|e| format!("cannot read standard input: {e}"))?
+                    .map_err(Error::StdinUnreadable)?
                     .ok_or_else(too_large)
             })
             .await?;
@@ -106,24 +107,24 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, String> {
 }
 
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
     tokio::task::spawn_blocking(work)
         .await
-        .unwrap_or_else(|e| Err(format!("internal error: {e}")))
+        .unwrap_or_else(|e| Err(Error::Internal(e)))
 }
 
-fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| read_error(&e))?;
-    let metadata = file.metadata().map_err(|e| read_error(&e))?;
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let metadata = file.metadata().map_err(read_error)?;
     if metadata.is_dir() {
-        return Err("is a directory".into());
+        return Err(Error::IsADirectory);
     }
     if !metadata.is_file() {
-        return Err("not a regular file".into());
+        return Err(Error::NotAFile);
     }
     read_capped(file, MAX_INPUT_BYTES)
-        .map_err(|e| read_error(&e))?
+        .map_err(read_error)?
         .ok_or_else(too_large)
 }
 
@@ -134,33 +135,41 @@ fn read_capped(reader: impl Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
     Ok((data.len() as u64 <= cap).then_some(data))
 }
 
-fn too_large() -> String {
-    format!("larger than {}", format_bytes(MAX_INPUT_BYTES))
-}
-
-fn read_error(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::IsADirectory => "is a directory".into(),
-        _ => format!("cannot read it: {error}"),
+fn too_large() -> Error {
+    Error::TooLarge {
+        limit: MAX_INPUT_BYTES,
     }
 }
 
-async fn download(client: &Client, url: &str) -> Result<Bytes, String> {
-    let failed = |e: reqwest::Error| format!("cannot download {url}: {e}");
+fn read_error(error: io::Error) -> Error {
+    match error.kind() {
+        io::ErrorKind::NotFound => Error::NoSuchFile,
+        io::ErrorKind::PermissionDenied => Error::PermissionDenied,
+        io::ErrorKind::IsADirectory => Error::IsADirectory,
+        _ => Error::Unreadable(error),
+    }
+}
+
+async fn download(client: &Client, url: &str) -> Result<Bytes, Error> {
+    let failed = |error| Error::Download {
+        url: url.to_string(),
+        error,
+    };
     let mut response = client.http().get(url).send().await.map_err(failed)?;
     if !response.status().is_success() {
-        return Err(format!(
-            "cannot download {url}: HTTP {}",
-            response.status().as_u16()
-        ));
+        return Err(Error::DownloadStatus {
+            url: url.to_string(),
+            status: response.status().as_u16(),
+        });
     }
     let mut data = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(failed)? {
         data.extend_from_slice(&chunk);
         if data.len() as u64 > MAX_INPUT_BYTES {
-            return Err(format!("{url} is {}", too_large()));
+            return Err(Error::DownloadTooLarge {
+                url: url.to_string(),
+                limit: MAX_INPUT_BYTES,
+            });
         }
     }
     Ok(data.into())
@@ -172,7 +181,7 @@ pub async fn upload_one(
     source: Source,
     label: &str,
     multi: Option<&MultiProgress>,
-) -> Result<UploadResponse, String> {
+) -> Result<UploadResponse, Error> {
     let prepared = load(client, source).await?;
     let bar = multi.map(|multi| {
         let bar = multi.add(ProgressBar::new(prepared.data.len() as u64));
@@ -195,7 +204,7 @@ pub async fn upload_one(
     let result = client
         .upload(&prepared.name, prepared.mime, prepared.data, reporter)
         .await
-        .map_err(|e| e.to_string());
+        .map_err(Error::from);
     if let (Some(multi), Some(bar)) = (multi, bar) {
         bar.finish_and_clear();
         multi.remove(&bar);
@@ -218,8 +227,8 @@ pub async fn upload_all(
     client: &Client,
     sources: Vec<(String, Source)>,
     multi: Option<&MultiProgress>,
-    mut report: impl FnMut(&str, &Result<UploadResponse, String>),
-) -> Vec<Result<UploadResponse, String>> {
+    mut report: impl FnMut(&str, &Result<UploadResponse, Error>),
+) -> Vec<Result<UploadResponse, Error>> {
     let mut results = futures_util::stream::iter(sources.into_iter().map(|(label, source)| {
         let client = client.clone();
         async move {
@@ -250,7 +259,7 @@ pub fn exit_code<T, E>(outcomes: &[Result<T, E>]) -> u8 {
 /// so line N always belongs to argument N) and any stderr line.
 pub fn report_lines(
     label: &str,
-    result: &Result<UploadResponse, String>,
+    result: &Result<UploadResponse, Error>,
     format: Format,
 ) -> (String, Option<String>) {
     match result {
@@ -350,11 +359,13 @@ mod tests {
 
     #[test]
     fn non_images_are_refused_before_upload() {
-        let text = prepare("notes.txt", Bytes::from_static(b"just some text\n")).unwrap_err();
+        let text = prepare("notes.txt", Bytes::from_static(b"just some text\n"))
+            .unwrap_err()
+            .to_string();
         assert!(text.starts_with("Only images can be uploaded"), "{text}");
         assert!(text.contains("text/plain"), "{text}");
         assert_eq!(
-            prepare("empty.png", Bytes::new()).unwrap_err(),
+            prepare("empty.png", Bytes::new()).unwrap_err().to_string(),
             "The file is empty"
         );
     }
@@ -381,7 +392,7 @@ mod tests {
                 )
             )
         );
-        let failed = report_lines("c.png", &Err("no such file".into()), Format::Url);
+        let failed = report_lines("c.png", &Err(Error::NoSuchFile), Format::Url);
         assert_eq!(
             failed,
             (String::new(), Some("error: c.png: no such file".into()))
@@ -391,14 +402,12 @@ mod tests {
     #[test]
     fn read_errors_in_short_words() {
         let missing = std::path::Path::new("/definitely/not/here.png");
-        assert_eq!(read_file(missing).unwrap_err(), "no such file");
-        assert_eq!(
-            read_file(&std::env::temp_dir()).unwrap_err(),
-            "is a directory"
-        );
+        let error = |path: &std::path::Path| read_file(path).unwrap_err().to_string();
+        assert_eq!(error(missing), "no such file");
+        assert_eq!(error(&std::env::temp_dir()), "is a directory");
         #[cfg(unix)]
         assert_eq!(
-            read_file(std::path::Path::new("/dev/zero")).unwrap_err(),
+            error(std::path::Path::new("/dev/zero")),
             "not a regular file"
         );
     }
@@ -408,6 +417,6 @@ mod tests {
         let at_limit = io::repeat(7).take(1000);
         assert_eq!(read_capped(at_limit, 1000).unwrap(), Some(vec![7; 1000]));
         assert_eq!(read_capped(io::repeat(7), 1000).unwrap(), None);
-        assert_eq!(too_large(), "larger than 100 MB");
+        assert_eq!(too_large().to_string(), "larger than 100 MB");
     }
 }
