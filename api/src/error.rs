@@ -20,6 +20,8 @@ pub enum ApiError {
     RangeNotSatisfiable {
         size: u64,
     },
+    /// An image whose metadata cannot be removed with certainty.
+    UnprocessableImage(String),
     TooManyRequests {
         retry_after_seconds: u32,
     },
@@ -30,69 +32,55 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status(&self) -> u16 {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => 400,
-            Self::Unauthorized => 401,
-            Self::Forbidden(_) => 403,
-            Self::NotFound(_) => 404,
-            Self::MethodNotAllowed => 405,
-            Self::PayloadTooLarge { .. } => 413,
-            Self::UnsupportedMediaType(_) => 415,
-            Self::RangeNotSatisfiable { .. } => 416,
-            Self::TooManyRequests { .. } => 429,
-            Self::Internal(_) => 500,
-            Self::NotConfigured(_) => 503,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
+            Self::UnprocessableImage(_) => ErrorCode::UnprocessableImage,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::NotConfigured(_) => ErrorCode::NotConfigured,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    fn body(&self) -> ErrorBody {
-        let (code, message) = match self {
-            Self::BadRequest(message) => (ErrorCode::BadRequest, message.clone()),
-            Self::Unauthorized => (
-                ErrorCode::Unauthorized,
-                "Unauthorized: send the admin token as `Authorization: Bearer <token>`".into(),
-            ),
-            Self::Forbidden(message) => (ErrorCode::Forbidden, message.clone()),
-            Self::NotFound(message) => (ErrorCode::NotFound, message.clone()),
-            Self::MethodNotAllowed => (ErrorCode::MethodNotAllowed, "Method not allowed".into()),
-            Self::PayloadTooLarge { limit } => (
-                ErrorCode::PayloadTooLarge,
-                format!(
-                    "The file is too large: the limit is {}",
-                    imghost_shared::units::format_bytes(*limit)
-                ),
-            ),
-            Self::UnsupportedMediaType(message) => {
-                (ErrorCode::UnsupportedMediaType, message.clone())
+    fn message(&self) -> String {
+        match self {
+            Self::BadRequest(message)
+            | Self::Forbidden(message)
+            | Self::NotFound(message)
+            | Self::UnsupportedMediaType(message)
+            | Self::UnprocessableImage(message)
+            | Self::NotConfigured(message) => message.clone(),
+            Self::Unauthorized => {
+                "Unauthorized: send the admin token as `Authorization: Bearer <token>`".into()
             }
-            Self::RangeNotSatisfiable { .. } => (
-                ErrorCode::BadRequest,
-                "Requested range not satisfiable".into(),
+            Self::MethodNotAllowed => "Method not allowed".into(),
+            Self::PayloadTooLarge { limit } => format!(
+                "The file is too large: the limit is {}",
+                imghost_shared::units::format_bytes(*limit)
             ),
+            Self::RangeNotSatisfiable { .. } => "Requested range not satisfiable".into(),
             Self::TooManyRequests {
                 retry_after_seconds,
-            } => (
-                ErrorCode::TooManyRequests,
-                format!("Too many failed attempts; try again in {retry_after_seconds} s"),
-            ),
-            Self::NotConfigured(message) => (ErrorCode::NotConfigured, message.clone()),
-            Self::Internal(_) => (
-                ErrorCode::Internal,
-                "Internal error; the server log has the details".into(),
-            ),
-        };
-        ErrorBody::new(code, message)
+            } => format!("Too many failed attempts; try again in {retry_after_seconds} s"),
+            Self::Internal(_) => "Internal error; the server log has the details".into(),
+        }
     }
 
     pub fn into_response(self) -> Response {
         if let Self::Internal(detail) = &self {
             console_error!("internal error: {detail}");
         }
-        let status = self.status();
+        let code = self.code();
         let mut response = Response::builder()
-            .with_status(status)
-            .from_json(&self.body())
+            .with_status(code.status())
+            .from_json(&ErrorBody::new(code, self.message()))
             .unwrap_or_else(|_| Response::builder().with_status(500).empty());
         let headers = response.headers_mut();
         match self {
@@ -119,8 +107,43 @@ impl From<crate::images::domain::StoreError> for ApiError {
     }
 }
 
+impl From<imghost_shared::image::StripError> for ApiError {
+    fn from(error: imghost_shared::image::StripError) -> Self {
+        Self::UnprocessableImage(error.to_string())
+    }
+}
+
+impl From<imghost_shared::api::InvalidCursor> for ApiError {
+    fn from(error: imghost_shared::api::InvalidCursor) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
 impl From<worker::Error> for ApiError {
     fn from(error: worker::Error) -> Self {
         Self::Internal(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_own_code() {
+        let range = ApiError::RangeNotSatisfiable { size: 10 };
+        assert_eq!(range.code(), ErrorCode::RangeNotSatisfiable);
+        assert_eq!(range.code().status(), 416);
+        let internal = ApiError::Internal("D1 said no".into());
+        assert!(
+            !internal.message().contains("D1"),
+            "internals stay in the log"
+        );
+        assert_eq!(
+            ApiError::UnprocessableImage("cannot walk".into())
+                .code()
+                .status(),
+            422
+        );
     }
 }

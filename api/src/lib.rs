@@ -12,6 +12,7 @@ mod tinify;
 
 use config::Config;
 use error::{ApiError, ApiResult};
+use imghost_shared::api::routes;
 use serde::Serialize;
 use std::future::Future;
 use std::rc::Rc;
@@ -92,18 +93,22 @@ async fn fetch(raw: web_sys::Request, env: Env, _ctx: Context) -> worker::Result
 async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result<Response> {
     let app = AppContext::new(&env, config)?;
     let response = Router::with_data(app)
-        .post_async("/upload", |req, ctx| {
+        .post_async(routes::UPLOAD, |req, ctx| {
             respond(images::handle_upload(req, ctx))
         })
-        .get_async("/query", |req, ctx| respond(images::handle_query(req, ctx)))
-        .delete_async("/delete", |req, ctx| {
+        .get_async(routes::QUERY, |req, ctx| {
+            respond(images::handle_query(req, ctx))
+        })
+        .delete_async(routes::DELETE, |req, ctx| {
             respond(images::handle_delete(req, ctx))
         })
-        .get_async("/stats", |req, ctx| respond(stats::handle_stats(req, ctx)))
-        .get_async("/reconcile", |req, ctx| {
+        .get_async(routes::STATS, |req, ctx| {
+            respond(stats::handle_stats(req, ctx))
+        })
+        .get_async(routes::RECONCILE, |req, ctx| {
             respond(reconcile::handle_reconcile(req, ctx))
         })
-        .post_async("/reconcile", |req, ctx| {
+        .post_async(routes::RECONCILE, |req, ctx| {
             respond(reconcile::handle_reconcile(req, ctx))
         })
         .or_else_any_method_async("/*path", |req, _| async move {
@@ -128,11 +133,7 @@ fn json<T: Serialize>(value: &T) -> ApiResult<Response> {
     Ok(Response::from_json(value)?)
 }
 
-/// The first value of a query-string parameter, percent-decoded.
-fn query_param(req: &Request, name: &str) -> ApiResult<Option<String>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned()))
+/// The request's query string, without the `?`.
+fn query_string(req: &Request) -> ApiResult<String> {
+    Ok(req.url()?.query().unwrap_or_default().to_string())
 }

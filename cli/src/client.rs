@@ -3,8 +3,8 @@
 use crate::config::Settings;
 use bytes::Bytes;
 use imghost_shared::api::{
-    DeleteResponse, ErrorBody, ErrorCode, ImageId, ListResponse, ReconcileReport, StatsResponse,
-    UploadResponse, UPLOAD_FIELD,
+    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ImageId, ListQuery,
+    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, UploadResponse, UPLOAD_FIELD,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -22,12 +22,8 @@ const CHUNK: usize = 64 * 1024;
 /// Why a call failed, in words for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// The server answered with an error: its `message`.
-    Server {
-        status: u16,
-        code: Option<ErrorCode>,
-        message: String,
-    },
+    /// The server answered, but not with the success asked for.
+    Failed(ApiFailure),
     /// No connection, DNS failure, TLS failure and the like.
     Unreachable {
         url: String,
@@ -37,36 +33,29 @@ pub enum ApiError {
         url: String,
         seconds: u64,
     },
-    /// Something answered, but not an imghost API (a proxy page, an old server).
-    Unexpected {
-        status: u16,
-        detail: String,
-    },
+}
+
+impl From<ApiFailure> for ApiError {
+    fn from(failure: ApiFailure) -> Self {
+        Self::Failed(failure)
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Server {
-                status: 401,
-                message,
-                ..
-            } => write!(
+            Self::Failed(failure @ ApiFailure::Refused { status: 401, .. }) => write!(
                 f,
-                "{message} (check the token: run `imghost login` or set IMGHOST_TOKEN)"
+                "{failure} (check the token: run `imghost login` or set IMGHOST_TOKEN)"
             ),
-            Self::Server { message, .. } => f.write_str(message),
+            Self::Failed(failure) => failure.fmt(f),
             Self::Unreachable { url, cause } => write!(f, "cannot reach {url}: {cause}"),
             Self::TimedOut { url, seconds } => write!(f, "no answer from {url} within {seconds} s"),
-            Self::Unexpected { status, detail } => {
-                write!(
-                    f,
-                    "unexpected answer from the server (HTTP {status}): {detail}"
-                )
-            }
         }
     }
 }
+
+impl std::error::Error for ApiError {}
 
 /// Reports upload progress in bytes sent.
 pub trait Progress: Send + Sync + 'static {
@@ -103,11 +92,14 @@ impl Client {
         &self.http
     }
 
-    fn request(&self, method: Method, path_and_query: &str) -> RequestBuilder {
-        let builder = self
-            .http
-            .request(method, format!("{}{path_and_query}", self.base))
-            .timeout(CALL_TIMEOUT);
+    /// A request to `path?query` with the token, if there is one.
+    fn request(&self, method: Method, path: &str, query: &str) -> RequestBuilder {
+        let url = if query.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}{path}?{query}", self.base)
+        };
+        let builder = self.http.request(method, url).timeout(CALL_TIMEOUT);
         match &self.token {
             Some(token) => builder.bearer_auth(token),
             None => builder,
@@ -142,7 +134,7 @@ impl Client {
         .expect("a detected image type is a valid MIME type");
         let form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
         let request = self
-            .request(Method::POST, "/upload")
+            .request(Method::POST, routes::UPLOAD, "")
             .timeout(UPLOAD_TIMEOUT)
             .multipart(form);
         self.send(request, UPLOAD_TIMEOUT).await
@@ -155,33 +147,34 @@ impl Client {
         cursor: Option<&str>,
         search: Option<&str>,
     ) -> Result<ListResponse, ApiError> {
-        let mut query = vec![("pageSize", page_size.to_string())];
+        let mut query = ListQuery::first_page(page_size).with_search(search.unwrap_or_default());
         if let Some(cursor) = cursor {
-            query.push(("cursor", cursor.to_string()));
+            query = query.after(cursor).map_err(|error| {
+                ApiError::Failed(ApiFailure::BadAnswer {
+                    status: 200,
+                    detail: error.to_string(),
+                })
+            })?;
         }
-        if let Some(search) = search {
-            query.push(("search", search.to_string()));
-        }
-        let request = self.request(Method::GET, "/query").query(&query);
+        let request = self.request(Method::GET, routes::QUERY, &query.to_query_string());
         self.send(request, CALL_TIMEOUT).await
     }
 
     pub async fn delete_by_id(&self, id: ImageId) -> Result<DeleteResponse, ApiError> {
-        let request = self
-            .request(Method::DELETE, "/delete")
-            .query(&[("id", id.to_string())]);
-        self.send(request, CALL_TIMEOUT).await
+        self.delete(DeleteQuery::Id(id)).await
     }
 
     pub async fn delete_by_key(&self, key: &str) -> Result<DeleteResponse, ApiError> {
-        let request = self
-            .request(Method::DELETE, "/delete")
-            .query(&[("key", key)]);
+        self.delete(DeleteQuery::Key(key.to_string())).await
+    }
+
+    async fn delete(&self, query: DeleteQuery) -> Result<DeleteResponse, ApiError> {
+        let request = self.request(Method::DELETE, routes::DELETE, &query.to_query_string());
         self.send(request, CALL_TIMEOUT).await
     }
 
     pub async fn stats(&self) -> Result<StatsResponse, ApiError> {
-        self.send(self.request(Method::GET, "/stats"), CALL_TIMEOUT)
+        self.send(self.request(Method::GET, routes::STATS, ""), CALL_TIMEOUT)
             .await
     }
 
@@ -193,10 +186,10 @@ impl Client {
         cursor: Option<&str>,
     ) -> Result<ReconcileReport, ApiError> {
         let method = if repair { Method::POST } else { Method::GET };
-        let mut request = self.request(method, "/reconcile");
-        if let Some(cursor) = cursor {
-            request = request.query(&[("cursor", cursor)]);
-        }
+        let query = ReconcileQuery {
+            cursor: cursor.map(str::to_string),
+        };
+        let request = self.request(method, routes::RECONCILE, &query.to_query_string());
         self.send(request, CALL_TIMEOUT).await
     }
 
@@ -233,37 +226,7 @@ impl Client {
 
 /// Turns an answer into the expected type or the server's error.
 pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, ApiError> {
-    if status.is_success() {
-        return serde_json::from_slice(body).map_err(|e| ApiError::Unexpected {
-            status: status.as_u16(),
-            detail: format!("{e}; the answer starts with {:?}", excerpt(body)),
-        });
-    }
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(error) => Err(ApiError::Server {
-            status: status.as_u16(),
-            code: error.code,
-            message: error.message,
-        }),
-        Err(_) => Err(ApiError::Unexpected {
-            status: status.as_u16(),
-            detail: if body.is_empty() {
-                "empty body".into()
-            } else {
-                format!("{:?}", excerpt(body))
-            },
-        }),
-    }
-}
-
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.trim().lines().next().unwrap_or_default();
-    let mut short: String = line.chars().take(80).collect();
-    if short.len() < line.len() {
-        short.push('…');
-    }
-    short
+    Ok(decode_answer(status.as_u16(), body)?)
 }
 
 /// The innermost error: "Connection refused (os error 111)" rather than
@@ -286,11 +249,11 @@ mod tests {
         let error = decode::<ListResponse>(StatusCode::PAYLOAD_TOO_LARGE, body).unwrap_err();
         assert_eq!(
             error,
-            ApiError::Server {
+            ApiError::Failed(ApiFailure::Refused {
                 status: 413,
-                code: Some(ErrorCode::PayloadTooLarge),
+                code: imghost_shared::api::ErrorCode::PayloadTooLarge,
                 message: "The file is too large: the limit is 20 MB".into()
-            }
+            })
         );
         assert_eq!(
             error.to_string(),

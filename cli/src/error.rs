@@ -18,8 +18,8 @@ use std::path::PathBuf;
 /// already names it in its message, so none sets `source()`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
-    Api(ApiError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
 
     // Reading an image.
     #[error("{0}")]
@@ -150,9 +150,3 @@ pub enum Error {
     EmptyForm,
 }
 
-// By hand rather than `#[from]`, which also needs `ApiError: std::error::Error`.
-impl From<ApiError> for Error {
-    fn from(error: ApiError) -> Self {
-        Self::Api(error)
-    }
-}

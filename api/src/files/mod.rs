@@ -6,6 +6,7 @@ mod range;
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
+use imghost_shared::api::routes::{image_key, IMAGE_PREFIX};
 use worker::{Bucket, Headers, Method, Object, Range, Response};
 
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -44,14 +45,6 @@ impl ImageRequest {
     }
 }
 
-/// The object key in an image URL: the path after `/i/`.
-fn image_key(url: &str) -> Option<&str> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = &after_scheme[after_scheme.find('/')?..];
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    path.strip_prefix("/i/").filter(|key| !key.is_empty())
-}
-
 pub async fn handle_serve(
     req: &ImageRequest,
     bucket: &Bucket,
@@ -70,7 +63,7 @@ pub async fn handle_serve(
             ));
         }
     }
-    let not_found = || ApiError::NotFound(format!("No image at /i/{key}"));
+    let not_found = || ApiError::NotFound(format!("No image at {IMAGE_PREFIX}{key}"));
     let if_none_match = req.headers.get("If-None-Match")?;
     let range = req.headers.get("Range")?.as_deref().and_then(range::parse);
 
@@ -153,25 +146,4 @@ fn object_headers(object: &Object) -> worker::Result<Headers> {
     headers.set("Content-Security-Policy", SANDBOX_POLICY)?;
     headers.set("Accept-Ranges", "bytes")?;
     Ok(headers)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::image_key;
-
-    #[test]
-    fn image_keys_come_from_the_path() {
-        assert_eq!(
-            image_key("https://img.example/i/2026-11-28/a.png"),
-            Some("2026-11-28/a.png")
-        );
-        assert_eq!(
-            image_key("http://127.0.0.1:8787/i/k.png?v=1#top"),
-            Some("k.png")
-        );
-        assert_eq!(image_key("http://127.0.0.1:8787/i/"), None);
-        assert_eq!(image_key("http://127.0.0.1:8787/query"), None);
-        assert_eq!(image_key("http://127.0.0.1:8787"), None);
-        assert_eq!(image_key("http://127.0.0.1:8787/x/i/k.png"), None);
-    }
 }

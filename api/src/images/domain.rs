@@ -9,8 +9,7 @@ use imghost_shared::api::{ImageId, ImageRecord};
 pub struct StoreError(pub String);
 
 pub trait ObjectStore {
-    /// Stores `bytes` (taken, not copied: uploads are up to 20 MiB).
-    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError>;
+    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
 }
@@ -26,6 +25,8 @@ pub trait ImageTable {
     async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
     /// Puts a deleted row back exactly as it was.
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError>;
+    /// Records Tinify's monthly usage, shown in stats.
+    async fn set_compression_count(&self, count: u64) -> Result<(), StoreError>;
 }
 
 /// A row about to be inserted.
@@ -51,10 +52,17 @@ pub enum Stored {
     Duplicate(ImageRecord),
 }
 
+/// How often an upload stores anew when the image holding the same bytes is
+/// deleted while it runs.
+const STORE_ATTEMPTS: usize = 3;
+
 /// Writes the object, then the row. If the row cannot be written the object
 /// is removed again. If the same bytes are already stored (the unique index
 /// on the SHA-256 says so, whether they came earlier or in a racing
-/// upload), that image is the answer and this object is removed.
+/// upload), that image is the answer and this object is removed — unless
+/// that image is deleted meanwhile: a duplicate answer always names an
+/// image whose row was there after everything else this upload did, and
+/// otherwise the upload stores anew.
 ///
 /// Letting the insert find duplicates keeps a new image, the common case,
 /// at one object write and one row insert. (When Tinify is on, the caller
@@ -63,46 +71,76 @@ pub async fn store_image(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
     image: &NewImage,
-    bytes: Vec<u8>,
+    bytes: &[u8],
 ) -> Result<Stored, StoreError> {
+    for _ in 0..STORE_ATTEMPTS {
+        if let Some(stored) = store_once(objects, table, image, bytes).await? {
+            return Ok(stored);
+        }
+    }
+    Err(StoreError(
+        "the image holding the same bytes was deleted during every attempt to store this one"
+            .into(),
+    ))
+}
+
+/// One attempt; `None` when the image holding the same bytes was deleted
+/// before this upload could answer with it.
+async fn store_once(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    image: &NewImage,
+    bytes: &[u8],
+) -> Result<Option<Stored>, StoreError> {
     objects
         .put(&image.object_key, bytes, &image.content_type)
         .await?;
     let outcome = insert_row(table, image).await;
-    if let Ok(Stored::New(_)) = outcome {
+    if let Ok(Some(Stored::New(_))) = outcome {
         return outcome;
     }
     if outcome.is_err() {
         // The insert may have been committed and only its answer lost: the
         // object may only go if its row is surely not there.
         match table.find_by_key(&image.object_key).await {
-            Ok(Some(record)) => return Ok(Stored::New(record)),
+            Ok(Some(record)) => return Ok(Some(Stored::New(record))),
             Ok(None) => {}
             Err(_) => return outcome,
         }
     }
     // This upload's object has no row: remove it.
-    match (outcome, objects.delete(&image.object_key).await) {
+    let outcome = match (outcome, objects.delete(&image.object_key).await) {
         (Err(StoreError(error)), Err(StoreError(cleanup))) => Err(StoreError(format!(
             "{error}; and object {} could not be removed ({cleanup}): reconcile will list it",
             image.object_key
         ))),
         (outcome, _) => outcome,
+    };
+    // Rows go before objects when an image is deleted, so a row read now
+    // proves the duplicate is still there.
+    match outcome? {
+        Some(Stored::Duplicate(duplicate)) => Ok(table
+            .find_by_key(&duplicate.object_key)
+            .await?
+            .map(Stored::Duplicate)),
+        other => Ok(other),
     }
 }
 
-async fn insert_row(table: &impl ImageTable, image: &NewImage) -> Result<Stored, StoreError> {
+/// The new row, the row that holds the same bytes, or `None` if that row
+/// was deleted between the two statements.
+async fn insert_row(
+    table: &impl ImageTable,
+    image: &NewImage,
+) -> Result<Option<Stored>, StoreError> {
     if let Some(record) = table.insert(image).await? {
-        return Ok(Stored::New(record));
+        return Ok(Some(Stored::New(record)));
     }
     // Another upload of the same bytes won the race: its row is the answer.
-    table
+    Ok(table
         .find_by_sha256(&image.sha256)
         .await?
-        .map(Stored::Duplicate)
-        .ok_or_else(|| {
-            StoreError("a row with the same SHA-256 existed, then vanished; try again".into())
-        })
+        .map(Stored::Duplicate))
 }
 
 /// Deletes the row, then the object. If the object cannot be deleted and is
@@ -139,149 +177,8 @@ pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::memory::{run, MemoryObjects, MemoryTable};
     use super::*;
-    use std::cell::{Cell, RefCell};
-    use std::collections::BTreeMap;
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
-
-    /// The in-memory stores never wait, so one poll finishes any call.
-    fn run<F: Future>(future: F) -> F::Output {
-        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(output) => output,
-            Poll::Pending => panic!("in-memory stores never wait"),
-        }
-    }
-
-    #[derive(Default)]
-    struct MemoryObjects {
-        objects: RefCell<BTreeMap<String, Vec<u8>>>,
-        fail_put: Cell<bool>,
-        fail_delete: Cell<bool>,
-        /// The delete fails but the object is gone anyway (lost answer).
-        fail_delete_after_deleting: Cell<bool>,
-        fail_exists: Cell<bool>,
-    }
-
-    impl ObjectStore for MemoryObjects {
-        async fn put(&self, key: &str, bytes: Vec<u8>, _: &str) -> Result<(), StoreError> {
-            if self.fail_put.get() {
-                return Err(StoreError("put failed".into()));
-            }
-            self.objects.borrow_mut().insert(key.into(), bytes);
-            Ok(())
-        }
-        async fn delete(&self, key: &str) -> Result<(), StoreError> {
-            if self.fail_delete_after_deleting.get() {
-                self.objects.borrow_mut().remove(key);
-                return Err(StoreError("delete answer lost".into()));
-            }
-            if self.fail_delete.get() {
-                return Err(StoreError("delete failed".into()));
-            }
-            self.objects.borrow_mut().remove(key);
-            Ok(())
-        }
-        async fn exists(&self, key: &str) -> Result<bool, StoreError> {
-            if self.fail_exists.get() {
-                return Err(StoreError("head failed".into()));
-            }
-            Ok(self.objects.borrow().contains_key(key))
-        }
-    }
-
-    #[derive(Default)]
-    struct MemoryTable {
-        rows: RefCell<BTreeMap<i64, ImageRecord>>,
-        next_id: Cell<i64>,
-        fail_find: Cell<bool>,
-        fail_insert: Cell<bool>,
-        /// The insert is committed but its answer is lost.
-        fail_insert_after_commit: Cell<bool>,
-        fail_find_by_key: Cell<bool>,
-        fail_delete: Cell<bool>,
-        /// Another upload of the same bytes lands just before ours.
-        racing_row: RefCell<Option<NewImage>>,
-    }
-
-    impl MemoryTable {
-        fn add(&self, image: &NewImage) -> ImageRecord {
-            self.next_id.set(self.next_id.get() + 1);
-            let record = ImageRecord {
-                id: ImageId(self.next_id.get()),
-                object_key: image.object_key.clone(),
-                original_name: image.original_name.clone(),
-                image_url: image.image_url.clone(),
-                content_type: Some(image.content_type.clone()),
-                size: image.size,
-                created_at: image.created_at,
-                width: image.width,
-                height: image.height,
-                sha256: Some(image.sha256.clone()),
-                original_size: Some(image.original_size),
-                compressed_by: Some(image.compressed_by.clone()),
-            };
-            self.rows.borrow_mut().insert(record.id.0, record.clone());
-            record
-        }
-    }
-
-    impl ImageTable for MemoryTable {
-        async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
-            if self.fail_find.get() {
-                return Err(StoreError("lookup failed".into()));
-            }
-            Ok(self
-                .rows
-                .borrow()
-                .values()
-                .find(|r| r.sha256.as_deref() == Some(sha256))
-                .cloned())
-        }
-        async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError> {
-            if let Some(racing) = self.racing_row.borrow_mut().take() {
-                self.add(&racing);
-            }
-            if self.fail_insert.get() {
-                return Err(StoreError("insert failed".into()));
-            }
-            if self.fail_insert_after_commit.get() {
-                self.add(image);
-                return Err(StoreError("insert answer lost".into()));
-            }
-            let exists = self
-                .rows
-                .borrow()
-                .values()
-                .any(|r| r.sha256.as_deref() == Some(&image.sha256));
-            if exists {
-                return Ok(None);
-            }
-            Ok(Some(self.add(image)))
-        }
-        async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
-            if self.fail_find_by_key.get() {
-                return Err(StoreError("lookup by key failed".into()));
-            }
-            Ok(self
-                .rows
-                .borrow()
-                .values()
-                .find(|r| r.object_key == key)
-                .cloned())
-        }
-        async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-            if self.fail_delete.get() {
-                return Err(StoreError("row delete failed".into()));
-            }
-            Ok(self.rows.borrow_mut().remove(&id.0))
-        }
-        async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
-            self.rows.borrow_mut().insert(image.id.0, image.clone());
-            Ok(())
-        }
-    }
 
     fn new_image(key: &str, sha256: &str) -> NewImage {
         NewImage {
@@ -305,12 +202,7 @@ mod tests {
         key: &str,
         sha256: &str,
     ) -> Result<Stored, StoreError> {
-        run(store_image(
-            objects,
-            table,
-            &new_image(key, sha256),
-            b"png".to_vec(),
-        ))
+        run(store_image(objects, table, &new_image(key, sha256), b"png"))
     }
 
     /// Every row has its object and every object its row.
@@ -386,7 +278,7 @@ mod tests {
     fn losing_a_race_returns_the_winner_and_leaves_one_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         let winner = new_image("winner.png", "same");
-        run(objects.put("winner.png", b"png".to_vec(), "image/png")).unwrap();
+        run(objects.put("winner.png", b"png", "image/png")).unwrap();
         *table.racing_row.borrow_mut() = Some(winner);
         let stored = store(&objects, &table, "loser.png", "same").unwrap();
         assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));
@@ -402,6 +294,24 @@ mod tests {
         assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
         assert_eq!(table.rows.borrow().len(), 1);
         assert_consistent(&objects, &table);
+    }
+
+    #[test]
+    fn a_duplicate_deleted_meanwhile_is_no_answer() {
+        for deleted_after_lookup in [false, true] {
+            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+            store(&objects, &table, "first.png", "same").unwrap();
+            // The first image's row goes; its object would follow.
+            objects.objects.borrow_mut().remove("first.png");
+            table.deleted_before_lookup.set(!deleted_after_lookup);
+            table.deleted_after_lookup.set(deleted_after_lookup);
+            let stored = store(&objects, &table, "second.png", "same").unwrap();
+            assert!(
+                matches!(stored, Stored::New(ref r) if r.object_key == "second.png"),
+                "{stored:?}"
+            );
+            assert_consistent(&objects, &table);
+        }
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Images: upload, list and delete. Handlers (HTTP) → service (R2, D1) →
-//! domain (consistency rules) and queries (SQL), the last two pure.
+//! Images: upload, list and delete. Handlers (HTTP) → the upload use case
+//! and the service (R2, D1) → domain (consistency rules) and queries (SQL),
+//! the last two pure.
 
 pub mod domain;
 mod handlers;
+#[cfg(test)]
+mod memory;
 pub mod queries;
 pub mod service;
+pub mod upload;
 
 pub use handlers::{handle_delete, handle_query, handle_upload};

@@ -2,11 +2,15 @@
 
 use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
 use super::queries::{self, Param, Statement};
+use super::upload::Runtime;
+use crate::error::ApiResult;
 use crate::reconcile::ListedObject;
+use crate::tinify::{self, TinifyConfig};
 use imghost_shared::api::{encode_cursor, ImageId, ImageRecord, ListQuery};
+use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Bucket, D1Database, D1PreparedStatement, HttpMetadata};
+use worker::{Bucket, D1Database, D1PreparedStatement, Date, HttpMetadata};
 
 impl From<worker::Error> for StoreError {
     fn from(error: worker::Error) -> Self {
@@ -17,9 +21,11 @@ impl From<worker::Error> for StoreError {
 pub struct R2Objects<'a>(pub &'a Bucket);
 
 impl ObjectStore for R2Objects<'_> {
-    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError> {
+        // The runtime copies the bytes out of wasm memory in any case; the
+        // caller keeps its own, to store anew if a duplicate vanishes.
         self.0
-            .put(key, bytes)
+            .put(key, bytes.to_vec())
             .http_metadata(HttpMetadata {
                 content_type: Some(content_type.to_string()),
                 cache_control: Some(crate::files::CACHE_CONTROL.to_string()),
@@ -141,15 +147,6 @@ impl D1Images<'_> {
 }
 
 impl D1Images<'_> {
-    pub async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
-        let statement = self.0.prepare(queries::SET_COMPRESSION_COUNT);
-        statement
-            .bind(&[JsValue::from_f64(count as f64)])?
-            .run()
-            .await?;
-        Ok(())
-    }
-
     pub async fn rows_in_key_window(
         &self,
         after: Option<&str>,
@@ -183,6 +180,14 @@ pub struct Page {
 }
 
 impl ImageTable for D1Images<'_> {
+    async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
+        let statement = self.0.prepare(queries::SET_COMPRESSION_COUNT);
+        statement
+            .bind(&[JsValue::from_f64(count as f64)])?
+            .run()
+            .await?;
+        Ok(())
+    }
     async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
         self.one(queries::FIND_BY_SHA256, &[sha256.into()]).await
     }
@@ -237,6 +242,27 @@ impl ImageTable for D1Images<'_> {
             .run()
             .await?;
         Ok(())
+    }
+}
+
+/// The Workers runtime as the upload use case needs it.
+pub struct WorkerRuntime<'a>(pub Option<&'a TinifyConfig>);
+
+impl Runtime for WorkerRuntime<'_> {
+    async fn sha256_hex(&self, bytes: &[u8]) -> ApiResult<String> {
+        Ok(sha256_hex(bytes).await?)
+    }
+    fn compresses(&self) -> bool {
+        self.0.is_some()
+    }
+    async fn compress(&self, info: ImageInfo, bytes: &[u8]) -> tinify::Outcome {
+        tinify::compress(self.0, info, bytes).await
+    }
+    fn now_ms(&self) -> i64 {
+        Date::now().as_millis() as i64
+    }
+    fn new_uuid(&self) -> String {
+        uuid::Uuid::new_v4().to_string()
     }
 }
 

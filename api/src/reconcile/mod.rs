@@ -7,8 +7,8 @@ pub use domain::ListedObject;
 
 use crate::error::ApiResult;
 use crate::images::service::{D1Images, R2Objects};
-use crate::{json, query_param, AppContext};
-use imghost_shared::api::ReconcileReport;
+use crate::{json, query_string, AppContext};
+use imghost_shared::api::{ReconcileQuery, ReconcileReport};
 use worker::{Date, Method, Request, Response, RouteContext};
 
 /// R2 lists at most this many keys per call; the window follows it.
@@ -17,7 +17,7 @@ const WINDOW: u32 = 1000;
 pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     app.authorize(&req).await?;
-    let after = query_param(&req, "cursor")?.filter(|cursor| !cursor.is_empty());
+    let after = ReconcileQuery::from_query_string(&query_string(&req)?).cursor;
     let repair = req.method() == Method::Post;
     let objects = R2Objects(&app.bucket);
     let table = D1Images(&app.db);

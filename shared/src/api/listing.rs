@@ -1,5 +1,8 @@
+use super::query_string::{decode_pairs, encode_pairs};
 use super::{ImageId, ImageRecord};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 50;
@@ -41,7 +44,64 @@ pub struct ListQuery {
     pub search: Option<String>,
 }
 
+/// A `cursor` this server did not hand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidCursor;
+
+impl fmt::Display for InvalidCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Invalid cursor: pass back the next_cursor of a previous answer")
+    }
+}
+
+impl std::error::Error for InvalidCursor {}
+
 impl ListQuery {
+    /// The newest `page_size` images (clamped to what the server allows).
+    pub fn first_page(page_size: u32) -> Self {
+        Self {
+            page: PageRequest::Number(1),
+            page_size: page_size.clamp(1, MAX_PAGE_SIZE),
+            search: None,
+        }
+    }
+
+    /// Only images whose name matches `text`, as the server will read it.
+    pub fn with_search(self, text: &str) -> Self {
+        Self {
+            search: normalize_search(text),
+            ..self
+        }
+    }
+
+    /// The page after the one that answered with `next_cursor`.
+    pub fn after(self, next_cursor: &str) -> Result<Self, InvalidCursor> {
+        Ok(Self {
+            page: PageRequest::After(decode_cursor(next_cursor).ok_or(InvalidCursor)?),
+            ..self
+        })
+    }
+
+    /// The query string of `GET /query`, without the `?`.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = vec![("pageSize", Cow::Owned(self.page_size.to_string()))];
+        match self.page {
+            PageRequest::Number(1) => {}
+            PageRequest::Number(n) => pairs.push(("pageNum", n.to_string().into())),
+            PageRequest::After(last) => pairs.push(("cursor", encode_cursor(last).into())),
+        }
+        if let Some(search) = &self.search {
+            pairs.push(("search", search.as_str().into()));
+        }
+        encode_pairs(pairs)
+    }
+
+    /// Reads a `GET /query` query string (without the `?`).
+    pub fn from_query_string(query: &str) -> Result<Self, InvalidCursor> {
+        let pairs = decode_pairs(query);
+        Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// Reads `pageNum`, `pageSize`, `cursor` and `search` from query pairs.
     ///
     /// Junk or out-of-range paging values fall back to the defaults the
@@ -49,7 +109,7 @@ impl ListQuery {
     /// a cursor that this server did not hand out is an error.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, InvalidCursor> {
         let mut query = Self {
             page: PageRequest::Number(1),
             page_size: DEFAULT_PAGE_SIZE,
@@ -65,27 +125,14 @@ impl ListQuery {
                 }
                 "pageSize" => query.page_size = parse_page_size(value),
                 "cursor" if !value.is_empty() => cursor = Some(value),
-                "search" => {
-                    let text: String = value
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(MAX_SEARCH_CHARS)
-                        .collect();
-                    let text = text.trim().to_string();
-                    // Names are searched by their letters and digits only
-                    // (see migration 0004): a search without any is no search.
-                    query.search = text.chars().any(char::is_alphanumeric).then_some(text);
-                }
+                "search" => query.search = normalize_search(value),
                 _ => {}
             }
         }
-        if let Some(cursor) = cursor {
-            let after = decode_cursor(cursor).ok_or_else(|| {
-                "Invalid cursor: pass back the next_cursor of a previous answer".to_string()
-            })?;
-            query.page = PageRequest::After(after);
+        match cursor {
+            Some(cursor) => query.after(cursor),
+            None => Ok(query),
         }
-        Ok(query)
     }
 
     /// Rows to skip for a `pageNum` request.
@@ -95,6 +142,21 @@ impl ListQuery {
             PageRequest::After(_) => 0,
         }
     }
+}
+
+/// A search as the server runs it: control characters dropped, capped,
+/// trimmed. Names are searched by their letters and digits only (see
+/// migration 0004), so a text without any is no search.
+fn normalize_search(text: &str) -> Option<String> {
+    let text: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_SEARCH_CHARS)
+        .collect();
+    let text = text.trim();
+    text.chars()
+        .any(char::is_alphanumeric)
+        .then(|| text.to_string())
 }
 
 fn parse_page_num(value: &str) -> u64 {
@@ -137,8 +199,8 @@ fn decode_cursor(cursor: &str) -> Option<ImageId> {
 mod tests {
     use super::*;
 
-    fn parse(query: &str) -> Result<ListQuery, String> {
-        ListQuery::from_pairs(query.split('&').filter_map(|pair| pair.split_once('=')))
+    fn parse(query: &str) -> Result<ListQuery, InvalidCursor> {
+        ListQuery::from_query_string(query)
     }
 
     #[test]
@@ -221,5 +283,44 @@ mod tests {
         let long = "x".repeat(500);
         let query = parse(&format!("search={long}")).unwrap();
         assert_eq!(query.search.unwrap().chars().count(), MAX_SEARCH_CHARS);
+    }
+
+    #[test]
+    fn queries_round_trip_through_their_query_string() {
+        let first = ListQuery::first_page(20);
+        let cases = [
+            first.clone(),
+            ListQuery::first_page(50).with_search(" cat & dog/猫+1 "),
+            first.clone().after(&encode_cursor(ImageId(0x2a))).unwrap(),
+            ListQuery::first_page(5)
+                .with_search("100%")
+                .after(&encode_cursor(ImageId(i64::MAX)))
+                .unwrap(),
+            ListQuery {
+                page: PageRequest::Number(7),
+                ..first.clone()
+            },
+        ];
+        for query in cases {
+            let text = query.to_query_string();
+            assert_eq!(ListQuery::from_query_string(&text), Ok(query), "{text}");
+        }
+        assert_eq!(first.to_query_string(), "pageSize=20");
+        assert_eq!(
+            ListQuery::first_page(50)
+                .with_search(" cat & dog/猫 ")
+                .after("1.2a")
+                .unwrap()
+                .to_query_string(),
+            "pageSize=50&cursor=1.2a&search=cat%20%26%20dog%2F%E7%8C%AB"
+        );
+    }
+
+    #[test]
+    fn clients_cannot_build_what_the_server_would_not_read() {
+        assert_eq!(ListQuery::first_page(0).page_size, 1);
+        assert_eq!(ListQuery::first_page(500).page_size, MAX_PAGE_SIZE);
+        assert_eq!(ListQuery::first_page(20).with_search(" .-* ").search, None);
+        assert_eq!(ListQuery::first_page(20).after("2.10"), Err(InvalidCursor));
     }
 }

@@ -1,5 +1,30 @@
+use super::query_string::{decode_pairs, encode_pairs, first_value};
 use super::ImageRecord;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// `GET` or `POST /reconcile?cursor=`: which window of keys to check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReconcileQuery {
+    /// The previous answer's `next_cursor`; `None` starts at the first key.
+    pub cursor: Option<String>,
+}
+
+impl ReconcileQuery {
+    pub fn to_query_string(&self) -> String {
+        let cursor = self.cursor.as_deref().map(|c| ("cursor", Cow::Borrowed(c)));
+        encode_pairs(cursor)
+    }
+
+    pub fn from_query_string(query: &str) -> Self {
+        let pairs = decode_pairs(query);
+        Self {
+            cursor: first_value(&pairs, "cursor")
+                .filter(|cursor| !cursor.is_empty())
+                .map(str::to_string),
+        }
+    }
+}
 
 /// Answer of `GET /reconcile` (report only) and `POST /reconcile` (repair):
 /// R2 objects without a row, and rows whose object is missing.
@@ -19,4 +44,26 @@ pub struct ReconcileReport {
     pub repaired: bool,
     #[serde(default)]
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconcile_queries_round_trip() {
+        for query in [
+            ReconcileQuery::default(),
+            ReconcileQuery {
+                cursor: Some("2026-11-28/a b+c.png".into()),
+            },
+        ] {
+            let text = query.to_query_string();
+            assert_eq!(ReconcileQuery::from_query_string(&text), query, "{text}");
+        }
+        assert_eq!(
+            ReconcileQuery::from_query_string("cursor="),
+            ReconcileQuery::default()
+        );
+    }
 }

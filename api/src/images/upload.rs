@@ -1,0 +1,351 @@
+//! The upload use case, from the bytes a client sent to a stored image:
+//! recognise, dedupe, strip, compress, store. No HTTP here: the handler
+//! reads the request and writes the answer.
+
+use super::domain::{self, ImageTable, NewImage, ObjectStore, Stored};
+use crate::error::{ApiError, ApiResult};
+use crate::tinify;
+use imghost_shared::api::{Compression, CompressionBy, CompressionStatus, ImageRecord};
+use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
+use imghost_shared::names;
+use std::borrow::Cow;
+
+/// A file as the client sent it.
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What an upload needs from the runtime besides R2 and D1.
+pub trait Runtime {
+    async fn sha256_hex(&self, bytes: &[u8]) -> ApiResult<String>;
+    /// Whether images go to Tinify (then duplicates are looked for first,
+    /// so as not to spend a compression on them).
+    fn compresses(&self) -> bool;
+    async fn compress(&self, info: ImageInfo, bytes: &[u8]) -> tinify::Outcome;
+    fn now_ms(&self) -> i64;
+    fn new_uuid(&self) -> String;
+}
+
+/// The operator's choices that shape an upload.
+pub struct UploadPolicy<'a> {
+    pub allow_svg: bool,
+    /// Image URLs are this plus `/<object key>`.
+    pub image_base_url: &'a str,
+}
+
+/// The stored image, and what happened on the way.
+#[derive(Debug)]
+pub struct Uploaded {
+    pub image: ImageRecord,
+    /// The same bytes were stored before; nothing new was.
+    pub duplicate: bool,
+    pub compression: Compression,
+}
+
+impl Uploaded {
+    fn new(image: ImageRecord, compression: Compression) -> Self {
+        let compression = Compression {
+            stored_size: image.size,
+            ..compression
+        };
+        Self {
+            image,
+            duplicate: false,
+            compression,
+        }
+    }
+
+    fn duplicate(image: ImageRecord, uploaded_size: u64) -> Self {
+        Self {
+            compression: Compression {
+                by: CompressionBy::None,
+                status: CompressionStatus::Duplicate,
+                original_size: uploaded_size,
+                stored_size: image.size,
+                reason: Some("the same bytes were uploaded before".into()),
+            },
+            image,
+            duplicate: true,
+        }
+    }
+}
+
+pub async fn upload_image(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    runtime: &impl Runtime,
+    policy: &UploadPolicy<'_>,
+    file: UploadedFile,
+) -> ApiResult<Uploaded> {
+    let info = accept_image(&file.bytes, policy.allow_svg)?;
+    let original_name =
+        names::clean_file_name(&file.name, &format!("image.{}", info.format.extension()));
+    let original_size = file.bytes.len() as u64;
+    let sha256 = runtime.sha256_hex(&file.bytes).await?;
+    if runtime.compresses() {
+        if let Some(existing) = table.find_by_sha256(&sha256).await? {
+            return Ok(Uploaded::duplicate(existing, original_size));
+        }
+    }
+
+    // Location and camera data go before anything leaves this Worker; a
+    // file whose metadata cannot surely be removed is not stored at all.
+    let stripped = match image::strip_metadata(info.format, &file.bytes)? {
+        Cow::Owned(stripped) => Some(stripped),
+        Cow::Borrowed(_) => None,
+    };
+    let tinify = runtime
+        .compress(info, stripped.as_deref().unwrap_or(&file.bytes))
+        .await;
+    if let Some(count) = tinify.compression_count {
+        // Only the monthly usage shown in stats; an upload never fails on it.
+        let _ = table.set_compression_count(count).await;
+    }
+    // Moved, not copied (an upload may be 20 MiB); the unstripped original
+    // is dropped here when a stripped copy replaces it.
+    let uncompressed = (stripped.unwrap_or(file.bytes), info);
+    let (stored, stored_info, compression) = tinify.into_stored(original_size, uncompressed);
+
+    let created_at = runtime.now_ms();
+    let object_key = domain::object_key(
+        created_at,
+        &runtime.new_uuid(),
+        stored_info.format.extension(),
+    );
+    let new_image = NewImage {
+        image_url: format!("{}/{object_key}", policy.image_base_url),
+        object_key,
+        original_name,
+        content_type: stored_info.format.mime_type().to_string(),
+        size: stored.len() as u64,
+        created_at,
+        width: stored_info.dimensions.map(|d| d.width),
+        height: stored_info.dimensions.map(|d| d.height),
+        sha256,
+        original_size,
+        compressed_by: compression.by.as_str().into(),
+    };
+    Ok(
+        match domain::store_image(objects, table, &new_image, &stored).await? {
+            Stored::New(image) => Uploaded::new(image, compression),
+            Stored::Duplicate(image) => Uploaded::duplicate(image, original_size),
+        },
+    )
+}
+
+/// Recognises the image from its bytes; anything else is refused with the
+/// right status and a message saying what the file looked like.
+fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
+    let info = image::detect(bytes).map_err(|rejected| match rejected {
+        Rejected::Empty => ApiError::BadRequest("The file is empty".into()),
+        other => ApiError::UnsupportedMediaType(other.to_string()),
+    })?;
+    if info.format == ImageFormat::Svg && !allow_svg {
+        return Err(ApiError::UnsupportedMediaType(
+            "SVG images are refused by this server because they can carry scripts \
+             (the operator can allow them with ALLOW_SVG = \"true\")"
+                .into(),
+        ));
+    }
+    Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::memory::{run, MemoryObjects, MemoryTable};
+    use super::*;
+    use std::cell::Cell;
+
+    struct FakeRuntime {
+        compresses: bool,
+        /// Tinify's answer: its result bytes, or none.
+        result: Option<Vec<u8>>,
+        compress_calls: Cell<u32>,
+        next_uuid: Cell<u32>,
+    }
+
+    impl FakeRuntime {
+        fn without_tinify() -> Self {
+            Self {
+                compresses: false,
+                result: None,
+                compress_calls: Cell::new(0),
+                next_uuid: Cell::new(0),
+            }
+        }
+    }
+
+    impl Runtime for FakeRuntime {
+        async fn sha256_hex(&self, bytes: &[u8]) -> ApiResult<String> {
+            // Not SHA-256, but equal bytes give equal values, which is all
+            // dedupe needs here.
+            Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        }
+        fn compresses(&self) -> bool {
+            self.compresses
+        }
+        async fn compress(&self, info: ImageInfo, _: &[u8]) -> tinify::Outcome {
+            self.compress_calls.set(self.compress_calls.get() + 1);
+            tinify::Outcome {
+                compressed: self.result.clone().map(|bytes| (bytes, info)),
+                status: if self.result.is_some() {
+                    CompressionStatus::Compressed
+                } else {
+                    CompressionStatus::Disabled
+                },
+                reason: None,
+                compression_count: self.compresses.then_some(7),
+            }
+        }
+        fn now_ms(&self) -> i64 {
+            1_764_288_000_000 // 2025-11-28
+        }
+        fn new_uuid(&self) -> String {
+            self.next_uuid.set(self.next_uuid.get() + 1);
+            format!("uuid-{}", self.next_uuid.get())
+        }
+    }
+
+    const POLICY: UploadPolicy = UploadPolicy {
+        allow_svg: false,
+        image_base_url: "https://img.example/i",
+    };
+
+    fn chunk(kind: &[u8], payload: &[u8]) -> Vec<u8> {
+        let mut out = (payload.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&[0; 4]);
+        out
+    }
+
+    /// A 3 × 2 PNG carrying a camera serial in a text chunk.
+    fn png_with_metadata() -> Vec<u8> {
+        let mut ihdr = 3u32.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&2u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &ihdr));
+        png.extend(chunk(b"tEXt", b"Serial\0SN-4242"));
+        png.extend(chunk(b"IDAT", b"pixels"));
+        png.extend(chunk(b"IEND", b""));
+        png
+    }
+
+    fn upload(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        runtime: &FakeRuntime,
+        policy: &UploadPolicy,
+        bytes: Vec<u8>,
+    ) -> ApiResult<Uploaded> {
+        let file = UploadedFile {
+            name: "../holiday/beach.png".into(),
+            bytes,
+        };
+        run(upload_image(objects, table, runtime, policy, file))
+    }
+
+    #[test]
+    fn stores_the_stripped_image_with_its_row() {
+        let (objects, table, runtime) = (
+            MemoryObjects::default(),
+            MemoryTable::default(),
+            FakeRuntime::without_tinify(),
+        );
+        let input = png_with_metadata();
+        let uploaded = upload(&objects, &table, &runtime, &POLICY, input.clone()).unwrap();
+        let image = &uploaded.image;
+        assert!(!uploaded.duplicate);
+        assert_eq!(image.object_key, "2025-11-28/uuid-1.png");
+        assert_eq!(
+            image.image_url,
+            "https://img.example/i/2025-11-28/uuid-1.png"
+        );
+        assert_eq!(image.original_name, "beach.png");
+        assert_eq!(image.content_type.as_deref(), Some("image/png"));
+        assert_eq!((image.width, image.height), (Some(3), Some(2)));
+        assert_eq!(image.original_size, Some(input.len() as u64));
+        let stored = objects.objects.borrow()[&image.object_key].clone();
+        assert!(stored.len() < input.len());
+        assert!(
+            !stored.windows(7).any(|w| w == b"SN-4242"),
+            "the serial is gone"
+        );
+        assert_eq!(image.size, stored.len() as u64);
+        assert_eq!(uploaded.compression.stored_size, image.size);
+        assert_eq!(uploaded.compression.original_size, input.len() as u64);
+    }
+
+    #[test]
+    fn the_same_bytes_again_are_the_same_image() {
+        let (objects, table, runtime) = (
+            MemoryObjects::default(),
+            MemoryTable::default(),
+            FakeRuntime::without_tinify(),
+        );
+        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        let again = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.image.id, first.image.id);
+        assert_eq!(again.compression.status, CompressionStatus::Duplicate);
+        assert_eq!(objects.objects.borrow().len(), 1);
+        assert_eq!(table.rows.borrow().len(), 1);
+    }
+
+    #[test]
+    fn with_tinify_duplicates_are_found_before_compressing() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let runtime = FakeRuntime {
+            compresses: true,
+            result: Some(png_with_metadata()[..60].to_vec()),
+            ..FakeRuntime::without_tinify()
+        };
+        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        assert_eq!(first.compression.by, CompressionBy::Tinify);
+        assert_eq!(first.image.size, 60);
+        assert_eq!(table.compression_count.get(), Some(7));
+        let again = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(runtime.compress_calls.get(), 1);
+    }
+
+    #[test]
+    fn refused_files_store_nothing() {
+        let (objects, table, runtime) = (
+            MemoryObjects::default(),
+            MemoryTable::default(),
+            FakeRuntime::without_tinify(),
+        );
+        let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>".to_vec();
+        for (bytes, status) in [
+            (Vec::new(), 400),
+            (b"just some text".to_vec(), 415),
+            (svg.clone(), 415),
+        ] {
+            let error = upload(&objects, &table, &runtime, &POLICY, bytes).unwrap_err();
+            assert_eq!(error.code().status(), status, "{error:?}");
+        }
+        assert!(objects.objects.borrow().is_empty());
+        assert!(table.rows.borrow().is_empty());
+        let allowing = UploadPolicy {
+            allow_svg: true,
+            ..POLICY
+        };
+        assert!(upload(&objects, &table, &runtime, &allowing, svg).is_ok());
+    }
+
+    #[test]
+    fn storage_failures_are_internal_and_leave_nothing() {
+        let (objects, table, runtime) = (
+            MemoryObjects::default(),
+            MemoryTable::default(),
+            FakeRuntime::without_tinify(),
+        );
+        table.fail_insert.set(true);
+        let error = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap_err();
+        assert!(matches!(error, ApiError::Internal(_)), "{error:?}");
+        assert!(objects.objects.borrow().is_empty());
+    }
+}

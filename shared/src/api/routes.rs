@@ -1,0 +1,51 @@
+//! Every path and header of the HTTP API, written once: the Worker's router
+//! and the web and command line clients all use these.
+
+pub const UPLOAD: &str = "/upload";
+pub const QUERY: &str = "/query";
+pub const DELETE: &str = "/delete";
+pub const STATS: &str = "/stats";
+pub const RECONCILE: &str = "/reconcile";
+
+/// Public image URLs are `/i/<object key>`; they need no token.
+pub const IMAGE_PREFIX: &str = "/i/";
+
+/// Response header of `GET /query`: the D1 rows the listing read.
+pub const ROWS_READ_HEADER: &str = "X-D1-Rows-Read";
+
+/// The object key in a path or URL on this API: what follows `/i/`, without
+/// query or fragment.
+pub fn image_key(url_or_path: &str) -> Option<&str> {
+    let path = match url_or_path.find("://") {
+        Some(scheme_end) => {
+            let rest = &url_or_path[scheme_end + 3..];
+            &rest[rest.find('/')?..]
+        }
+        None => url_or_path,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.strip_prefix(IMAGE_PREFIX)
+        .filter(|key| !key.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_keys_come_from_paths_and_urls() {
+        assert_eq!(image_key("/i/2026-11-28/a.png"), Some("2026-11-28/a.png"));
+        assert_eq!(
+            image_key("https://img.example/i/2026-11-28/a.png"),
+            Some("2026-11-28/a.png")
+        );
+        assert_eq!(
+            image_key("http://127.0.0.1:8787/i/k.png?v=1#top"),
+            Some("k.png")
+        );
+        assert_eq!(image_key("http://127.0.0.1:8787/i/"), None);
+        assert_eq!(image_key("http://127.0.0.1:8787/x/i/k.png"), None);
+        assert_eq!(image_key("https://img.example"), None);
+        assert_eq!(image_key("http://127.0.0.1:8787/query"), None);
+    }
+}
