@@ -1,9 +1,20 @@
 //! Properties of type detection, header parsing and metadata stripping on
-//! arbitrary and mutated input: no panic, and stripping keeps the picture.
+//! arbitrary, generated and mutated input: no panic; stripping removes
+//! every piece of personal metadata, keeps the picture byte for byte and
+//! never grows the file; a file that cannot be read with certainty is
+//! refused rather than passed through.
 //! (The fuzz/ targets run the same code under coverage-guided fuzzing.)
 
-use imghost_shared::image::{detect, strip_metadata};
+#[allow(dead_code)]
+#[path = "../src/image/samples.rs"]
+mod samples;
+
+use imghost_shared::image::{detect, strip_metadata, ImageFormat};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use samples::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const FIXTURES: [&[u8]; 5] = [
     include_bytes!("../../tests/fixtures/rocket.jpg"),
@@ -12,6 +23,199 @@ const FIXTURES: [&[u8]; 5] = [
     include_bytes!("../../tests/fixtures/small.webp"),
     include_bytes!("../../tests/fixtures/logo.png"),
 ];
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000)
+}
+
+/// An image with personal metadata in generated places, and exactly what
+/// stripping it must give.
+#[derive(Debug, Clone)]
+struct Sample {
+    format: ImageFormat,
+    data: Vec<u8>,
+    stripped: Vec<u8>,
+}
+
+/// Pieces of metadata, each put after the part of the clean file the first
+/// number picks (after the last part: appended to the file).
+type Insertions = Vec<(prop::sample::Index, prop::sample::Index)>;
+
+fn placed(
+    parts: usize,
+    pieces: &[Vec<u8>],
+    picks: &Insertions,
+    first: usize,
+) -> Vec<(usize, Vec<u8>)> {
+    picks
+        .iter()
+        .map(|(at, piece)| {
+            (
+                first + at.index(parts - first),
+                pieces[piece.index(pieces.len())].clone(),
+            )
+        })
+        .collect()
+}
+
+fn jpeg_sample(progressive: bool, orientation: u16, picks: &Insertions) -> Sample {
+    let parts = jpeg_parts(progressive);
+    let inserted = placed(parts.len(), &jpeg_metadata(orientation), picks, 0);
+    // Only EXIF inside the picture (before EOI) is read for its orientation.
+    let exif = jpeg_exif(orientation);
+    let oriented = orientation != 1
+        && inserted
+            .iter()
+            .any(|(after, piece)| *piece == exif && *after < parts.len() - 1);
+    let orientation_segment: Vec<_> = oriented
+        .then(|| (1, jpeg_orientation(orientation)))
+        .into_iter()
+        .collect();
+    Sample {
+        format: ImageFormat::Jpeg,
+        data: interleave(&parts, &inserted),
+        stripped: interleave(&parts, &orientation_segment),
+    }
+}
+
+fn png_sample(orientation: u16, picks: &Insertions) -> Sample {
+    let parts = png_parts();
+    // Between IHDR and IEND, or after IEND.
+    let inserted = placed(parts.len(), &png_metadata(orientation), picks, 1);
+    let exif = &png_metadata(orientation)[0];
+    let oriented = orientation != 1
+        && inserted
+            .iter()
+            .any(|(after, piece)| piece == exif && *after < parts.len() - 1);
+    let orientation_chunk = png_chunk(b"eXIf", &orientation_tiff(orientation));
+    let orientation_chunk: Vec<_> = oriented
+        .then_some((2, orientation_chunk))
+        .into_iter()
+        .collect();
+    Sample {
+        format: ImageFormat::Png,
+        data: interleave(&parts, &inserted),
+        stripped: interleave(&parts, &orientation_chunk),
+    }
+}
+
+fn webp_sample(orientation: u16, picks: &Insertions) -> Sample {
+    const EXIF: u8 = 0x08;
+    const XMP: u8 = 0x04;
+    let flags = if picks.is_empty() {
+        VP8X_ICC
+    } else {
+        VP8X_ICC | EXIF | XMP
+    };
+    let parts = webp_parts(flags);
+    let metadata = webp_metadata(orientation);
+    // Inside the container, after each chunk; or appended after it.
+    let inserted = placed(parts.len() + 1, &metadata, picks, 0);
+    let (inside, after): (Vec<_>, Vec<_>) =
+        inserted.into_iter().partition(|(at, _)| *at < parts.len());
+    let data = [
+        webp(&interleave(&parts, &inside)),
+        after.into_iter().flat_map(|(_, piece)| piece).collect(),
+    ]
+    .concat();
+    let oriented = orientation != 1 && inside.iter().any(|(_, piece)| *piece == metadata[0]);
+    let stripped = if oriented {
+        let exif = riff_chunk(b"EXIF", &orientation_tiff(orientation));
+        webp(&[webp_parts(VP8X_ICC | EXIF).concat(), exif].concat())
+    } else {
+        webp(&webp_parts(VP8X_ICC).concat())
+    };
+    Sample {
+        format: ImageFormat::Webp,
+        data,
+        stripped,
+    }
+}
+
+fn gif_sample(picks: &Insertions) -> Sample {
+    let parts = gif_parts();
+    let mut metadata = gif_metadata();
+    metadata.push(b"appended: Canon SN12345678".to_vec());
+    let trailer = parts.len() - 1;
+    // Blocks before the trailer; the appended text after it.
+    let inserted: Vec<_> = placed(parts.len(), &metadata, picks, 0)
+        .into_iter()
+        .map(
+            |(at, piece)| match (at, piece == metadata[metadata.len() - 1]) {
+                (_, true) => (trailer, piece),
+                (at, false) => (at.min(trailer - 1), piece),
+            },
+        )
+        .collect();
+    Sample {
+        format: ImageFormat::Gif,
+        data: interleave(&parts, &inserted),
+        stripped: parts.concat(),
+    }
+}
+
+fn avif_sample(in_idat: bool, split_exif: bool, iloc_version: u8) -> Sample {
+    let layout = AvifLayout {
+        in_idat: in_idat && iloc_version > 0,
+        split_exif,
+        iloc_version,
+    };
+    let sample = avif(layout);
+    let mut stripped = sample.data.clone();
+    for range in sample.metadata {
+        stripped[range].fill(0);
+    }
+    Sample {
+        format: ImageFormat::Avif,
+        data: sample.data,
+        stripped,
+    }
+}
+
+fn sample_with_metadata() -> impl Strategy<Value = Sample> {
+    let picks = prop::collection::vec(any::<(prop::sample::Index, prop::sample::Index)>(), 1..12);
+    (
+        0..5usize,
+        picks,
+        prop::sample::select(vec![1u16, 3, 6, 8]),
+        any::<(bool, bool)>(),
+        0..3u8,
+    )
+        .prop_map(
+            |(format, picks, orientation, (a, b), version)| match format {
+                0 => jpeg_sample(a, orientation, &picks),
+                1 => png_sample(orientation, &picks),
+                2 => webp_sample(orientation, &picks),
+                3 => gif_sample(&picks),
+                _ => avif_sample(a, b, version),
+            },
+        )
+}
+
+/// A generated image with metadata, then some bytes overwritten and
+/// possibly cut short.
+fn mutated_sample() -> impl Strategy<Value = Vec<u8>> {
+    (
+        sample_with_metadata(),
+        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(|(sample, edits, cut, truncate)| {
+            let mut data = sample.data;
+            for (at, byte) in edits {
+                let i = at.index(data.len());
+                data[i] = byte;
+            }
+            if truncate {
+                data.truncate(cut.index(data.len() + 1));
+            }
+            data
+        })
+}
 
 /// A real image with some bytes overwritten and possibly cut short.
 fn mutated_image() -> impl Strategy<Value = Vec<u8>> {
@@ -36,45 +240,142 @@ fn mutated_image() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-fn check(data: &[u8]) -> Result<(), TestCaseError> {
+/// Whatever the input: stripping either refuses with a reason, or keeps
+/// what the picture is and leaves no metadata a reader would find, never
+/// grows the file, and leaves nothing more to strip. `Ok(true)` if the
+/// input reached stripping and came back stripped.
+fn check(data: &[u8]) -> Result<bool, TestCaseError> {
     let Ok(info) = detect(data) else {
-        return Ok(());
+        return Ok(false);
     };
-    let stripped = strip_metadata(info.format, data);
-    // Stripping keeps what the picture is: format, size, animation.
+    let stripped = match strip_metadata(info.format, data) {
+        Ok(stripped) => stripped,
+        Err(error) => {
+            prop_assert_eq!(error.format, info.format);
+            prop_assert!(error.to_string().contains(error.reason));
+            return Ok(false);
+        }
+    };
     let again = detect(&stripped)
         .map_err(|e| TestCaseError::fail(format!("stripped file rejected: {e}")))?;
     prop_assert_eq!(again.format, info.format);
     prop_assert_eq!(again.dimensions, info.dimensions);
     prop_assert_eq!(again.animated, info.animated);
-    // And there is nothing left to strip.
-    prop_assert_eq!(&*strip_metadata(info.format, &stripped), &*stripped);
-    Ok(())
+    prop_assert!(stripped.len() <= data.len());
+    prop_assert_eq!(metadata_left(&stripped), Vec::<String>::new());
+    let twice = strip_metadata(info.format, &stripped)
+        .map_err(|e| TestCaseError::fail(format!("stripped file refused: {e}")))?;
+    prop_assert_eq!(&*twice, &*stripped);
+    Ok(true)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000)
-    ))]
+/// Runs `property` on `strategy`'s cases and fails unless at least
+/// `percent` of them reached stripping.
+fn run<S: Strategy>(
+    strategy: S,
+    percent: usize,
+    property: impl Fn(&S::Value) -> Result<bool, TestCaseError>,
+) {
+    let cases = cases();
+    let stripped = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |value| {
+            if property(&value)? {
+                stripped.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let stripped = stripped.into_inner();
+    assert!(
+        stripped * 100 >= cases as usize * percent,
+        "only {stripped} of {cases} cases reached stripping"
+    );
+}
 
-    #[test]
-    fn arbitrary_bytes(data in prop::collection::vec(any::<u8>(), 0..2048)) {
-        check(&data)?;
+#[test]
+fn generated_metadata_is_all_removed_and_the_picture_kept_byte_for_byte() {
+    run(sample_with_metadata(), 100, |sample| {
+        let carried = [
+            personal_data_left(&sample.data),
+            metadata_left(&sample.data),
+        ];
+        prop_assert!(carried.iter().any(|left| !left.is_empty()), "no metadata");
+        let stripped = strip_metadata(sample.format, &sample.data)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(personal_data_left(&stripped), Vec::<String>::new());
+        // Exactly the clean picture: pixel data, tables, profiles untouched.
+        prop_assert!(*stripped == *sample.stripped);
+        prop_assert!(stripped.len() <= sample.data.len());
+        check(&sample.data)
+    });
+}
+
+#[test]
+fn mutated_images_with_metadata_are_refused_or_stripped_clean() {
+    // Most mutations hit metadata or pixels, not the structure around them.
+    run(mutated_sample(), 35, |data| check(data));
+}
+
+#[test]
+fn mutated_real_images() {
+    run(mutated_image(), 25, |data| check(data));
+}
+
+#[test]
+fn arbitrary_bytes() {
+    run(prop::collection::vec(any::<u8>(), 0..2048), 0, |data| {
+        check(data)
+    });
+}
+
+#[test]
+fn arbitrary_bytes_after_a_real_signature() {
+    let strategy = (
+        0..FIXTURES.len(),
+        prop::collection::vec(any::<u8>(), 0..2048),
+    );
+    run(strategy, 0, |(which, tail)| {
+        let signature_len = if *which == 3 { 16 } else { 8 };
+        let data = [&FIXTURES[*which][..signature_len], tail.as_slice()].concat();
+        check(&data)
+    });
+}
+
+/// Writes generated images with metadata as seeds for the fuzz/ targets,
+/// two of each format: `cargo test -p imghost-shared --test properties -- --ignored`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let mut runner = TestRunner::deterministic();
+    let mut seeds: Vec<Sample> = Vec::new();
+    while seeds.len() < 10 {
+        let sample = sample_with_metadata()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        if seeds
+            .iter()
+            .filter(|seed| seed.format == sample.format)
+            .count()
+            < 2
+        {
+            seeds.push(sample);
+        }
     }
-
-    #[test]
-    fn arbitrary_bytes_after_a_real_signature(
-        which in 0..FIXTURES.len(),
-        tail in prop::collection::vec(any::<u8>(), 0..2048),
-    ) {
-        let signature_len = if which == 3 { 16 } else { 8 };
-        let mut data = FIXTURES[which][..signature_len].to_vec();
-        data.extend(tail);
-        check(&data)?;
-    }
-
-    #[test]
-    fn mutated_real_images(data in mutated_image()) {
-        check(&data)?;
+    for target in ["detect", "strip"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/corpus")
+            .join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, seed) in seeds.iter().enumerate() {
+            let name = format!("seed-{i}.{}", seed.format.extension());
+            std::fs::write(dir.join(name), &seed.data).unwrap();
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! ISO base media files (the box format of AVIF, HEIF and MP4).
 
-use super::bytes::{slice, u32_be, u64_be};
+use super::bytes::{slice, u16_be, u32_be, u64_be};
 use super::Dimensions;
+use std::ops::Range;
 
 /// What the `ftyp` box says the file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,4 +65,223 @@ pub(super) fn dimensions(data: &[u8]) -> Option<Dimensions> {
     let ipco = find(iprp, b"ipco")?;
     let ispe = find(ipco, b"ispe")?;
     Dimensions::new(u32_be(ispe, 4)?, u32_be(ispe, 8)?)
+}
+
+/// A box, by absolute offsets into the file.
+struct IsoBox {
+    kind: [u8; 4],
+    /// Offset of the box's body, after its size and type (and largesize).
+    body: Range<usize>,
+}
+
+const BOX_PAST_END: &str = "a box runs past the end of the space it is in";
+const ITEM_UNREADABLE: &str = "the metadata's location cannot be read";
+
+/// The boxes that exactly fill `within`: one that does not fit is an error.
+fn children(data: &[u8], within: Range<usize>) -> Result<Vec<IsoBox>, &'static str> {
+    let mut found = Vec::new();
+    let mut pos = within.start;
+    while pos < within.end {
+        let size = u32_be(data, pos).ok_or(BOX_PAST_END)?;
+        let kind: [u8; 4] = slice(data, pos + 4, 4)
+            .and_then(|kind| kind.try_into().ok())
+            .ok_or(BOX_PAST_END)?;
+        let (header, size) = match size {
+            0 => (8, within.end - pos),
+            1 => (
+                16,
+                u64_be(data, pos + 8)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or(BOX_PAST_END)?,
+            ),
+            n => (8, n as usize),
+        };
+        let end = pos.checked_add(size).filter(|end| *end <= within.end);
+        let end = end.filter(|_| size >= header).ok_or(BOX_PAST_END)?;
+        found.push(IsoBox {
+            kind,
+            body: pos + header..end,
+        });
+        pos = end;
+    }
+    Ok(found)
+}
+
+/// The bytes of every Exif and `mime` (XMP) item of every top-level `meta`
+/// box: what has to be blanked for no personal metadata to be left.
+pub(super) fn metadata_ranges(data: &[u8]) -> Result<Vec<Range<usize>>, &'static str> {
+    let mut ranges = Vec::new();
+    for meta in children(data, 0..data.len())? {
+        if &meta.kind == b"meta" {
+            ranges.extend(meta_item_ranges(data, meta.body)?);
+        }
+    }
+    Ok(ranges)
+}
+
+fn meta_item_ranges(data: &[u8], meta: Range<usize>) -> Result<Vec<Range<usize>>, &'static str> {
+    // A full box: version and flags before the children.
+    if meta.len() < 4 {
+        return Err(BOX_PAST_END);
+    }
+    let boxes = children(data, meta.start + 4..meta.end)?;
+    let body = |kind: &[u8; 4]| {
+        boxes
+            .iter()
+            .find(|b| &b.kind == kind)
+            .map(|b| b.body.clone())
+    };
+    let items = match body(b"iinf") {
+        Some(iinf) => metadata_items(data, iinf)?,
+        None => return Ok(Vec::new()),
+    };
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let locations = item_locations(data, body(b"iloc").ok_or(ITEM_UNREADABLE)?)?;
+    let mut ranges = Vec::new();
+    for item in items {
+        let location = locations
+            .iter()
+            .find(|location| location.item == item)
+            .ok_or(ITEM_UNREADABLE)?;
+        let within = match location.construction_method {
+            0 => 0..data.len(),
+            1 => body(b"idat").ok_or(ITEM_UNREADABLE)?,
+            _ => return Err("the metadata is stored in a way this server does not support"),
+        };
+        for &(offset, length) in &location.extents {
+            ranges.push(extent_range(
+                within.clone(),
+                location.base_offset,
+                offset,
+                length,
+            )?);
+        }
+    }
+    Ok(ranges)
+}
+
+/// Where one extent lies in the file, if it lies inside `within` (the file,
+/// or the `idat` box its offsets count from).
+fn extent_range(
+    within: Range<usize>,
+    base: u64,
+    offset: u64,
+    length: u64,
+) -> Result<Range<usize>, &'static str> {
+    // A length of 0 means "to the end": never blank more than the item itself.
+    if length == 0 {
+        return Err("a metadata item has no stated length");
+    }
+    let start = base
+        .checked_add(offset)
+        .and_then(|start| usize::try_from(start).ok())
+        .and_then(|start| start.checked_add(within.start));
+    let end = start.and_then(|start| start.checked_add(usize::try_from(length).ok()?));
+    match (start, end) {
+        (Some(start), Some(end)) if end <= within.end => Ok(start..end),
+        _ => Err("a metadata item lies outside the file"),
+    }
+}
+
+/// The ids of the Exif and `mime` (XMP) items listed in an `iinf` box.
+fn metadata_items(data: &[u8], iinf: Range<usize>) -> Result<Vec<u32>, &'static str> {
+    let version = *data[iinf.clone()].first().ok_or(BOX_PAST_END)?;
+    // Version and flags, then the entry count (16 bits in version 0).
+    let entries_at = iinf.start + if version == 0 { 6 } else { 8 };
+    if entries_at > iinf.end {
+        return Err(BOX_PAST_END);
+    }
+    let mut items = Vec::new();
+    for infe in children(data, entries_at..iinf.end)? {
+        let entry = &data[infe.body];
+        let (id, item_type) = match entry.first() {
+            Some(2) => (u16_be(entry, 4).map(u32::from), slice(entry, 8, 4)),
+            Some(3) => (u32_be(entry, 4), slice(entry, 10, 4)),
+            _ => return Err("an item is described in a form this server does not read"),
+        };
+        let (Some(id), Some(item_type)) = (id, item_type) else {
+            return Err(BOX_PAST_END);
+        };
+        if item_type == b"Exif" || item_type == b"mime" {
+            items.push(id);
+        }
+    }
+    Ok(items)
+}
+
+/// One item's entry in an `iloc` box.
+struct ItemLocation {
+    item: u32,
+    construction_method: u8,
+    base_offset: u64,
+    /// Offset and length of each extent.
+    extents: Vec<(u64, u64)>,
+}
+
+fn item_locations(data: &[u8], iloc: Range<usize>) -> Result<Vec<ItemLocation>, &'static str> {
+    let mut reader = Reader {
+        data: &data[iloc],
+        pos: 0,
+    };
+    let version = reader.number(1)?;
+    reader.number(3)?; // flags
+    let sizes = reader.number(2)?;
+    let field = |shift: u32| -> Result<usize, &'static str> {
+        match (sizes >> shift) & 0xF {
+            n @ (0 | 4 | 8) => Ok(n as usize),
+            _ => Err(ITEM_UNREADABLE),
+        }
+    };
+    let (offset_size, length_size, base_offset_size) = (field(12)?, field(8)?, field(4)?);
+    let (id_size, index_size) = match version {
+        0 => (2, 0),
+        1 => (2, field(0)?),
+        2 => (4, field(0)?),
+        _ => return Err(ITEM_UNREADABLE),
+    };
+    let count = reader.number(id_size)?;
+    let mut locations = Vec::new();
+    for _ in 0..count {
+        let item = reader.number(id_size)? as u32;
+        let construction_method = if version == 0 {
+            0
+        } else {
+            (reader.number(2)? & 0xF) as u8
+        };
+        reader.number(2)?; // data reference index
+        let base_offset = reader.number(base_offset_size)?;
+        let mut extent_count = reader.number(2)?;
+        if index_size + offset_size + length_size == 0 {
+            // Extents of no bytes are all alike: read one, not up to 65535.
+            extent_count = extent_count.min(1);
+        }
+        let mut extents = Vec::new();
+        for _ in 0..extent_count {
+            reader.number(index_size)?;
+            extents.push((reader.number(offset_size)?, reader.number(length_size)?));
+        }
+        locations.push(ItemLocation {
+            item,
+            construction_method,
+            base_offset,
+            extents,
+        });
+    }
+    Ok(locations)
+}
+
+/// Big-endian numbers of 0 to 8 bytes, read one after the other.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn number(&mut self, size: usize) -> Result<u64, &'static str> {
+        let bytes = slice(self.data, self.pos, size).ok_or(ITEM_UNREADABLE)?;
+        self.pos += size;
+        Ok(bytes.iter().fold(0, |n, byte| n << 8 | u64::from(*byte)))
+    }
 }

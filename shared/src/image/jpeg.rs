@@ -4,9 +4,10 @@ use super::Dimensions;
 pub(super) const SIGNATURE: &[u8] = &[0xFF, 0xD8, 0xFF];
 
 pub(super) const SOS: u8 = 0xDA;
+const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
 
-/// A marker segment before the compressed data.
+/// A marker segment: tables, headers, metadata.
 pub(super) struct Segment {
     pub marker: u8,
     /// Offset of the 0xFF that starts the marker.
@@ -35,7 +36,7 @@ pub(super) fn segments(data: &[u8]) -> impl Iterator<Item = Segment> + '_ {
         }
         let marker = u8_at(data, pos)?;
         pos += 1;
-        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
+        if is_standalone(marker) || marker == SOI {
             // Standalone markers: no length field.
             return Some(Segment {
                 marker,
@@ -64,21 +65,96 @@ pub(super) fn segments(data: &[u8]) -> impl Iterator<Item = Segment> + '_ {
     })
 }
 
-/// The offset just past the end-of-image marker of the picture whose first
-/// scan's data begins at `scan`, skipping the segments between the scans
-/// of a progressive JPEG. `None` if the file ends first.
-pub(super) fn end_of_image(data: &[u8], scan: usize) -> Option<usize> {
-    let mut pos = scan;
-    loop {
-        let marker_at = pos + memchr::memchr(0xFF, data.get(pos..)?)?;
-        match u8_at(data, marker_at + 1)? {
-            // Stuffed 0xFF, restart markers, fill bytes: still scan data.
-            0x00 | 0xD0..=0xD7 | 0xFF => pos = marker_at + 1,
-            EOI => return Some(marker_at + 2),
-            // A segment between scans (tables, the next scan's header).
-            _ => pos = marker_at + 2 + usize::from(u16_be(data, marker_at + 2)?),
+/// Every segment of a JPEG file, between its scans too, and where the
+/// picture ends. The bytes between two segments are entropy-coded data.
+pub(super) struct Walk {
+    pub segments: Vec<Segment>,
+    /// Offset just past the end-of-image marker, or the end of the data if
+    /// the file is cut short after a segment or inside a scan.
+    pub end: usize,
+}
+
+const NOT_A_MARKER: &str = "there are unexpected bytes where a marker should be";
+const SEGMENT_PAST_END: &str = "a segment runs past the end of the file";
+
+/// Reads the whole file, unlike `segments`: a file whose structure cannot
+/// be followed to its end is an error, not a shorter walk.
+pub(super) fn walk(data: &[u8]) -> Result<Walk, &'static str> {
+    if !data.starts_with(&[0xFF, SOI]) {
+        return Err("it does not start with a start-of-image marker");
+    }
+    let mut segments = Vec::new();
+    let mut pos = 2;
+    while pos < data.len() {
+        if data[pos] != 0xFF {
+            return Err(NOT_A_MARKER);
+        }
+        let start = pos;
+        while u8_at(data, pos) == Some(0xFF) {
+            pos += 1;
+        }
+        let marker = u8_at(data, pos).ok_or(SEGMENT_PAST_END)?;
+        pos += 1;
+        match marker {
+            EOI => return Ok(Walk { segments, end: pos }),
+            0x00 | SOI => return Err(NOT_A_MARKER),
+            _ => {}
+        }
+        let segment = if is_standalone(marker) {
+            Segment {
+                marker,
+                start,
+                payload: pos,
+                end: pos,
+            }
+        } else {
+            let len = usize::from(u16_be(data, pos).ok_or(SEGMENT_PAST_END)?);
+            if len < 2 || pos + len > data.len() {
+                return Err(SEGMENT_PAST_END);
+            }
+            Segment {
+                marker,
+                start,
+                payload: pos + 2,
+                end: pos + len,
+            }
+        };
+        pos = if marker == SOS {
+            end_of_scan(data, segment.end)
+        } else {
+            segment.end
+        };
+        segments.push(segment);
+    }
+    Ok(Walk {
+        segments,
+        end: data.len(),
+    })
+}
+
+fn is_standalone(marker: u8) -> bool {
+    marker == 0x01 || is_restart(marker)
+}
+
+fn is_restart(marker: u8) -> bool {
+    (0xD0..=0xD7).contains(&marker)
+}
+
+/// The offset of the marker that ends the entropy-coded data starting at
+/// `pos`, or the end of the data if the file is cut short first.
+fn end_of_scan(data: &[u8], mut pos: usize) -> usize {
+    while let Some(found) = memchr::memchr(0xFF, &data[pos..]) {
+        let marker_at = pos + found;
+        match u8_at(data, marker_at + 1) {
+            // A stuffed 0xFF or a restart marker is still scan data; one
+            // 0xFF before another is a fill byte before the next marker.
+            Some(0x00 | 0xFF) => pos = marker_at + 1,
+            Some(marker) if is_restart(marker) => pos = marker_at + 1,
+            Some(_) => return marker_at,
+            None => break,
         }
     }
+    data.len()
 }
 
 fn is_start_of_frame(marker: u8) -> bool {

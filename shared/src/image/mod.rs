@@ -10,13 +10,15 @@ mod gif;
 mod isobmff;
 mod jpeg;
 mod png;
+#[cfg(test)]
+mod samples;
 mod strip;
 mod svg;
 mod webp;
 
 pub use detect::{detect, ImageInfo, Rejected};
 pub use format::ImageFormat;
-pub use strip::strip_metadata;
+pub use strip::{strip_metadata, StripError};
 
 /// Width and height in pixels, as the header states them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 use super::bytes::{slice, u16_le, u24_le, u32_le, u8_at};
 use super::Dimensions;
+use std::ops::Range;
 
 pub(super) fn is_webp(data: &[u8]) -> bool {
     data.starts_with(b"RIFF") && slice(data, 8, 4) == Some(b"WEBP")
@@ -38,6 +39,50 @@ pub(super) fn chunks(data: &[u8]) -> impl Iterator<Item = Chunk> + '_ {
         pos = end;
         Some(chunk)
     })
+}
+
+/// Every chunk inside the RIFF container, or of an animation frame's data
+/// (`within`). A chunk that does not fit is an error; bytes after the
+/// RIFF container are not part of the picture.
+pub(super) fn walk(data: &[u8], within: Range<usize>) -> Result<Vec<Chunk>, &'static str> {
+    const CHUNK_PAST_END: &str = "a chunk runs past the end of the space it is in";
+    let mut found = Vec::new();
+    let mut pos = within.start;
+    while pos < within.end {
+        let payload = pos + 8;
+        if payload > within.end {
+            return Err(CHUNK_PAST_END);
+        }
+        let kind = [data[pos], data[pos + 1], data[pos + 2], data[pos + 3]];
+        let len = u32::from_le_bytes([data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]])
+            as usize;
+        // Padding included: chunks are written after it.
+        let end = payload
+            .checked_add(len)
+            .and_then(|end| end.checked_add(len & 1))
+            .filter(|end| *end <= within.end)
+            .ok_or(CHUNK_PAST_END)?;
+        found.push(Chunk {
+            kind,
+            start: pos,
+            payload,
+            len,
+            end,
+        });
+        pos = end;
+    }
+    Ok(found)
+}
+
+/// Where the RIFF container's chunks lie: after its header, up to the end
+/// its size states or the end of the data, whichever comes first.
+pub(super) fn riff_body(data: &[u8]) -> Result<Range<usize>, &'static str> {
+    if !is_webp(data) {
+        return Err("it does not start with a WebP signature");
+    }
+    let riff_size = u32::from_le_bytes([data[4], data[5], data[6], data[7]]);
+    let riff_end = (riff_size as usize).saturating_add(8);
+    Ok(12..riff_end.min(data.len()))
 }
 
 /// Canvas size, and whether the file is animated.
