@@ -4,12 +4,10 @@
 use crate::api::Api;
 use crate::confirm::{Confirm, ConfirmDialog};
 use crate::gallery::{Gallery, GalleryState};
-use crate::i18n::{t, Lang};
+use crate::i18n::t;
 use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
 use crate::upload::{UploadPanel, Uploads};
-use imghost_shared::api::StatsResponse;
-use imghost_shared::units::format_bytes;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -58,9 +56,26 @@ pub fn App() -> impl IntoView {
     provide_context(gallery);
     provide_context(Uploads::new(settings, gallery, data_version));
 
+    view! {
+        <TopBar />
+        <main>
+            <Show when=move || settings.panel_open.get()>
+                <SettingsPanel />
+            </Show>
+            <UploadPanel />
+            <Gallery />
+        </main>
+        <ToastHost />
+        <ConfirmDialog />
+    }
+}
+
+/// The header: name, stats, the language switch and the settings toggle.
+#[component]
+fn TopBar() -> impl IntoView {
+    let settings = use_settings();
     let lang = settings.lang;
     let panel_open = settings.panel_open;
-
     view! {
         <header class="top">
             <div class="brand">
@@ -89,15 +104,6 @@ pub fn App() -> impl IntoView {
                 </button>
             </nav>
         </header>
-        <main>
-            <Show when=move || panel_open.get()>
-                <SettingsPanel />
-            </Show>
-            <UploadPanel />
-            <Gallery />
-        </main>
-        <ToastHost />
-        <ConfirmDialog />
     }
 }
 
@@ -114,53 +120,9 @@ fn StatsLine() -> impl IntoView {
     });
     let line = move || {
         stats.get().flatten().map(|stats| {
-            let text = move || stats_line(settings.lang.get(), &stats);
+            let text = move || settings.lang.get().stats_line(&stats);
             view! { <p class="stats" data-testid="stats">{text}</p> }
         })
     };
     view! { <Transition fallback=|| ()>{line}</Transition> }
-}
-
-pub fn stats_line(lang: Lang, stats: &StatsResponse) -> String {
-    let texts = lang.texts();
-    let mut parts = vec![
-        lang.image_count(stats.image_count),
-        match lang {
-            Lang::En => format!("{} {}", format_bytes(stats.bytes_stored), texts.stored),
-            Lang::Zh => format!("{} {}", texts.stored, format_bytes(stats.bytes_stored)),
-        },
-        match lang {
-            Lang::En => format!("{} {}", format_bytes(stats.bytes_saved), texts.saved),
-            Lang::Zh => format!("{} {}", texts.saved, format_bytes(stats.bytes_saved)),
-        },
-    ];
-    if let Some(count) = stats.compression_count {
-        parts.push(format!("{}: {count}", texts.tinify_this_month));
-    }
-    parts.join(" · ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stats_line_in_both_languages() {
-        let mut stats = StatsResponse {
-            success: true,
-            image_count: 12,
-            bytes_stored: 3 * 1024 * 1024 + 400 * 1024,
-            bytes_saved: 1536,
-            compression_count: None,
-        };
-        assert_eq!(
-            stats_line(Lang::En, &stats),
-            "12 images · 3.4 MB stored · 1.5 KB saved by compression"
-        );
-        stats.compression_count = Some(37);
-        assert_eq!(
-            stats_line(Lang::Zh, &stats),
-            "12 张图片 · 已存储 3.4 MB · 压缩节省 1.5 KB · 本月 Tinify 压缩次数: 37"
-        );
-    }
 }

@@ -1,7 +1,10 @@
 //! English and Simplified Chinese. Plain strings live in one `Texts` table
-//! per language; texts with numbers or names in them are methods on `Lang`.
+//! per language; texts with numbers or names in them, and every decision on
+//! word order or punctuation, are methods on `Lang`.
 
+use imghost_shared::api::StatsResponse;
 use imghost_shared::image::Rejected;
+use imghost_shared::units::format_bytes;
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,11 +119,84 @@ impl Lang {
         }
     }
 
+    /// What an empty listing says: nothing uploaded yet, or nothing found.
+    pub fn empty_gallery(self, search: &str) -> String {
+        let search = search.trim();
+        if search.is_empty() {
+            self.texts().empty.into()
+        } else {
+            self.no_match(search)
+        }
+    }
+
     pub fn select_image(self, name: &str) -> String {
         match self {
             Self::En => format!("Select {name}"),
             Self::Zh => format!("选择 {name}"),
         }
+    }
+
+    /// An upload under way: `Uploading 43%`.
+    pub fn uploading_percent(self, percent: u32) -> String {
+        format!("{} {percent}%", self.texts().uploading)
+    }
+
+    /// A file sent as its smaller WebP version: `1.2 MB → 310 KB (WebP)`.
+    pub fn converted_size(self, original: u64, webp: u64) -> String {
+        format!("{} → {} (WebP)", format_bytes(original), format_bytes(webp))
+    }
+
+    /// A file sent as it was, because its WebP version was not smaller.
+    pub fn kept_original_size(self, original: u64) -> String {
+        let kept = self.texts().kept_original;
+        format!("{} ({kept})", format_bytes(original))
+    }
+
+    /// The header's counts: images, bytes stored and saved, and the month's
+    /// Tinify compressions where the server reports them.
+    pub fn stats_line(self, stats: &StatsResponse) -> String {
+        let texts = self.texts();
+        let amount = |label: &str, bytes: u64| match self {
+            Self::En => format!("{} {label}", format_bytes(bytes)),
+            Self::Zh => format!("{label} {}", format_bytes(bytes)),
+        };
+        let mut parts = vec![
+            self.image_count(stats.image_count),
+            amount(texts.stored, stats.bytes_stored),
+            amount(texts.saved, stats.bytes_saved),
+        ];
+        if let Some(count) = stats.compression_count {
+            parts.push(format!("{}: {count}", texts.tinify_this_month));
+        }
+        parts.join(" · ")
+    }
+
+    /// An error text ending in a colon, followed by the server's detail. With
+    /// no detail the colon goes; Chinese puts no space after its `：`.
+    #[allow(
+        dead_code,
+        reason = "for `ApiError::message`, whose own copy this replaces"
+    )]
+    pub fn with_detail(self, text: &str, detail: &str) -> String {
+        if detail.is_empty() {
+            text.trim_end_matches(':')
+                .trim_end_matches('：')
+                .to_string()
+        } else if self == Self::Zh {
+            format!("{text}{detail}")
+        } else {
+            format!("{text} {detail}")
+        }
+    }
+
+    /// A server error with its status and the server's own message:
+    /// `Server error 500: Internal error`.
+    #[allow(
+        dead_code,
+        reason = "for `ApiError::message`, whose own copy this replaces"
+    )]
+    pub fn server_error(self, text: &str, status: u16, message: &str) -> String {
+        format!("{text} {status}: {message}")
     }
 
     /// Why a file was refused before upload (`imghost_shared::image::detect`).
@@ -206,71 +282,90 @@ pub fn t(pick: fn(&'static Texts) -> &'static str) -> impl Fn() -> &'static str 
     move || pick(lang.get().texts())
 }
 
-pub struct Texts {
-    pub language_name: &'static str,
-    pub tagline: &'static str,
-    pub settings: &'static str,
-    pub connection: &'static str,
-    pub api_url: &'static str,
-    pub token: &'static str,
-    pub show: &'static str,
-    pub hide: &'static str,
-    pub token_hint: &'static str,
-    pub test_connection: &'static str,
-    pub testing: &'static str,
-    pub save: &'static str,
-    pub close: &'static str,
-    pub drop_title: &'static str,
-    pub drop_hint: &'static str,
-    pub choose_files: &'static str,
-    pub shrink: &'static str,
-    pub max_width: &'static str,
-    pub quality: &'static str,
-    pub reading: &'static str,
-    pub converting: &'static str,
-    pub waiting: &'static str,
-    pub uploading: &'static str,
-    pub processing: &'static str,
-    pub uploaded: &'static str,
-    pub already_uploaded: &'static str,
-    pub not_uploaded: &'static str,
-    pub upload_failed: &'static str,
-    pub kept_original: &'static str,
-    pub retry: &'static str,
-    pub clear_finished: &'static str,
-    pub copy: &'static str,
-    pub gallery: &'static str,
-    pub search: &'static str,
-    pub loading: &'static str,
-    pub load_more: &'static str,
-    pub empty: &'static str,
-    pub try_again: &'static str,
-    pub open_settings: &'static str,
-    pub copy_url: &'static str,
-    pub copy_markdown: &'static str,
-    pub copy_html: &'static str,
-    pub open: &'static str,
-    pub delete: &'static str,
-    pub select_all: &'static str,
-    pub clear_selection: &'static str,
-    pub delete_selected: &'static str,
-    pub cancel: &'static str,
-    pub just_now: &'static str,
-    pub stored: &'static str,
-    pub saved: &'static str,
-    pub tinify_this_month: &'static str,
-    pub copy_failed: &'static str,
-    pub enter_token: &'static str,
-    pub error_unreachable: &'static str,
-    pub error_unauthorized: &'static str,
-    pub error_not_configured: &'static str,
-    pub error_too_large: &'static str,
-    pub error_not_an_image: &'static str,
-    pub error_not_found: &'static str,
-    pub error_too_many: &'static str,
-    pub error_bad_request: &'static str,
-    pub error_server: &'static str,
-    pub error_bad_answer: &'static str,
+/// Defines `Texts`, one `&'static str` per name, and `Texts::all`, which
+/// lists every field: the translation test cannot miss a new one.
+macro_rules! texts {
+    ($($name:ident),* $(,)?) => {
+        /// The plain texts of the page in one language.
+        pub struct Texts {
+            $(pub $name: &'static str,)*
+        }
+
+        impl Texts {
+            /// Every text with the name of its field.
+            #[cfg(test)]
+            fn all(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($name), self.$name)),*]
+            }
+        }
+    };
+}
+
+texts! {
+    language_name,
+    tagline,
+    settings,
+    connection,
+    api_url,
+    token,
+    show,
+    hide,
+    token_hint,
+    test_connection,
+    testing,
+    save,
+    close,
+    drop_title,
+    drop_hint,
+    choose_files,
+    shrink,
+    max_width,
+    quality,
+    reading,
+    converting,
+    waiting,
+    uploading,
+    processing,
+    uploaded,
+    already_uploaded,
+    not_uploaded,
+    upload_failed,
+    kept_original,
+    retry,
+    clear_finished,
+    copy,
+    gallery,
+    search,
+    loading,
+    load_more,
+    empty,
+    try_again,
+    open_settings,
+    copy_url,
+    copy_markdown,
+    copy_html,
+    open,
+    delete,
+    select_all,
+    clear_selection,
+    delete_selected,
+    cancel,
+    just_now,
+    stored,
+    saved,
+    tinify_this_month,
+    copy_failed,
+    enter_token,
+    error_unreachable,
+    error_unauthorized,
+    error_not_configured,
+    error_too_large,
+    error_not_an_image,
+    error_not_found,
+    error_too_many,
+    error_bad_request,
+    error_server,
+    error_bad_answer,
 }
 
 pub const EN: Texts = Texts {
@@ -484,32 +579,114 @@ mod tests {
     }
 
     #[test]
-    fn every_text_is_translated() {
-        let en = texts_of(&EN);
-        let zh = texts_of(&ZH);
-        assert_eq!(en.len(), zh.len());
-        for (english, chinese) in en.iter().zip(&zh) {
-            assert!(!english.is_empty() && !chinese.is_empty());
-            assert_ne!(english, chinese, "untranslated: {english}");
+    fn stats_line_in_both_languages() {
+        let mut stats = StatsResponse {
+            success: true,
+            image_count: 12,
+            bytes_stored: 3 * 1024 * 1024 + 400 * 1024,
+            bytes_saved: 1536,
+            compression_count: None,
+        };
+        assert_eq!(
+            Lang::En.stats_line(&stats),
+            "12 images · 3.4 MB stored · 1.5 KB saved by compression"
+        );
+        stats.compression_count = Some(37);
+        assert_eq!(
+            Lang::Zh.stats_line(&stats),
+            "12 张图片 · 已存储 3.4 MB · 压缩节省 1.5 KB · 本月 Tinify 压缩次数: 37"
+        );
+    }
+
+    #[test]
+    fn details_follow_the_text_or_the_colon_goes() {
+        let en = EN.error_not_an_image;
+        let zh = ZH.error_not_an_image;
+        assert_eq!(
+            Lang::En.with_detail(en, "looks like a PDF"),
+            "The server refused the file: looks like a PDF"
+        );
+        assert_eq!(
+            Lang::Zh.with_detail(zh, "looks like a PDF"),
+            "服务器拒绝了此文件：looks like a PDF"
+        );
+        assert_eq!(Lang::En.with_detail(en, ""), "The server refused the file");
+        assert_eq!(Lang::Zh.with_detail(zh, ""), "服务器拒绝了此文件");
+        assert_eq!(Lang::En.with_detail("Server error", ""), "Server error");
+    }
+
+    #[test]
+    fn server_errors_carry_status_and_message() {
+        assert_eq!(
+            Lang::En.server_error(EN.error_server, 500, "Internal error"),
+            "Server error 500: Internal error"
+        );
+        assert_eq!(
+            Lang::Zh.server_error(ZH.error_server, 502, "HTTP 502"),
+            "服务器错误 502: HTTP 502"
+        );
+    }
+
+    #[test]
+    fn upload_sizes_and_progress() {
+        assert_eq!(Lang::En.uploading_percent(43), "Uploading 43%");
+        assert_eq!(Lang::Zh.uploading_percent(100), "正在上传 100%");
+        assert_eq!(
+            Lang::En.converted_size(2_000_000, 300 * 1024),
+            "1.9 MB → 300 KB (WebP)"
+        );
+        assert_eq!(
+            Lang::Zh.kept_original_size(1536),
+            "1.5 KB (保留原图：WebP 没有更小)"
+        );
+    }
+
+    #[test]
+    fn an_empty_gallery_says_whether_a_search_found_nothing() {
+        assert_eq!(Lang::En.empty_gallery(" "), EN.empty);
+        assert_eq!(
+            Lang::En.empty_gallery(" cat "),
+            "No image names contain “cat”."
+        );
+        assert_eq!(Lang::Zh.empty_gallery("猫"), "没有名称包含“猫”的图片。");
+    }
+
+    /// Names and marks that stay as they are in both languages.
+    const KEPT_AS_IS: [&str; 8] = [
+        "WebP", "API", "URL", "Markdown", "HTML", "Tinify", "Ctrl+V", "⌘V",
+    ];
+
+    /// A text's closing punctuation, full-width marks read as their ASCII
+    /// twins. `with_detail` relies on both languages' colons matching.
+    fn closing_mark(text: &str) -> Option<char> {
+        match text.chars().last()? {
+            ':' | '：' => Some(':'),
+            '.' | '。' => Some('.'),
+            '?' | '？' => Some('?'),
+            '!' | '！' => Some('!'),
+            '…' => Some('…'),
+            _ => None,
         }
     }
 
-    fn texts_of(texts: &Texts) -> Vec<&'static str> {
-        // Spot-check a spread of fields; adding a field to one table and not
-        // the other is caught by the compiler already.
-        vec![
-            texts.language_name,
-            texts.settings,
-            texts.drop_title,
-            texts.shrink,
-            texts.uploading,
-            texts.already_uploaded,
-            texts.gallery,
-            texts.empty,
-            texts.delete_selected,
-            texts.error_unauthorized,
-            texts.error_unreachable,
-            texts.error_bad_answer,
-        ]
+    #[test]
+    fn every_text_is_translated() {
+        for ((name, english), (_, chinese)) in EN.all().into_iter().zip(ZH.all()) {
+            assert!(!english.trim().is_empty(), "{name}: no English text");
+            assert!(!chinese.trim().is_empty(), "{name}: no Chinese text");
+            assert_ne!(english, chinese, "{name}: not translated");
+            assert_eq!(
+                closing_mark(english),
+                closing_mark(chinese),
+                "{name}: ends differently"
+            );
+            for term in KEPT_AS_IS {
+                assert_eq!(
+                    english.contains(term),
+                    chinese.contains(term),
+                    "{name}: “{term}” in one language only"
+                );
+            }
+        }
     }
 }

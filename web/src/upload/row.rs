@@ -1,35 +1,33 @@
-use super::{use_uploads, Stage, UploadItem};
+//! One file's row: thumbnail, name, sizes and status, then progress, the
+//! links once uploaded, or why it failed with a retry button.
+
+use super::queue::{Stage, UploadItem};
+use super::use_uploads;
 use crate::i18n::{t, use_lang};
 use crate::snippets::SnippetFields;
 use imghost_shared::units::format_bytes;
 use leptos::prelude::*;
 
-/// One file being uploaded: name, sizes, progress, then links or an error.
 #[component]
 pub fn UploadRow(item: UploadItem) -> impl IntoView {
-    let uploads = use_uploads();
     let lang = use_lang();
-
     let sizes = move || {
-        let before = format_bytes(item.size);
+        let lang = lang.get();
         match item.sending.get() {
-            Some(sending) if sending.converted => {
-                format!("{before} → {} (WebP)", format_bytes(sending.size))
-            }
-            Some(sending) if sending.kept_original => {
-                format!("{before} ({})", lang.get().texts().kept_original)
-            }
-            _ => before,
+            Some(sending) if sending.converted => lang.converted_size(item.size, sending.size),
+            Some(sending) if sending.kept_original => lang.kept_original_size(item.size),
+            _ => format_bytes(item.size),
         }
     };
     let status = move || {
-        let texts = lang.get().texts();
+        let lang = lang.get();
+        let texts = lang.texts();
         match item.stage.get() {
             Stage::Reading => texts.reading.to_string(),
             Stage::Queued => texts.waiting.to_string(),
             Stage::Converting => texts.converting.to_string(),
             Stage::Uploading(sent) if sent >= 1.0 => texts.processing.to_string(),
-            Stage::Uploading(sent) => format!("{} {}%", texts.uploading, percent(sent)),
+            Stage::Uploading(sent) => lang.uploading_percent(percent(sent)),
             Stage::Done(answer) if answer.duplicate => texts.already_uploaded.to_string(),
             Stage::Done(_) => texts.uploaded.to_string(),
             Stage::Refused(_) => texts.not_uploaded.to_string(),
@@ -45,59 +43,11 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
         Phase::Waiting | Phase::Uploading => "upload-row",
     };
     let name = move || item.upload_name();
-    let sent_percent = move || match item.stage.get() {
-        Stage::Uploading(sent) => percent(sent),
-        _ => 0,
-    };
     let body = move || match phase.get() {
-        Phase::Uploading => view! {
-            <progress
-                data-testid="upload-progress"
-                max="100"
-                value=sent_percent
-                aria-label=move || lang.get().texts().uploading
-            ></progress>
-        }
-        .into_any(),
-        Phase::Done => item
-            .stage
-            .with_untracked(|stage| match stage {
-                Stage::Done(answer) => Some(answer.image.clone()),
-                _ => None,
-            })
-            .map(|image| {
-                view! {
-                    <div class="snippets" data-testid="upload-result">
-                        <SnippetFields image />
-                    </div>
-                }
-            })
-            .into_any(),
-        Phase::Failed => {
-            let message = move || match item.stage.get() {
-                Stage::Refused(rejected) => lang.get().rejected(rejected),
-                Stage::Failed(error) => error.message(lang.get()),
-                _ => String::new(),
-            };
-            let can_retry = item
-                .stage
-                .with_untracked(|stage| matches!(stage, Stage::Failed(_)));
-            view! {
-                <p class="error" role="alert" data-testid="upload-error">{message}</p>
-                {can_retry.then(|| view! {
-                    <button
-                        type="button"
-                        class="small"
-                        data-testid="retry"
-                        on:click=move |_| uploads.retry(item)
-                    >
-                        {t(|t| t.retry)}
-                    </button>
-                })}
-            }
-            .into_any()
-        }
         Phase::Waiting => ().into_any(),
+        Phase::Uploading => view! { <RowProgress item /> }.into_any(),
+        Phase::Done => view! { <RowResult item /> }.into_any(),
+        Phase::Failed => view! { <RowError item /> }.into_any(),
     };
 
     view! {
@@ -114,6 +64,66 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
                 {body}
             </div>
         </li>
+    }
+}
+
+#[component]
+fn RowProgress(item: UploadItem) -> impl IntoView {
+    let sent_percent = move || match item.stage.get() {
+        Stage::Uploading(sent) => percent(sent),
+        _ => 0,
+    };
+    view! {
+        <progress
+            data-testid="upload-progress"
+            max="100"
+            value=sent_percent
+            aria-label=t(|t| t.uploading)
+        ></progress>
+    }
+}
+
+/// The uploaded image's links, ready to copy.
+#[component]
+fn RowResult(item: UploadItem) -> impl IntoView {
+    let image = item.stage.with_untracked(|stage| match stage {
+        Stage::Done(answer) => Some(answer.image.clone()),
+        _ => None,
+    });
+    image.map(|image| {
+        view! {
+            <div class="snippets" data-testid="upload-result">
+                <SnippetFields image />
+            </div>
+        }
+    })
+}
+
+/// Why the file was refused or failed; failed uploads can be retried.
+#[component]
+fn RowError(item: UploadItem) -> impl IntoView {
+    let uploads = use_uploads();
+    let lang = use_lang();
+    let message = move || match item.stage.get() {
+        Stage::Refused(rejected) => lang.get().rejected(rejected),
+        Stage::Failed(error) => error.message(lang.get()),
+        _ => String::new(),
+    };
+    let can_retry = item
+        .stage
+        .with_untracked(|stage| matches!(stage, Stage::Failed(_)));
+    view! {
+        <p class="error" role="alert" data-testid="upload-error">{message}</p>
+        {can_retry.then(|| view! {
+            <button
+                type="button"
+                class="small"
+                data-testid="retry"
+                on:click=move |_| uploads.retry(item)
+            >
+                {t(|t| t.retry)}
+            </button>
+        })}
     }
 }
 

@@ -1,0 +1,318 @@
+//! The upload queue: one row per file, going Reading → (Converting) →
+//! Uploading with progress → Done, or refused or failed with a retry. At
+//! most `CONCURRENT_UPLOADS` rows convert or upload at once.
+
+use super::shrink;
+use crate::api::ApiError;
+use crate::app::DataVersion;
+use crate::gallery::GalleryState;
+use crate::settings::Settings;
+use imghost_shared::api::UploadResponse;
+use imghost_shared::image::{self, ImageInfo, Rejected};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, File, Url};
+
+const CONCURRENT_UPLOADS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    Reading,
+    /// Not an image: refused in the page, nothing was sent.
+    Refused(Rejected),
+    Queued,
+    Converting,
+    /// Fraction of the request body sent, 0 to 1.
+    Uploading(f64),
+    Done(Box<UploadResponse>),
+    Failed(ApiError),
+}
+
+impl Stage {
+    fn is_busy(&self) -> bool {
+        matches!(self, Self::Converting | Self::Uploading(_))
+    }
+
+    /// Done, refused or failed: nothing more happens unless retried.
+    fn is_finished(&self) -> bool {
+        matches!(self, Self::Refused(_) | Self::Done(_) | Self::Failed(_))
+    }
+}
+
+/// What is (or was) sent for a row: the original or its WebP version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sending {
+    pub name: String,
+    pub size: u64,
+    pub converted: bool,
+    /// Conversion was tried and was not smaller.
+    pub kept_original: bool,
+}
+
+/// The browser objects behind a row (not thread-safe, so stored locally).
+struct RowFiles {
+    source: File,
+    info: Option<ImageInfo>,
+    upload: Option<Blob>,
+}
+
+#[derive(Clone, Copy)]
+pub struct UploadItem {
+    pub id: u64,
+    pub stage: RwSignal<Stage>,
+    pub name: StoredValue<String>,
+    pub size: u64,
+    pub sending: RwSignal<Option<Sending>>,
+    /// An object URL of the file, shown as its thumbnail.
+    pub preview: RwSignal<Option<String>>,
+    files: StoredValue<RowFiles, LocalStorage>,
+}
+
+impl UploadItem {
+    /// A row for `file`, owned by the current reactive owner.
+    fn new(id: u64, file: File) -> Self {
+        let preview = RwSignal::new(None::<String>);
+        on_cleanup(move || {
+            if let Some(url) = preview.try_get_untracked().flatten() {
+                let _ = Url::revoke_object_url(&url);
+            }
+        });
+        Self {
+            id,
+            stage: RwSignal::new(Stage::Reading),
+            name: StoredValue::new(file.name()),
+            size: file.size() as u64,
+            sending: RwSignal::new(None),
+            preview,
+            files: StoredValue::new_local(RowFiles {
+                source: file,
+                info: None,
+                upload: None,
+            }),
+        }
+    }
+
+    /// The name it is sent under (a WebP version's), else the file's.
+    pub fn upload_name(&self) -> String {
+        self.sending
+            .with(|sending| sending.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_else(|| self.name.get_value())
+    }
+
+    /// `None` once the row has been cleared away.
+    fn with_files<R>(&self, f: impl FnOnce(&mut RowFiles) -> R) -> Option<R> {
+        self.files.try_update_value(f)
+    }
+}
+
+/// A row in the list, with the reactive owner of its signals and files:
+/// dropping the row from the list drops all of them.
+struct Row {
+    item: UploadItem,
+    _owner: Owner,
+}
+
+#[derive(Clone, Copy)]
+pub struct Uploads {
+    rows: RwSignal<Vec<Row>>,
+    /// The parent of every row's owner.
+    rows_owner: StoredValue<Owner>,
+    next_id: StoredValue<u64>,
+    settings: Settings,
+    gallery: GalleryState,
+    data_version: DataVersion,
+}
+
+impl Uploads {
+    pub fn new(settings: Settings, gallery: GalleryState, data_version: DataVersion) -> Self {
+        Self {
+            rows: RwSignal::new(Vec::new()),
+            rows_owner: StoredValue::new(Owner::new()),
+            next_id: StoredValue::new(0),
+            settings,
+            gallery,
+            data_version,
+        }
+    }
+
+    /// The rows, oldest first.
+    pub fn items(self) -> Vec<UploadItem> {
+        self.rows
+            .with(|rows| rows.iter().map(|row| row.item).collect())
+    }
+
+    pub fn has_items(self) -> bool {
+        self.rows.with(|rows| !rows.is_empty())
+    }
+
+    pub fn has_finished(self) -> bool {
+        self.rows.with(|rows| {
+            rows.iter()
+                .any(|row| row.item.stage.with(Stage::is_finished))
+        })
+    }
+
+    pub fn add_files(self, files: Vec<File>) {
+        for file in files {
+            let id = self.next_id.get_value();
+            self.next_id.set_value(id + 1);
+            let owner = self.rows_owner.with_value(Owner::child);
+            let item = owner.with(|| UploadItem::new(id, file));
+            let row = Row {
+                item,
+                _owner: owner,
+            };
+            self.rows.update(|rows| rows.push(row));
+            spawn_local(self.inspect(item));
+        }
+    }
+
+    /// Reads the file and refuses anything that is not an image, before any
+    /// upload, with the same content sniffing the server uses.
+    async fn inspect(self, item: UploadItem) {
+        let Some(source) = item.with_files(|files| files.source.clone()) else {
+            return;
+        };
+        let bytes = match JsFuture::from(source.array_buffer()).await {
+            Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+            Err(_) => Vec::new(),
+        };
+        match image::detect(&bytes) {
+            Err(rejected) => item.stage.set(Stage::Refused(rejected)),
+            Ok(info) => {
+                item.with_files(|files| files.info = Some(info));
+                item.preview
+                    .set(Url::create_object_url_with_blob(&source).ok());
+                item.stage.set(Stage::Queued);
+                self.start_queued();
+            }
+        }
+    }
+
+    fn start_queued(self) {
+        let items = self
+            .rows
+            .with_untracked(|rows| rows.iter().map(|row| row.item).collect::<Vec<_>>());
+        let mut busy = items
+            .iter()
+            .filter(|item| item.stage.with_untracked(Stage::is_busy))
+            .count();
+        for item in items {
+            if busy >= CONCURRENT_UPLOADS {
+                break;
+            }
+            if item.stage.with_untracked(|stage| *stage == Stage::Queued) {
+                let next = if self.will_convert(item) {
+                    Stage::Converting
+                } else {
+                    Stage::Uploading(0.0)
+                };
+                item.stage.set(next);
+                busy += 1;
+                spawn_local(self.run(item));
+            }
+        }
+    }
+
+    fn will_convert(self, item: UploadItem) -> bool {
+        item.sending.with_untracked(Option::is_none)
+            && self.wants_webp(item.with_files(|files| files.info).flatten())
+    }
+
+    /// Whether shrinking is on and the browser can re-encode this image.
+    fn wants_webp(self, info: Option<ImageInfo>) -> bool {
+        self.settings
+            .shrink
+            .with_untracked(|options| options.enabled)
+            && info.is_some_and(|info| shrink::can_convert(&info))
+    }
+
+    async fn run(self, item: UploadItem) {
+        if item.sending.get_untracked().is_none() {
+            self.prepare(item).await;
+        }
+        let Some(blob) = item.with_files(|files| files.upload.clone()).flatten() else {
+            return;
+        };
+        let name = item.upload_name();
+        item.stage.set(Stage::Uploading(0.0));
+        let api = self.settings.api();
+        let stage = item.stage;
+        let result = api
+            .upload(&blob, &name, move |sent| {
+                stage.set(Stage::Uploading(sent));
+            })
+            .await;
+        match result {
+            Ok(answer) => {
+                if !answer.duplicate {
+                    self.gallery.added(answer.image.clone());
+                }
+                self.data_version.bump();
+                item.stage.set(Stage::Done(Box::new(answer)));
+            }
+            Err(error) => item.stage.set(Stage::Failed(error)),
+        }
+        self.start_queued();
+    }
+
+    /// Decides what to send: the WebP version when shrinking is on, the
+    /// image can be converted and the result is smaller; else the original.
+    async fn prepare(self, item: UploadItem) {
+        let Some((source, info)) = item.with_files(|files| (files.source.clone(), files.info))
+        else {
+            return;
+        };
+        let options = self.settings.shrink.get_untracked();
+        let try_webp = self.wants_webp(info);
+        let webp = if try_webp {
+            shrink::to_webp(&source, item.size, options)
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        let sending = match &webp {
+            Some(webp) => Sending {
+                name: shrink::webp_name(&item.name.get_value()),
+                size: webp.size() as u64,
+                converted: true,
+                kept_original: false,
+            },
+            None => Sending {
+                name: item.name.get_value(),
+                size: item.size,
+                converted: false,
+                kept_original: try_webp,
+            },
+        };
+        let blob = webp.unwrap_or_else(|| source.into());
+        item.with_files(|files| files.upload = Some(blob));
+        item.sending.set(Some(sending));
+    }
+
+    pub fn retry(self, item: UploadItem) {
+        item.stage.set(Stage::Queued);
+        self.start_queued();
+    }
+
+    pub fn clear_finished(self) {
+        let mut finished = Vec::new();
+        self.rows.update(|rows| {
+            let (done, remaining): (Vec<Row>, Vec<Row>) = std::mem::take(rows)
+                .into_iter()
+                .partition(|row| row.item.stage.with_untracked(Stage::is_finished));
+            *rows = remaining;
+            finished = done;
+        });
+        // Outside the update: each owner revokes its preview URL and drops
+        // the row's signals and files.
+        drop(finished);
+    }
+}
+
+pub fn use_uploads() -> Uploads {
+    expect_context::<Uploads>()
+}
