@@ -6,8 +6,8 @@ use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
-    DeleteResponse, ErrorBody, ErrorCode, ImageId, ListResponse, StatsResponse, UploadResponse,
-    UPLOAD_FIELD,
+    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ListQuery,
+    ListResponse, StatsResponse, UploadResponse, UPLOAD_FIELD,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -15,6 +15,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
+/// A failed call, as the UI tells it: the shared failure, sorted by what
+/// the user can do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// No answer at all: wrong address, server down, offline, or CORS.
@@ -24,6 +26,8 @@ pub enum ApiError {
     NotConfigured(String),
     TooLarge(String),
     NotAnImage(String),
+    /// An image the server could not safely clean of its metadata.
+    Unprocessable(String),
     NotFound,
     TooManyRequests(String),
     BadRequest(String),
@@ -36,53 +40,40 @@ pub enum ApiError {
     BadAnswer,
 }
 
-impl ApiError {
-    /// The error for a non-2xx answer with this status and body.
-    pub fn from_response(status: u16, body: &str) -> Self {
-        let parsed = serde_json::from_str::<ErrorBody>(body).ok();
-        let message = parsed
-            .as_ref()
-            .map(|body| body.message.clone())
-            .unwrap_or_default();
-        let code = parsed.and_then(|body| body.code);
-        match (code, status) {
-            (Some(ErrorCode::Unauthorized), _) | (None, 401) => Self::Unauthorized,
-            (Some(ErrorCode::NotConfigured), _) => Self::NotConfigured(message),
-            (Some(ErrorCode::PayloadTooLarge), _) | (None, 413) => Self::TooLarge(message),
-            (Some(ErrorCode::UnsupportedMediaType), _) | (None, 415) => Self::NotAnImage(message),
-            (Some(ErrorCode::NotFound), _) | (None, 404) => Self::NotFound,
-            (Some(ErrorCode::TooManyRequests), _) | (None, 429) => Self::TooManyRequests(message),
-            (Some(ErrorCode::BadRequest), _) | (None, 400) => Self::BadRequest(message),
+impl From<ApiFailure> for ApiError {
+    fn from(failure: ApiFailure) -> Self {
+        let message = failure.server_message().to_string();
+        match failure.code() {
+            _ if matches!(failure, ApiFailure::BadAnswer { .. }) => Self::BadAnswer,
+            ErrorCode::Unauthorized => Self::Unauthorized,
+            ErrorCode::NotConfigured => Self::NotConfigured(message),
+            ErrorCode::PayloadTooLarge => Self::TooLarge(message),
+            ErrorCode::UnsupportedMediaType => Self::NotAnImage(message),
+            ErrorCode::UnprocessableImage => Self::Unprocessable(message),
+            ErrorCode::NotFound => Self::NotFound,
+            ErrorCode::TooManyRequests => Self::TooManyRequests(message),
+            ErrorCode::BadRequest => Self::BadRequest(message),
             _ => Self::Server {
-                status,
+                status: failure.status(),
                 message: if message.is_empty() {
-                    format!("HTTP {status}")
+                    format!("HTTP {}", failure.status())
                 } else {
                     message
                 },
             },
         }
     }
+}
 
+impl ApiError {
     /// What to tell the user, in their language. The server's own message
     /// (English) is added where it carries details such as a size limit.
     pub fn message(&self, lang: Lang) -> String {
         let texts = lang.texts();
-        let with_detail = |text: &str, detail: &str| {
-            if detail.is_empty() {
-                text.trim_end_matches(':')
-                    .trim_end_matches('：')
-                    .to_string()
-            } else if lang == Lang::Zh {
-                format!("{text}{detail}")
-            } else {
-                format!("{text} {detail}")
-            }
-        };
         match self {
             Self::Unreachable => texts.error_unreachable.into(),
             Self::Unauthorized => texts.error_unauthorized.into(),
-            Self::NotConfigured(detail) => with_detail(texts.error_not_configured, detail),
+            Self::NotConfigured(detail) => lang.with_detail(texts.error_not_configured, detail),
             // The server's own words, where they are in the UI's language.
             Self::TooLarge(detail) | Self::TooManyRequests(detail)
                 if lang == Lang::En && !detail.is_empty() =>
@@ -90,63 +81,23 @@ impl ApiError {
                 detail.clone()
             }
             Self::TooLarge(_) => texts.error_too_large.into(),
-            Self::NotAnImage(detail) => with_detail(texts.error_not_an_image, detail),
+            Self::NotAnImage(detail) | Self::Unprocessable(detail) => {
+                lang.with_detail(texts.error_not_an_image, detail)
+            }
             Self::NotFound => texts.error_not_found.into(),
             Self::TooManyRequests(_) => texts.error_too_many.into(),
-            Self::BadRequest(detail) => with_detail(texts.error_bad_request, detail),
+            Self::BadRequest(detail) => lang.with_detail(texts.error_bad_request, detail),
             Self::Server { status, message } => {
-                format!("{} {status}: {message}", texts.error_server)
+                lang.server_error(texts.error_server, *status, message)
             }
             Self::BadAnswer => texts.error_bad_answer.into(),
         }
     }
 }
 
-/// One page of the listing to ask for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageQuery {
-    pub page_size: u32,
-    pub cursor: Option<String>,
-    pub search: String,
-}
-
-impl PageQuery {
-    /// The query string of `GET /query`, without the `?`.
-    pub fn query_string(&self) -> String {
-        let mut query = format!("pageSize={}", self.page_size);
-        if let Some(cursor) = &self.cursor {
-            query.push_str("&cursor=");
-            query.push_str(&encode_component(cursor));
-        }
-        let search = self.search.trim();
-        if !search.is_empty() {
-            query.push_str("&search=");
-            query.push_str(&encode_component(search));
-        }
-        query
-    }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// Parses a 2xx body as `T`, any other answer as an `ApiError`.
 fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
-    if (200..300).contains(&status) {
-        serde_json::from_str(body).map_err(|_| ApiError::BadAnswer)
-    } else {
-        Err(ApiError::from_response(status, body))
-    }
+    Ok(decode_answer(status, body.as_bytes())?)
 }
 
 /// Sends a fetch request and decodes its answer.
@@ -170,36 +121,41 @@ impl Api {
         }
     }
 
-    fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.base)
+    fn url(&self, path: &str, query: &str) -> String {
+        if query.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}{path}?{query}", self.base)
+        }
     }
 
-    /// A signed-in request of `method` to `path_and_query`, and its answer.
+    /// A signed-in request of `method` to `path?query`, and its answer.
     async fn call<T: DeserializeOwned>(
         &self,
         method: fn(&str) -> RequestBuilder,
-        path_and_query: &str,
+        path: &str,
+        query: &str,
     ) -> Result<T, ApiError> {
-        let request = method(&self.url(path_and_query))
+        let request = method(&self.url(path, query))
             .header("Authorization", &self.authorization)
             .build()
             .map_err(|_| ApiError::Unreachable)?;
         send(request).await
     }
 
-    pub async fn list(&self, page: &PageQuery) -> Result<ListResponse, ApiError> {
-        self.call(Request::get, &format!("/query?{}", page.query_string()))
+    pub async fn list(&self, query: &ListQuery) -> Result<ListResponse, ApiError> {
+        self.call(Request::get, routes::QUERY, &query.to_query_string())
             .await
     }
 
     pub async fn delete(&self, id: ImageId) -> Result<DeleteResponse, ApiError> {
-        self.call(Request::delete, &format!("/delete?id={id}"))
-            .await
+        let query = DeleteQuery::Id(id).to_query_string();
+        self.call(Request::delete, routes::DELETE, &query).await
     }
 
     /// `None` when the server has no `/stats` route.
     pub async fn stats(&self) -> Result<Option<StatsResponse>, ApiError> {
-        match self.call(Request::get, "/stats").await {
+        match self.call(Request::get, routes::STATS, "").await {
             Ok(stats) => Ok(Some(stats)),
             Err(ApiError::NotFound) => Ok(None),
             Err(error) => Err(error),
@@ -208,11 +164,7 @@ impl Api {
 
     /// Checks address and token with the smallest listing; the image count.
     pub async fn check_connection(&self) -> Result<u64, ApiError> {
-        let page = PageQuery {
-            page_size: 1,
-            ..PageQuery::default()
-        };
-        Ok(self.list(&page).await?.total)
+        Ok(self.list(&ListQuery::first_page(1)).await?.total)
     }
 
     /// Uploads with XMLHttpRequest, the one browser API that reports upload
@@ -228,7 +180,7 @@ impl Api {
         form.append_with_blob_and_filename(UPLOAD_FIELD, file, name)
             .map_err(unreachable)?;
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;
-        xhr.open("POST", &self.url("/upload"))
+        xhr.open("POST", &self.url(routes::UPLOAD, ""))
             .map_err(unreachable)?;
         xhr.set_request_header("Authorization", &self.authorization)
             .map_err(unreachable)?;
@@ -261,33 +213,41 @@ impl Api {
 mod tests {
     use super::*;
 
+    fn error(status: u16, body: &str) -> ApiError {
+        decode::<ListResponse>(status, body).unwrap_err()
+    }
+
     #[test]
     fn error_codes_and_statuses_map_to_errors() {
         let body = |code: &str, message: &str| {
             format!(r#"{{"success":false,"message":"{message}","code":"{code}"}}"#)
         };
         assert_eq!(
-            ApiError::from_response(401, &body("unauthorized", "x")),
+            error(401, &body("unauthorized", "x")),
             ApiError::Unauthorized
         );
         assert_eq!(
-            ApiError::from_response(413, &body("payload_too_large", "limit is 20 MB")),
+            error(413, &body("payload_too_large", "limit is 20 MB")),
             ApiError::TooLarge("limit is 20 MB".into())
         );
         assert_eq!(
-            ApiError::from_response(415, &body("unsupported_media_type", "looks like text")),
+            error(415, &body("unsupported_media_type", "looks like text")),
             ApiError::NotAnImage("looks like text".into())
         );
         assert_eq!(
-            ApiError::from_response(503, &body("not_configured", "set ADMIN_TOKEN")),
+            error(422, &body("unprocessable_image", "cannot walk the JPEG")),
+            ApiError::Unprocessable("cannot walk the JPEG".into())
+        );
+        assert_eq!(
+            error(503, &body("not_configured", "set ADMIN_TOKEN")),
             ApiError::NotConfigured("set ADMIN_TOKEN".into())
         );
         assert_eq!(
-            ApiError::from_response(404, &body("not_found", "Image 3 not found")),
+            error(404, &body("not_found", "Image 3 not found")),
             ApiError::NotFound
         );
         assert_eq!(
-            ApiError::from_response(500, &body("internal", "Internal error")),
+            error(500, &body("internal", "Internal error")),
             ApiError::Server {
                 status: 500,
                 message: "Internal error".into()
@@ -295,7 +255,7 @@ mod tests {
         );
         // Codes a newer server invents fall back on the status.
         assert_eq!(
-            ApiError::from_response(418, &body("teapot", "short and stout")),
+            error(418, &body("teapot", "short and stout")),
             ApiError::Server {
                 status: 418,
                 message: "short and stout".into()
@@ -305,13 +265,13 @@ mod tests {
 
     #[test]
     fn answers_without_json_fall_back_on_the_status() {
-        assert_eq!(ApiError::from_response(401, ""), ApiError::Unauthorized);
+        assert_eq!(error(401, ""), ApiError::Unauthorized);
         assert_eq!(
-            ApiError::from_response(413, "<html>Request Entity Too Large</html>"),
+            error(413, "<html>Request Entity Too Large</html>"),
             ApiError::TooLarge(String::new())
         );
         assert_eq!(
-            ApiError::from_response(502, "<html>Bad gateway</html>"),
+            error(502, "<html>Bad gateway</html>"),
             ApiError::Server {
                 status: 502,
                 message: "HTTP 502".into()
@@ -321,8 +281,10 @@ mod tests {
 
     #[test]
     fn success_with_a_foreign_body_is_a_bad_answer() {
-        let result = decode::<ListResponse>(200, "<!doctype html><html></html>");
-        assert_eq!(result, Err(ApiError::BadAnswer));
+        assert_eq!(
+            error(200, "<!doctype html><html></html>"),
+            ApiError::BadAnswer
+        );
         let list = decode::<ListResponse>(200, r#"{"success":true,"results":[],"total":0}"#);
         assert_eq!(list.unwrap().next_cursor, None);
     }
@@ -358,23 +320,5 @@ mod tests {
             .message(Lang::En),
             "Server error 500: Internal error"
         );
-    }
-
-    #[test]
-    fn list_query_string_encodes_cursor_and_search() {
-        let page = PageQuery {
-            page_size: 50,
-            cursor: Some("1.2a".into()),
-            search: " cat & dog/猫 ".into(),
-        };
-        assert_eq!(
-            page.query_string(),
-            "pageSize=50&cursor=1.2a&search=cat%20%26%20dog%2F%E7%8C%AB"
-        );
-        let first = PageQuery {
-            page_size: 20,
-            ..PageQuery::default()
-        };
-        assert_eq!(first.query_string(), "pageSize=20");
     }
 }

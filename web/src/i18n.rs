@@ -173,10 +173,6 @@ impl Lang {
 
     /// An error text ending in a colon, followed by the server's detail. With
     /// no detail the colon goes; Chinese puts no space after its `：`.
-    #[allow(
-        dead_code,
-        reason = "for `ApiError::message`, whose own copy this replaces"
-    )]
     pub fn with_detail(self, text: &str, detail: &str) -> String {
         if detail.is_empty() {
             text.trim_end_matches(':')
@@ -191,10 +187,6 @@ impl Lang {
 
     /// A server error with its status and the server's own message:
     /// `Server error 500: Internal error`.
-    #[allow(
-        dead_code,
-        reason = "for `ApiError::message`, whose own copy this replaces"
-    )]
     pub fn server_error(self, text: &str, status: u16, message: &str) -> String {
         format!("{text} {status}: {message}")
     }

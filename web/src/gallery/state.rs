@@ -2,8 +2,8 @@
 //! listing goes on, the search and the selection. Listings are fetched a
 //! page at a time; uploads and deletions update what is shown in place.
 
-use crate::api::{Api, ApiError, PageQuery};
-use imghost_shared::api::{ImageId, ImageRecord, MAX_PAGE_SIZE};
+use crate::api::{Api, ApiError};
+use imghost_shared::api::{ImageId, ImageRecord, ListQuery, MAX_PAGE_SIZE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -100,13 +100,16 @@ impl GalleryState {
         failed: impl FnOnce(ApiError) + 'static,
     ) {
         let generation = self.generation.get_value();
-        let page = PageQuery {
-            page_size: MAX_PAGE_SIZE,
-            cursor,
-            search: self.search.get_untracked(),
+        let first = ListQuery::first_page(MAX_PAGE_SIZE).with_search(&self.search.get_untracked());
+        let page = match cursor {
+            Some(cursor) => first.after(&cursor).map_err(|_| ApiError::BadAnswer),
+            None => Ok(first),
         };
         spawn_local(async move {
-            let result = api.list(&page).await;
+            let result = match page {
+                Ok(page) => api.list(&page).await,
+                Err(error) => Err(error),
+            };
             if self.generation.get_value() != generation {
                 return;
             }
