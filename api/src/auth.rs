@@ -23,6 +23,51 @@ pub fn check(mode: &AuthMode, authorization: Option<&str>) -> ApiResult<()> {
     }
 }
 
+/// Who failed authentication, for counting failures: an IPv4 address, or
+/// an IPv6 client's /64 — one subscriber usually gets a whole /64 and could
+/// otherwise rotate through its addresses to escape the limit.
+pub fn client_key(ip: Option<&str>) -> String {
+    use std::net::IpAddr;
+    match ip.and_then(|ip| ip.trim().parse::<IpAddr>().ok()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        None => "unknown".into(),
+    }
+}
+
+/// Tokens shorter than this are easy to guess whatever they are made of.
+const MIN_TOKEN_CHARS: usize = 32;
+/// Guessing work, in bits, below which a token counts as weak.
+const MIN_TOKEN_BITS: f64 = 96.0;
+
+/// Why the admin token is weak, if it is: too short, or too few different
+/// characters for its length (an estimate: length × log2 of the distinct
+/// characters it uses).
+pub fn token_weakness(token: &str) -> Option<String> {
+    let length = token.chars().count();
+    if length < MIN_TOKEN_CHARS {
+        return Some(format!(
+            "ADMIN_TOKEN is short ({length} characters): use at least {MIN_TOKEN_CHARS} random characters, e.g. `openssl rand -hex 32`"
+        ));
+    }
+    let distinct = token
+        .chars()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let bits = length as f64 * (distinct as f64).log2();
+    (bits < MIN_TOKEN_BITS).then(|| {
+        format!(
+            "ADMIN_TOKEN uses only {distinct} different characters: use a random token, e.g. `openssl rand -hex 32`"
+        )
+    })
+}
+
 fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -85,5 +130,39 @@ mod tests {
         assert!(!tokens_match(b"abc", b""));
         // Lengths differing by a multiple of 256 must not fold to equal.
         assert!(!tokens_match(&[0u8; 256], b""));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        assert_eq!(client_key(Some("203.0.113.7")), "203.0.113.7");
+        assert_eq!(
+            client_key(Some("2001:db8:aa:bb:1:2:3:4")),
+            "2001:db8:aa:bb::/64"
+        );
+        assert_eq!(
+            client_key(Some("2001:db8:aa:bb:ffff::9")),
+            client_key(Some("2001:db8:aa:bb:1:2:3:4"))
+        );
+        assert_ne!(
+            client_key(Some("2001:db8:aa:bc::1")),
+            client_key(Some("2001:db8:aa:bb::1"))
+        );
+        assert_eq!(client_key(Some("::ffff:203.0.113.7")), "203.0.113.7");
+        assert_eq!(client_key(None), "unknown");
+        assert_eq!(client_key(Some("not an address")), "unknown");
+    }
+
+    #[test]
+    fn weak_tokens_are_named() {
+        assert!(token_weakness("s3cret")
+            .unwrap()
+            .contains("short (6 characters)"));
+        assert!(token_weakness(&"ab".repeat(40))
+            .unwrap()
+            .contains("only 2 different characters"));
+        // 64 hex characters, as `openssl rand -hex 32` prints.
+        let hex = "3f9c0d1e7a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5";
+        assert_eq!(token_weakness(hex), None);
+        assert_eq!(token_weakness("Zx9-Qw3_Lp7!Rt5@Mn1#Vb8$Kj2%Hg6^"), None);
     }
 }

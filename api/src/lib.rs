@@ -22,6 +22,18 @@ use worker::{event, Bucket, Context, D1Database, Env, RateLimiter, Request, Resp
 /// the window of the AUTH_FAILURES rate limit in wrangler.toml.
 const AUTH_FAILURE_WINDOW_SECONDS: u32 = 60;
 
+const UNLIMITED_WARNING: &str = "The AUTH_FAILURES rate-limit binding is missing, so failed \
+     logins are not limited: add the [[ratelimits]] table of wrangler.toml";
+
+/// Says once per isolate, in the Worker's log, that failed logins are not
+/// limited (a Worker has no start-up hook; its first request is the start).
+fn warn_once_unlimited() {
+    thread_local!(static WARNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if !WARNED.replace(true) {
+        worker::console_warn!("{UNLIMITED_WARNING}");
+    }
+}
+
 /// What every handler gets: the settings and the bindings.
 pub struct AppContext {
     pub config: Rc<Config>,
@@ -33,12 +45,28 @@ pub struct AppContext {
 
 impl AppContext {
     fn new(env: &Env, config: Rc<Config>) -> worker::Result<Self> {
+        let auth_failures = env.rate_limiter("AUTH_FAILURES").ok();
+        if auth_failures.is_none() {
+            warn_once_unlimited();
+        }
         Ok(Self {
             config,
             bucket: env.bucket("IMAGE_BUCKET")?,
             db: env.d1("DB")?,
-            auth_failures: env.rate_limiter("AUTH_FAILURES").ok(),
+            auth_failures,
         })
+    }
+
+    /// What the operator should fix, in words; shown in stats and the UI.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let config::AuthMode::Token(token) = &self.config.auth {
+            warnings.extend(auth::token_weakness(token));
+        }
+        if self.auth_failures.is_none() {
+            warnings.push(UNLIMITED_WARNING.into());
+        }
+        warnings
     }
 
     /// Checks the admin token on a protected route. A client that keeps
@@ -47,11 +75,12 @@ impl AppContext {
         let header = req.headers().get("Authorization")?;
         let outcome = auth::check(&self.config.auth, header.as_deref());
         if let (Err(ApiError::Unauthorized), Some(limiter)) = (&outcome, &self.auth_failures) {
-            let client = req
-                .headers()
-                .get("CF-Connecting-IP")?
-                .unwrap_or_else(|| "unknown".into());
-            if !limiter.limit(client).await?.success {
+            let ip = req.headers().get("CF-Connecting-IP")?;
+            if !limiter
+                .limit(auth::client_key(ip.as_deref()))
+                .await?
+                .success
+            {
                 return Err(ApiError::TooManyRequests {
                     retry_after_seconds: AUTH_FAILURE_WINDOW_SECONDS,
                 });
@@ -60,7 +89,9 @@ impl AppContext {
         outcome
     }
 
-    /// Base of public image URLs for this request.
+    /// Base of public image URLs: the configured one, else this Worker's
+    /// own `/i` at the address the request came to. Built for each answer
+    /// and never stored, so a request's Host cannot reach anyone else.
     fn image_base_url(&self, req: &Request) -> ApiResult<String> {
         Ok(self
             .config

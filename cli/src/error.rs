@@ -112,6 +112,12 @@ pub enum Error {
     AnswerUnreadable(io::Error),
     #[error("no answer (standard input is closed)")]
     NoAnswer,
+
+    // `imghost reconcile --repair`.
+    #[error("nothing deleted: pass --yes to repair without being asked")]
+    RepairNeedsConsent,
+    #[error("nothing deleted")]
+    RepairDeclined,
     #[error("cannot read the token: {0}")]
     TokenUnreadable(io::Error),
 
@@ -149,4 +155,3 @@ pub enum Error {
     #[error("the form holds no file")]
     EmptyForm,
 }
-

@@ -55,7 +55,7 @@ pub async fn check_and_save(candidate: StoredConfig, path: &Path) -> Result<Stri
     ))
 }
 
-fn prompt_line(prompt: &str) -> Result<String, Error> {
+pub fn prompt_line(prompt: &str) -> Result<String, Error> {
     eprint!("{prompt}");
     let _ = io::stderr().flush();
     let mut line = String::new();

@@ -90,9 +90,13 @@ enum Command {
     },
     /// Compare the bucket with the database: objects without a row, rows without an object
     Reconcile {
-        /// Delete what does not match
+        /// Delete what does not match, after showing it (only objects of
+        /// the shape imghost writes are ever deleted)
         #[arg(long)]
         repair: bool,
+        /// With --repair: do not ask before deleting
+        #[arg(long, short = 'y', requires = "repair")]
+        yes: bool,
         /// Print the server's JSON answer
         #[arg(long)]
         json: bool,
@@ -151,7 +155,16 @@ async fn run(command: Command) -> Result<u8, Error> {
             print_json_or(json, &stats, output::stats_text);
             Ok(0)
         }
-        Command::Reconcile { repair, json } => {
+        Command::Reconcile { repair, yes, json } => {
+            if repair {
+                let found = reconcile(&client, false).await?;
+                if !output::needs_repair(&found) {
+                    print_json_or(json, &found, output::reconcile_text);
+                    return Ok(0);
+                }
+                eprint!("{}", output::repair_preview(&found));
+                confirm_repair(yes)?;
+            }
             let report = reconcile(&client, repair).await?;
             print_json_or(json, &report, output::reconcile_text);
             Ok(0)
@@ -263,6 +276,23 @@ async fn fetch_images(
             Some(next) if !empty && !full => cursor = Some(next),
             _ => return Ok((images, page.total)),
         }
+    }
+}
+
+/// Deleting needs `--yes`, or a "y" typed at a terminal.
+fn confirm_repair(yes: bool) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::RepairNeedsConsent);
+    }
+    let answer = login::prompt_line("delete them? [y/N] ")?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Error::RepairDeclined)
     }
 }
 

@@ -83,11 +83,40 @@ pub fn stats_text(stats: &StatsResponse) -> String {
         Some(count) => format!("{count} this month"),
         None => "none yet".into(),
     };
+    let warnings: String = stats
+        .warnings
+        .iter()
+        .map(|warning| format!("warning       {warning}\n"))
+        .collect();
     format!(
-        "images        {}\nstored        {}\nsaved         {}\ncompressions  {compressions}\n",
+        "images        {}\nstored        {}\nsaved         {}\ncompressions  {compressions}\n{warnings}",
         stats.image_count,
         format_bytes(stats.bytes_stored),
         format_bytes(stats.bytes_saved),
+    )
+}
+
+/// Whether a repair would delete anything.
+pub fn needs_repair(report: &ReconcileReport) -> bool {
+    !report.orphan_objects.is_empty() || !report.missing_objects.is_empty()
+}
+
+/// What `reconcile --repair` is about to delete, shown before it does.
+pub fn repair_preview(report: &ReconcileReport) -> String {
+    format!(
+        "about to delete {} and {}:\n{}{}",
+        count(report.orphan_objects.len(), "object", "objects"),
+        count(report.missing_objects.len(), "row", "rows"),
+        report
+            .orphan_objects
+            .iter()
+            .map(|key| format!("  object {key}\n"))
+            .collect::<String>(),
+        report
+            .missing_objects
+            .iter()
+            .map(|image| format!("  row {} {}\n", image.id, image.object_key))
+            .collect::<String>(),
     )
 }
 
@@ -96,8 +125,16 @@ pub fn reconcile_text(report: &ReconcileReport) -> String {
         "checked {} objects and {} rows\n",
         report.objects_checked, report.rows_checked
     );
-    let problems = report.orphan_objects.len() + report.missing_objects.len();
-    if problems == 0 {
+    if !report.foreign_objects.is_empty() {
+        out.push_str(&format!(
+            "left alone {} that imghost did not write (other files in the bucket)\n",
+            count(report.foreign_objects.len(), "object", "objects")
+        ));
+        for key in &report.foreign_objects {
+            out.push_str(&format!("  {key}\n"));
+        }
+    }
+    if !needs_repair(report) {
         out.push_str("everything matches\n");
         return out;
     }
@@ -131,6 +168,7 @@ pub fn add_reconcile_window(total: &mut ReconcileReport, window: ReconcileReport
     total.objects_checked += window.objects_checked;
     total.rows_checked += window.rows_checked;
     total.orphan_objects.extend(window.orphan_objects);
+    total.foreign_objects.extend(window.foreign_objects);
     total.missing_objects.extend(window.missing_objects);
     total.repaired &= window.repaired;
     total.next_cursor = window.next_cursor;
@@ -207,6 +245,7 @@ mod tests {
             bytes_stored: 1536,
             bytes_saved: 0,
             compression_count: Some(7),
+            warnings: vec![],
         };
         assert_eq!(
             stats_text(&stats),
@@ -217,6 +256,11 @@ mod tests {
             ..stats
         };
         assert!(stats_text(&fresh).ends_with("compressions  none yet\n"));
+        let warned = StatsResponse {
+            warnings: vec!["ADMIN_TOKEN is short".into()],
+            ..fresh
+        };
+        assert!(stats_text(&warned).ends_with("none yet\nwarning       ADMIN_TOKEN is short\n"));
     }
 
     #[test]
@@ -226,6 +270,7 @@ mod tests {
             objects_checked: 3,
             rows_checked: 3,
             orphan_objects: vec![],
+            foreign_objects: vec![],
             missing_objects: vec![],
             repaired: false,
             next_cursor: None,
@@ -238,7 +283,7 @@ mod tests {
             objects_checked: 4,
             orphan_objects: vec!["2026-11-28/x.png".into()],
             missing_objects: vec![record(7, "gone.png", 1, None)],
-            ..clean
+            ..clean.clone()
         };
         assert_eq!(
             reconcile_text(&broken),
@@ -251,10 +296,28 @@ mod tests {
         );
         let repaired = ReconcileReport {
             repaired: true,
-            ..broken
+            ..broken.clone()
         };
         assert!(reconcile_text(&repaired).contains("deleted 1 object without a row"));
         assert!(!reconcile_text(&repaired).contains("--repair"));
+        assert_eq!(
+            repair_preview(&broken),
+            "about to delete 1 object and 1 row:\n\
+             \x20 object 2026-11-28/x.png\n\
+             \x20 row 7 2026-11-28/a.png\n"
+        );
+        let shared_bucket = ReconcileReport {
+            foreign_objects: vec!["backups/db.sqlite".into()],
+            ..clean
+        };
+        assert!(!needs_repair(&shared_bucket));
+        assert_eq!(
+            reconcile_text(&shared_bucket),
+            "checked 3 objects and 3 rows\n\
+             left alone 1 object that imghost did not write (other files in the bucket)\n\
+             \x20 backups/db.sqlite\n\
+             everything matches\n"
+        );
     }
 
     #[test]
@@ -264,6 +327,7 @@ mod tests {
             objects_checked: 1000,
             rows_checked: 999,
             orphan_objects: vec!["2026-11-27/a.png".into()],
+            foreign_objects: vec!["a.txt".into()],
             missing_objects: vec![],
             repaired: true,
             next_cursor: Some("2026-11-27/z.png".into()),
@@ -273,6 +337,7 @@ mod tests {
             objects_checked: 10,
             rows_checked: 11,
             orphan_objects: vec!["2026-11-28/b.png".into()],
+            foreign_objects: vec!["b.txt".into()],
             missing_objects: vec![record(7, "gone.png", 1, None)],
             repaired: true,
             next_cursor: None,
@@ -284,6 +349,7 @@ mod tests {
             total.orphan_objects,
             ["2026-11-27/a.png", "2026-11-28/b.png"]
         );
+        assert_eq!(total.foreign_objects, ["a.txt", "b.txt"]);
         assert_eq!(total.missing_objects.len(), 1);
         assert!(total.repaired);
         assert_eq!(total.next_cursor, None);

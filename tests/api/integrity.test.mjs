@@ -80,29 +80,36 @@ describe('duplicates', () => {
 });
 
 describe('reconcile', () => {
-  test('reports objects without rows and rows without objects, then repairs them', async () => {
+  test('reports objects without rows and rows without objects, then repairs only its own', async () => {
     const { body: kept } = await api.upload(await uniquePng('kept'), { name: 'kept.png' });
     await stack.sql(
       "INSERT INTO images (object_key, original_name, image_url, size, created_at) VALUES ('2020-01-01/ghost.png', 'ghost.png', 'x', 1, 1)",
     );
     const file = join(stack.stateDir, 'orphan.png');
     await writeFile(file, await fixture('text.png'));
-    await stack.putObject('2020-01-01/orphan.png', file);
+    const orphan = '2020-01-01/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png';
+    await stack.putObject(orphan, file);
+    // Another program's files in the same bucket: never imghost's to delete.
+    const foreign = ['2020-01-01/orphan.png', 'backups/notes.png'];
+    for (const key of foreign) await stack.putObject(key, file);
 
     const report = await reconcile('GET');
     assert.equal(report.repaired, false);
-    assert.deepEqual(report.orphan_objects, ['2020-01-01/orphan.png']);
+    assert.deepEqual(report.orphan_objects, [orphan]);
+    assert.deepEqual(report.foreign_objects, foreign);
     assert.deepEqual(report.missing_objects.map((row) => row.object_key), ['2020-01-01/ghost.png']);
     assert.equal(report.next_cursor, null);
 
     const repaired = await reconcile('POST');
     assert.equal(repaired.repaired, true);
-    assert.deepEqual(repaired.orphan_objects, ['2020-01-01/orphan.png']);
+    assert.deepEqual(repaired.orphan_objects, [orphan]);
 
     const clean = await reconcile('GET');
     assert.deepEqual(clean.orphan_objects, []);
     assert.deepEqual(clean.missing_objects, []);
-    assert.equal((await api.get('/i/2020-01-01/orphan.png')).status, 404);
+    assert.deepEqual(clean.foreign_objects, foreign);
+    assert.equal((await api.get(`/i/${orphan}`)).status, 404);
+    for (const key of foreign) assert.equal((await api.get(`/i/${key}`)).status, 200, key);
     assert.equal((await stack.sql("SELECT count(*) AS n FROM images WHERE object_key = '2020-01-01/ghost.png'"))[0].n, 0);
     assert.equal((await api.get(new URL(kept.url).pathname)).status, 200);
   });

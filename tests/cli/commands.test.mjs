@@ -328,7 +328,9 @@ describe('reconcile', () => {
     );
     const orphan = join(dir, 'orphan.png');
     await writeFile(orphan, pngBytes('orphan'));
-    await stack.putObject('2020-01-01/orphan.png', orphan);
+    const orphanKey = '2020-01-01/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png';
+    await stack.putObject(orphanKey, orphan);
+    await stack.putObject('notes/readme.png', orphan);
 
     const report = await imghost(['reconcile']);
     assert.equal(report.code, 0);
@@ -337,22 +339,37 @@ describe('reconcile', () => {
       report.stdout,
       new RegExp(
         '^checked \\d+ objects and \\d+ rows\n' +
+          'left alone 1 object that imghost did not write \\(other files in the bucket\\)\n' +
+          '  notes/readme\\.png\n' +
           'found 1 object without a row \\(objects in the bucket that no image refers to\\)\n' +
-          '  2020-01-01/orphan\\.png\n' +
+          `  ${orphanKey.replaceAll('.', '\\.')}\n` +
           'found 1 row without an object \\(images whose file is gone\\)\n' +
           `  ${ghostId} 2020-01-01/ghost\\.png ghost\\.png\n` +
           'run `imghost reconcile --repair` to delete them\n$',
       ),
     );
 
-    const repaired = await imghost(['reconcile', '--repair', '--json']);
+    // Without a terminal to ask at, nothing is deleted unless --yes says so.
+    const refused = await imghost(['reconcile', '--repair']);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stdout, '');
+    assert.equal(
+      refused.stderr,
+      `about to delete 1 object and 1 row:\n  object ${orphanKey}\n  row ${ghostId} 2020-01-01/ghost.png\n` +
+        'error: nothing deleted: pass --yes to repair without being asked\n',
+    );
+    assert.match((await imghost(['reconcile'])).stdout, /found 1 object without a row/);
+
+    const repaired = await imghost(['reconcile', '--repair', '--yes', '--json']);
     assert.equal(repaired.code, 0);
     const body = JSON.parse(repaired.stdout);
     assert.equal(body.repaired, true);
-    assert.deepEqual(body.orphan_objects, ['2020-01-01/orphan.png']);
+    assert.deepEqual(body.orphan_objects, [orphanKey]);
+    assert.deepEqual(body.foreign_objects, ['notes/readme.png']);
     assert.deepEqual(body.missing_objects.map((row) => row.object_key), ['2020-01-01/ghost.png']);
 
     assert.match((await imghost(['reconcile'])).stdout, /everything matches\n$/);
+    assert.equal((await fetch(`${stack.url}/i/notes/readme.png`)).status, 200);
   });
 });
 

@@ -107,8 +107,9 @@ fn TopBar() -> impl IntoView {
     }
 }
 
-/// Counts from `GET /stats`; nothing at all when the server has no such
-/// route or cannot answer (the gallery shows connection errors already).
+/// Counts from `GET /stats` and the server's warnings; nothing at all when
+/// the server has no such route or cannot answer (the gallery shows
+/// connection errors already).
 #[component]
 fn StatsLine() -> impl IntoView {
     let settings = use_settings();
@@ -120,8 +121,17 @@ fn StatsLine() -> impl IntoView {
     });
     let line = move || {
         stats.get().flatten().map(|stats| {
+            // The operator's to-do list, from the server, in English.
+            let warnings = stats.warnings.clone();
             let text = move || settings.lang.get().stats_line(&stats);
-            view! { <p class="stats" data-testid="stats">{text}</p> }
+            view! {
+                <p class="stats" data-testid="stats">{text}</p>
+                {(!warnings.is_empty()).then(|| view! {
+                    <ul class="warnings" role="alert" data-testid="server-warnings">
+                        {warnings.into_iter().map(|warning| view! { <li>{warning}</li> }).collect_view()}
+                    </ul>
+                })}
+            }
         })
     };
     view! { <Transition fallback=|| ()>{line}</Transition> }

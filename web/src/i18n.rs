@@ -578,6 +578,7 @@ mod tests {
             bytes_stored: 3 * 1024 * 1024 + 400 * 1024,
             bytes_saved: 1536,
             compression_count: None,
+            warnings: vec![],
         };
         assert_eq!(
             Lang::En.stats_line(&stats),

@@ -169,12 +169,6 @@ pub async fn delete_image(
     }
 }
 
-/// `YYYY-MM-DD/<uuid>.<ext>` for an upload at `created_at_ms` (UTC).
-pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
-    let date = imghost_shared::time::UtcMinute::from_millis(created_at_ms).date();
-    format!("{date}/{uuid}.{extension}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::memory::{run, MemoryObjects, MemoryTable};
@@ -377,21 +371,5 @@ mod tests {
         // The row is gone; the object may be orphaned (reconcile lists it),
         // but no row points at a missing object.
         assert!(table.rows.borrow().is_empty());
-    }
-
-    #[test]
-    fn object_keys_use_the_utc_date() {
-        assert_eq!(object_key(0, "u", "png"), "1970-01-01/u.png");
-        // 2026-11-28T23:59:59.999Z and one millisecond later.
-        assert_eq!(
-            object_key(1_795_910_399_999, "u", "jpg"),
-            "2026-11-28/u.jpg"
-        );
-        assert_eq!(
-            object_key(1_795_910_400_000, "u", "jpg"),
-            "2026-11-29/u.jpg"
-        );
-        assert_eq!(object_key(951_782_400_000, "u", "gif"), "2000-02-29/u.gif");
-        assert_eq!(object_key(-1, "u", "gif"), "1969-12-31/u.gif");
     }
 }

@@ -19,9 +19,10 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let app = &ctx.data;
     app.authorize(&req).await?;
     let file = read_upload(&mut req, app.config.max_upload_bytes).await?;
+    let base_url = app.image_base_url(&req)?;
     let policy = UploadPolicy {
         allow_svg: app.config.allow_svg,
-        image_base_url: &app.image_base_url(&req)?,
+        image_base_url: &base_url,
     };
     let uploaded = upload_image(
         &R2Objects(&app.bucket),
@@ -31,7 +32,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
         file,
     )
     .await?;
-    let image = uploaded.image;
+    let image = uploaded.image.served_from(&base_url);
     json(&UploadResponse {
         success: true,
         url: image.image_url.clone(),
@@ -76,10 +77,15 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
     let app = &ctx.data;
     app.authorize(&req).await?;
     let query = ListQuery::from_query_string(&query_string(&req)?)?;
+    let base_url = app.image_base_url(&req)?;
     let page = D1Images(&app.db).list(&query).await?;
     let mut response = json(&ListResponse {
         success: true,
-        results: page.images,
+        results: page
+            .images
+            .into_iter()
+            .map(|image| image.served_from(&base_url))
+            .collect(),
         total: page.total,
         next_cursor: page.next_cursor,
     })?;

@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::tinify;
 use imghost_shared::api::{Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
-use imghost_shared::names;
+use imghost_shared::{keys, names};
 use std::borrow::Cow;
 
 /// A file as the client sent it.
@@ -108,7 +108,7 @@ pub async fn upload_image(
     let (stored, stored_info, compression) = tinify.into_stored(original_size, uncompressed);
 
     let created_at = runtime.now_ms();
-    let object_key = domain::object_key(
+    let object_key = keys::object_key(
         created_at,
         &runtime.new_uuid(),
         stored_info.format.extension(),

@@ -1,6 +1,7 @@
 //! Comparing one window of R2 keys with the D1 rows for the same keys.
 
 use imghost_shared::api::ImageRecord;
+use imghost_shared::keys::is_own_key;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +12,12 @@ pub struct ListedObject {
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Differences {
-    /// Keys of objects no row refers to (and old enough to be sure).
+    /// Keys of imghost's own objects that no row refers to (and old enough
+    /// to be sure): the ones a repair deletes.
     pub orphan_objects: Vec<String>,
+    /// Objects without a row whose keys imghost never writes: another
+    /// program's files in a shared bucket, reported and never deleted.
+    pub foreign_objects: Vec<String>,
     /// Rows whose object is not in the bucket.
     pub missing_objects: Vec<ImageRecord>,
 }
@@ -29,13 +34,15 @@ pub fn compare(
 ) -> Differences {
     let row_keys: HashSet<&str> = rows.iter().map(|row| row.object_key.as_str()).collect();
     let object_keys: HashSet<&str> = objects.iter().map(|object| object.key.as_str()).collect();
+    let (orphan_objects, foreign_objects) = objects
+        .iter()
+        .filter(|object| !row_keys.contains(object.key.as_str()))
+        .filter(|object| now_ms - object.uploaded_ms >= grace_ms)
+        .map(|object| object.key.clone())
+        .partition(|key| is_own_key(key));
     Differences {
-        orphan_objects: objects
-            .iter()
-            .filter(|object| !row_keys.contains(object.key.as_str()))
-            .filter(|object| now_ms - object.uploaded_ms >= grace_ms)
-            .map(|object| object.key.clone())
-            .collect(),
+        orphan_objects,
+        foreign_objects,
         missing_objects: rows
             .iter()
             .filter(|row| !object_keys.contains(row.object_key.as_str()))
@@ -76,23 +83,53 @@ mod tests {
 
     const GRACE: i64 = 600_000;
 
+    /// A key of the shape imghost writes.
+    fn own(name: char) -> String {
+        format!(
+            "2026-11-29/{}-0000-4000-8000-000000000000.png",
+            name.to_string().repeat(8)
+        )
+    }
+
     #[test]
     fn finds_both_kinds_of_difference() {
         let now = 100 * GRACE;
-        let objects = [object("a", 0), object("b", 0), object("orphan", 0)];
+        let objects = [object("a", 0), object("b", 0), object(&own('c'), 0)];
         let rows = [row(1, "a"), row(2, "b"), row(3, "gone")];
         let differences = compare(&objects, &rows, now, GRACE);
-        assert_eq!(differences.orphan_objects, vec!["orphan".to_string()]);
+        assert_eq!(differences.orphan_objects, vec![own('c')]);
+        assert_eq!(differences.foreign_objects, Vec::<String>::new());
         assert_eq!(differences.missing_objects, vec![row(3, "gone")]);
+    }
+
+    #[test]
+    fn other_programs_objects_are_never_orphans() {
+        let objects = [
+            object(&own('a'), 0),
+            object("backups/db.sqlite", 0),
+            object("2020-01-01/orphan.png", 0),
+        ];
+        let differences = compare(&objects, &[], 100 * GRACE, GRACE);
+        assert_eq!(differences.orphan_objects, vec![own('a')]);
+        assert_eq!(
+            differences.foreign_objects,
+            vec![
+                "backups/db.sqlite".to_string(),
+                "2020-01-01/orphan.png".to_string()
+            ]
+        );
     }
 
     #[test]
     fn recent_objects_without_rows_may_be_uploads_in_flight() {
         let now = 100 * GRACE;
-        let objects = [object("fresh", now - 1000), object("old", now - GRACE)];
+        let objects = [
+            object(&own('f'), now - 1000),
+            object(&own('0'), now - GRACE),
+        ];
         assert_eq!(
             compare(&objects, &[], now, GRACE).orphan_objects,
-            vec!["old".to_string()]
+            vec![own('0')]
         );
     }
 

@@ -19,6 +19,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     app.authorize(&req).await?;
     let after = ReconcileQuery::from_query_string(&query_string(&req)?).cursor;
     let repair = req.method() == Method::Post;
+    let base_url = app.image_base_url(&req)?;
     let objects = R2Objects(&app.bucket);
     let table = D1Images(&app.db);
 
@@ -50,7 +51,12 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         objects_checked: listed_objects.len() as u64,
         rows_checked: rows.len() as u64,
         orphan_objects: differences.orphan_objects,
-        missing_objects: differences.missing_objects,
+        foreign_objects: differences.foreign_objects,
+        missing_objects: differences
+            .missing_objects
+            .into_iter()
+            .map(|image| image.served_from(&base_url))
+            .collect(),
         repaired: repair,
         next_cursor: window_end,
     })

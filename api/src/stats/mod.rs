@@ -32,5 +32,6 @@ pub async fn handle_stats(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
             .bytes_original
             .saturating_sub(counters.bytes_stored),
         compression_count: counters.compression_count,
+        warnings: app.warnings(),
     })
 }

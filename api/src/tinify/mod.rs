@@ -142,12 +142,9 @@ async fn exchange(config: &TinifyConfig, input: &[u8], signal: AbortSignal) -> E
         Shrink::Created { location } => location,
         Shrink::Failed(reason) => return (Err(reason), count),
     };
-    let Ok(output_url) = worker::Url::parse(&shrink_url).and_then(|base| base.join(&location))
-    else {
-        return (
-            Err(format!("Tinify's Location is not a URL: {location}")),
-            count,
-        );
+    let output_url = match protocol::output_url(&config.api_url, &location) {
+        Ok(url) => url,
+        Err(reason) => return (Err(reason), count),
     };
     // Converting is a POST of the wanted format to the same address.
     let (method, body) = match config.convert_to {
@@ -157,7 +154,7 @@ async fn exchange(config: &TinifyConfig, input: &[u8], signal: AbortSignal) -> E
         ),
         None => (Method::Get, None),
     };
-    let download = call(output_url.as_str(), method, &auth, body, &signal).await;
+    let download = call(&output_url, method, &auth, body, &signal).await;
     let mut download = match download {
         Ok(response) => response,
         Err(reason) => return (Err(reason), count),

@@ -61,6 +61,24 @@ pub fn read_shrink(status: u16, location: Option<&str>, body: &str) -> Shrink {
     }
 }
 
+/// Where to fetch the result: Tinify's `Location`, resolved against the
+/// API's address. The API key goes with that request, so it must stay on
+/// the configured Tinify host; any other address is refused.
+pub fn output_url(api_url: &str, location: &str) -> Result<String, String> {
+    let api =
+        url::Url::parse(api_url).map_err(|_| format!("TINIFY_API_URL is not a URL: {api_url}"))?;
+    let output = api
+        .join(location)
+        .map_err(|_| format!("Tinify's Location is not a URL: {location}"))?;
+    if output.origin() != api.origin() {
+        return Err(format!(
+            "Tinify's Location points away from {}; the API key is only sent there",
+            api.origin().ascii_serialization()
+        ));
+    }
+    Ok(output.into())
+}
+
 /// Words for a failed Tinify call, from its status and JSON error body.
 pub fn describe_error(status: u16, body: &str) -> String {
     let message = serde_json::from_str::<serde_json::Value>(body)
@@ -106,6 +124,33 @@ mod tests {
     fn basic_auth_with_the_api_user() {
         // base64("api:secret")
         assert_eq!(authorization("secret"), "Basic YXBpOnNlY3JldA==");
+    }
+
+    #[test]
+    fn results_are_only_fetched_from_the_api_host() {
+        let api = "https://api.tinify.com";
+        assert_eq!(
+            output_url(api, "https://api.tinify.com/output/abc"),
+            Ok("https://api.tinify.com/output/abc".into())
+        );
+        assert_eq!(
+            output_url("http://127.0.0.1:9000", "/output/abc"),
+            Ok("http://127.0.0.1:9000/output/abc".into())
+        );
+        for elsewhere in [
+            "https://evil.example/output/abc",
+            "http://api.tinify.com/output/abc",
+            "https://api.tinify.com:8443/output/abc",
+            "//evil.example/output",
+            "https://api.tinify.com.evil.example/output",
+        ] {
+            let refused = output_url(api, elsewhere).unwrap_err();
+            assert!(
+                refused.contains("points away from https://api.tinify.com"),
+                "{elsewhere}: {refused}"
+            );
+        }
+        assert!(output_url(api, "http://[::1").is_err());
     }
 
     #[test]

@@ -55,6 +55,16 @@ pub struct ImageRecord {
 }
 
 impl ImageRecord {
+    /// The record with its URL built from where images are served now, not
+    /// from what was stored with the row: moving to a custom domain moves
+    /// every URL, and no request can freeze a URL into the database.
+    pub fn served_from(self, base_url: &str) -> Self {
+        Self {
+            image_url: super::routes::image_url(base_url, &self.object_key),
+            ..self
+        }
+    }
+
     /// Width and height, when both are known.
     pub fn dimensions(&self) -> Option<Dimensions> {
         let (width, height) = self.width.zip(self.height)?;
@@ -82,6 +92,18 @@ mod tests {
         ] {
             assert_eq!(ImageId::parse(junk), None, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn urls_follow_the_base_not_the_stored_column() {
+        let json = r#"{"id":3,"object_key":"2026-11-28/a.png","original_name":"a.png",
+            "image_url":"http://evil.example/i/2026-11-28/a.png","content_type":"image/png",
+            "size":10,"created_at":1764288000000}"#;
+        let record: ImageRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            record.served_from("https://img.example.com").image_url,
+            "https://img.example.com/2026-11-28/a.png"
+        );
     }
 
     #[test]

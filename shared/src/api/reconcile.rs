@@ -27,7 +27,8 @@ impl ReconcileQuery {
 }
 
 /// Answer of `GET /reconcile` (report only) and `POST /reconcile` (repair):
-/// R2 objects without a row, and rows whose object is missing.
+/// R2 objects without a row, and rows whose object is missing. A repair only
+/// ever deletes objects whose keys have the shape imghost writes.
 ///
 /// One call covers one window of object keys (about a thousand); pass
 /// `next_cursor` back as `cursor` until it is absent to cover everything.
@@ -36,8 +37,13 @@ pub struct ReconcileReport {
     pub success: bool,
     pub objects_checked: u64,
     pub rows_checked: u64,
-    /// Keys of R2 objects that no row refers to.
+    /// Keys of imghost's own R2 objects that no row refers to; a repair
+    /// deletes them.
     pub orphan_objects: Vec<String>,
+    /// Objects without a row whose keys imghost never writes (another
+    /// program's files in a shared bucket): reported, never deleted.
+    #[serde(default)]
+    pub foreign_objects: Vec<String>,
     /// Rows whose R2 object does not exist.
     pub missing_objects: Vec<ImageRecord>,
     /// True when this call removed the orphans and the dangling rows.

@@ -1,6 +1,8 @@
 //! Every path and header of the HTTP API, written once: the Worker's router
 //! and the web and command line clients all use these.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
 pub const UPLOAD: &str = "/upload";
 pub const QUERY: &str = "/query";
 pub const DELETE: &str = "/delete";
@@ -12,6 +14,29 @@ pub const IMAGE_PREFIX: &str = "/i/";
 
 /// Response header of `GET /query`: the D1 rows the listing read.
 pub const ROWS_READ_HEADER: &str = "X-D1-Rows-Read";
+
+/// Characters that cannot stand as they are in a URL path segment.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The public URL of the image stored under `key`, served from `base_url`
+/// (no trailing slash). Keys written by other software may hold spaces and
+/// the like; they are escaped, `/` is kept.
+pub fn image_url(base_url: &str, key: &str) -> String {
+    format!("{base_url}/{}", utf8_percent_encode(key, PATH))
+}
 
 /// The object key in a path or URL on this API: what follows `/i/`, without
 /// query or fragment.
@@ -31,6 +56,19 @@ pub fn image_key(url_or_path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_urls_escape_what_a_path_cannot_hold() {
+        assert_eq!(
+            image_url("https://img.example/i", "2026-11-28/ab.png"),
+            "https://img.example/i/2026-11-28/ab.png"
+        );
+        assert_eq!(
+            image_url("http://127.0.0.1:8787/i", "old/my photo#1?.jpg"),
+            "http://127.0.0.1:8787/i/old/my%20photo%231%3F.jpg"
+        );
+        assert_eq!(image_url("https://x", "猫.png"), "https://x/%E7%8C%AB.png");
+    }
 
     #[test]
     fn image_keys_come_from_paths_and_urls() {

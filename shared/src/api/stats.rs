@@ -12,4 +12,8 @@ pub struct StatsResponse {
     /// Tinify's `Compression-Count` header from the last compression, i.e.
     /// compressions used this month; `None` until Tinify has been called.
     pub compression_count: Option<u64>,
+    /// What the operator should fix (a weak admin token, failed logins not
+    /// limited), in words.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }

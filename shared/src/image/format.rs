@@ -13,6 +13,24 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
+    pub const ALL: [Self; 8] = [
+        Self::Png,
+        Self::Jpeg,
+        Self::Gif,
+        Self::Webp,
+        Self::Avif,
+        Self::Bmp,
+        Self::Ico,
+        Self::Svg,
+    ];
+
+    /// The format whose stored extension this is (as `extension` gives it).
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|format| format.extension() == extension)
+    }
+
     pub fn mime_type(self) -> &'static str {
         match self {
             Self::Png => "image/png",

@@ -1,0 +1,96 @@
+//! Object keys: where imghost stores an image in the bucket,
+//! `YYYY-MM-DD/<uuid>.<ext>`, and how to tell its own keys from the objects
+//! other software keeps in a shared bucket.
+
+use crate::image::ImageFormat;
+use crate::time::UtcMinute;
+
+/// `YYYY-MM-DD/<uuid>.<ext>` for an upload at `created_at_ms` (UTC).
+pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
+    let date = UtcMinute::from_millis(created_at_ms).date();
+    format!("{date}/{uuid}.{extension}")
+}
+
+/// Whether `key` has the shape of the keys imghost writes. Only such keys
+/// are ever deleted as orphans: anything else in the bucket belongs to
+/// someone else.
+pub fn is_own_key(key: &str) -> bool {
+    let Some((date, file)) = key.split_once('/') else {
+        return false;
+    };
+    let Some((uuid, extension)) = file.split_once('.') else {
+        return false;
+    };
+    is_date(date) && is_uuid(uuid) && ImageFormat::from_extension(extension).is_some()
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+/// A UUID as `uuid` prints it: lowercase hex in 8-4-4-4-12 groups.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|group| {
+            group
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UUID: &str = "0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+    #[test]
+    fn keys_are_dated_in_utc() {
+        assert_eq!(object_key(0, "u", "png"), "1970-01-01/u.png");
+        assert_eq!(
+            object_key(1_795_910_399_999, "u", "jpg"),
+            "2026-11-28/u.jpg"
+        );
+        assert_eq!(
+            object_key(1_795_910_400_000, "u", "jpg"),
+            "2026-11-29/u.jpg"
+        );
+        assert_eq!(object_key(951_782_400_000, "u", "gif"), "2000-02-29/u.gif");
+        assert_eq!(object_key(-1, "u", "gif"), "1969-12-31/u.gif");
+    }
+
+    #[test]
+    fn own_keys_are_recognised() {
+        for extension in ["png", "jpg", "gif", "webp", "avif", "bmp", "ico", "svg"] {
+            let key = object_key(1_795_910_400_000, UUID, extension);
+            assert!(is_own_key(&key), "{key}");
+        }
+    }
+
+    #[test]
+    fn other_softwares_objects_are_not_ours() {
+        for key in [
+            "",
+            "photo.png",
+            "backups/db.sqlite",
+            &format!("2026-11-29/{UUID}.txt"),
+            &format!("2026-11-29/{UUID}.png.bak"),
+            &format!("2026-11-29/{UUID}"),
+            &format!("2026-11-29/{}.png", UUID.to_uppercase()),
+            &format!("2026-11-29/x{}.png", &UUID[1..]),
+            &format!("2026-11-29/{UUID}.png/more"),
+            &format!("2026-1-29/{UUID}.png"),
+            &format!("blog/2026-11-29/{UUID}.png"),
+            "2026-11-29/my holiday.jpg",
+            &format!("2026-11-29/{}.png", UUID.replace('-', "")),
+        ] {
+            assert!(!is_own_key(key), "{key}");
+        }
+    }
+}
