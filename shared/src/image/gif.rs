@@ -3,7 +3,7 @@ use super::Dimensions;
 
 const TRAILER: u8 = 0x3B;
 const EXTENSION: u8 = 0x21;
-pub(super) const IMAGE: u8 = 0x2C;
+const IMAGE: u8 = 0x2C;
 
 pub(super) fn is_gif(data: &[u8]) -> bool {
     data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a")
@@ -33,8 +33,8 @@ pub(super) fn header(data: &[u8]) -> Option<(Dimensions, bool)> {
 
 /// An image, or an extension (with its label), as it lies in the file.
 pub(super) struct Block {
-    /// `IMAGE`, or the label of an extension.
-    pub kind: u8,
+    /// The label of an extension; `None` for an image.
+    pub label: Option<u8>,
     pub start: usize,
     /// Offset just past the block's terminating empty sub-block.
     pub end: usize,
@@ -66,7 +66,7 @@ pub(super) fn walk(data: &[u8]) -> Result<Walk, &'static str> {
     let mut blocks = Vec::new();
     let mut pos = header_end;
     while let Some(introducer) = u8_at(data, pos) {
-        let (kind, end) = match introducer {
+        let (label, end) = match introducer {
             TRAILER => {
                 return Ok(Walk {
                     header_end,
@@ -76,18 +76,18 @@ pub(super) fn walk(data: &[u8]) -> Result<Walk, &'static str> {
             }
             EXTENSION => {
                 let label = u8_at(data, pos + 1).ok_or(BLOCK_PAST_END)?;
-                (label, skip_sub_blocks(data, pos + 2))
+                (Some(label), skip_sub_blocks(data, pos + 2))
             }
             IMAGE => {
                 let flags = u8_at(data, pos + 9).ok_or(BLOCK_PAST_END)?;
                 let data_start = pos + 10 + color_table_len(flags) + 1;
-                (IMAGE, skip_sub_blocks(data, data_start))
+                (None, skip_sub_blocks(data, data_start))
             }
             _ => return Err("there are unexpected bytes where a block should start"),
         };
         let end = end.ok_or(BLOCK_PAST_END)?;
         blocks.push(Block {
-            kind,
+            label,
             start: pos,
             end,
         });

@@ -110,16 +110,27 @@ fn children(data: &[u8], within: Range<usize>) -> Result<Vec<IsoBox>, &'static s
 /// The bytes of every Exif and `mime` (XMP) item of every top-level `meta`
 /// box: what has to be blanked for no personal metadata to be left.
 pub(super) fn metadata_ranges(data: &[u8]) -> Result<Vec<Range<usize>>, &'static str> {
+    let top_level = children(data, 0..data.len())?;
+    let media_data: Vec<Range<usize>> = top_level
+        .iter()
+        .filter(|b| &b.kind == b"mdat")
+        .map(|b| b.body.clone())
+        .collect();
     let mut ranges = Vec::new();
-    for meta in children(data, 0..data.len())? {
-        if &meta.kind == b"meta" {
-            ranges.extend(meta_item_ranges(data, meta.body)?);
-        }
+    for meta in top_level.into_iter().filter(|b| &b.kind == b"meta") {
+        ranges.extend(meta_item_ranges(data, meta.body, &media_data)?);
     }
     Ok(ranges)
 }
 
-fn meta_item_ranges(data: &[u8], meta: Range<usize>) -> Result<Vec<Range<usize>>, &'static str> {
+/// The metadata items of one `meta` box. Their data has to lie in a media
+/// data box or the meta box's own `idat`: blanking anything else (another
+/// box's header, the picture's size) would damage the file.
+fn meta_item_ranges(
+    data: &[u8],
+    meta: Range<usize>,
+    media_data: &[Range<usize>],
+) -> Result<Vec<Range<usize>>, &'static str> {
     // A full box: version and flags before the children.
     if meta.len() < 4 {
         return Err(BOX_PAST_END);
@@ -145,27 +156,31 @@ fn meta_item_ranges(data: &[u8], meta: Range<usize>) -> Result<Vec<Range<usize>>
             .iter()
             .find(|location| location.item == item)
             .ok_or(ITEM_UNREADABLE)?;
-        let within = match location.construction_method {
-            0 => 0..data.len(),
-            1 => body(b"idat").ok_or(ITEM_UNREADABLE)?,
+        let (origin, containers) = match location.construction_method {
+            0 => (0, media_data.to_vec()),
+            1 => {
+                let idat = body(b"idat").ok_or(ITEM_UNREADABLE)?;
+                (idat.start, vec![idat])
+            }
             _ => return Err("the metadata is stored in a way this server does not support"),
         };
         for &(offset, length) in &location.extents {
-            ranges.push(extent_range(
-                within.clone(),
-                location.base_offset,
-                offset,
-                length,
-            )?);
+            let range = extent_range(origin, location.base_offset, offset, length)?;
+            if !containers
+                .iter()
+                .any(|c| c.start <= range.start && range.end <= c.end)
+            {
+                return Err("a metadata item lies outside the file's data");
+            }
+            ranges.push(range);
         }
     }
     Ok(ranges)
 }
 
-/// Where one extent lies in the file, if it lies inside `within` (the file,
-/// or the `idat` box its offsets count from).
+/// Where one extent lies in the file, its offsets counted from `origin`.
 fn extent_range(
-    within: Range<usize>,
+    origin: usize,
     base: u64,
     offset: u64,
     length: u64,
@@ -177,11 +192,11 @@ fn extent_range(
     let start = base
         .checked_add(offset)
         .and_then(|start| usize::try_from(start).ok())
-        .and_then(|start| start.checked_add(within.start));
+        .and_then(|start| start.checked_add(origin));
     let end = start.and_then(|start| start.checked_add(usize::try_from(length).ok()?));
     match (start, end) {
-        (Some(start), Some(end)) if end <= within.end => Ok(start..end),
-        _ => Err("a metadata item lies outside the file"),
+        (Some(start), Some(end)) => Ok(start..end),
+        _ => Err("a metadata item lies outside the file's data"),
     }
 }
 

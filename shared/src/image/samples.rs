@@ -319,6 +319,8 @@ pub fn gif_metadata() -> Vec<Vec<u8>> {
         ]
         .concat(),
         [&[0x21, 0x99][..], &sub_blocks(b"Amsterdam")].concat(),
+        // Found by fuzzing: an extension labelled like an image descriptor.
+        [&[0x21, 0x2C][..], &sub_blocks(b"Jane Doe")].concat(),
     ]
 }
 

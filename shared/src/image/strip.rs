@@ -245,10 +245,10 @@ const GIF_APPLICATION: u8 = 0xFF;
 /// transparency) and the looping extension stay.
 fn is_personal_gif_block(data: &[u8], block: &gif::Block) -> bool {
     let bytes = &data[block.start..block.end];
-    match block.kind {
-        gif::IMAGE | GIF_GRAPHIC_CONTROL => false,
-        GIF_APPLICATION => !is_gif_looping(bytes),
-        _ => true,
+    match block.label {
+        None | Some(GIF_GRAPHIC_CONTROL) => false,
+        Some(GIF_APPLICATION) => !is_gif_looping(bytes),
+        Some(_) => true,
     }
 }
 
@@ -265,7 +265,7 @@ fn strip_gif(data: &[u8]) -> Stripped {
     let walk = gif::walk(data)?;
     // Four bytes of timing and transparency: a longer graphic control block
     // would carry data that no decoder reads.
-    let odd_control = |b: &gif::Block| b.kind == GIF_GRAPHIC_CONTROL && b.end - b.start != 8;
+    let odd_control = |b: &gif::Block| b.label == Some(GIF_GRAPHIC_CONTROL) && b.end - b.start != 8;
     if walk.blocks.iter().any(odd_control) {
         return Err("a graphic control block is not of the standard size");
     }

@@ -81,8 +81,12 @@ pub(super) fn riff_body(data: &[u8]) -> Result<Range<usize>, &'static str> {
         return Err("it does not start with a WebP signature");
     }
     let riff_size = u32::from_le_bytes([data[4], data[5], data[6], data[7]]);
-    let riff_end = (riff_size as usize).saturating_add(8);
-    Ok(12..riff_end.min(data.len()))
+    let riff_end = (riff_size as usize).saturating_add(8).min(data.len());
+    // Room for one chunk header at least: an empty container is no picture.
+    if riff_end < 20 {
+        return Err("the container's stated size leaves no room for a picture");
+    }
+    Ok(12..riff_end)
 }
 
 /// Canvas size, and whether the file is animated.

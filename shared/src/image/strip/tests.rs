@@ -412,6 +412,15 @@ fn webps_that_cannot_be_walked_are_refused() {
     refusal(ImageFormat::Webp, &clean[..clean.len() - 7]);
     refusal(ImageFormat::Webp, b"RIFF\0\0\0\0WEBX");
     refusal(ImageFormat::Webp, b"RIFF");
+    // Found by fuzzing: a container whose stated size leaves out every chunk.
+    for size in [0u32, 4, 11] {
+        let mut empty = clean.clone();
+        empty[4..8].copy_from_slice(&size.to_le_bytes());
+        assert!(refusal(ImageFormat::Webp, &empty).contains("no room"));
+    }
+    let mut one_header = clean.clone();
+    one_header[4..8].copy_from_slice(&12u32.to_le_bytes());
+    assert!(!refusal(ImageFormat::Webp, &one_header).contains("no room"));
     // The container's stated size decides where it ends.
     let mut shorter = clean.clone();
     let last_len = webp_parts(VP8X_ICC)[2].len() as u32;
@@ -594,8 +603,29 @@ fn avifs_whose_metadata_cannot_be_located_are_refused() {
     assert!(refusal(ImageFormat::Avif, &edit(exif_entry + 2, &[0, 1])).contains("location"));
     // Its extent out of the file, open-ended, or the sizes unknown.
     let extent = exif_entry + 8;
-    assert!(refusal(ImageFormat::Avif, &edit(extent, &[0xFF; 4])).contains("outside the file"));
+    assert!(
+        refusal(ImageFormat::Avif, &edit(extent, &[0xFF; 4])).contains("outside the file's data")
+    );
     assert!(refusal(ImageFormat::Avif, &edit(extent + 4, &[0; 4])).contains("no stated length"));
+    // Found by fuzzing: an extent over the picture's size, in the meta box.
+    let ispe = find(&sample.data, b"ispe") as u32;
+    assert!(refusal(ImageFormat::Avif, &edit(extent, &ispe.to_be_bytes())).contains("data"));
+    let mdat = find(&sample.data, b"mdat") as u32 + 4;
+    let ends_in_mdat = edit(extent, &(mdat - 8).to_be_bytes());
+    refusal(ImageFormat::Avif, &ends_in_mdat);
+    let starts_in_mdat = edit(extent, &mdat.to_be_bytes());
+    assert!(!is_borrowed(ImageFormat::Avif, &starts_in_mdat));
+    let past_mdat = edit(extent, &(sample.data.len() as u32 - 10).to_be_bytes());
+    refusal(ImageFormat::Avif, &past_mdat);
+    // In idat: the extent has to fit in it.
+    let in_idat = avif(AvifLayout {
+        in_idat: true,
+        ..LAYOUT
+    });
+    let idat_extent = find(&in_idat.data, b"iloc") + 4 + 8 + 16 + 8;
+    let mut beyond = in_idat.data.clone();
+    beyond[idat_extent + 4..idat_extent + 8].copy_from_slice(&1000u32.to_be_bytes());
+    refusal(ImageFormat::Avif, &beyond);
     refusal(ImageFormat::Avif, &edit(iloc + 4, &[0x34]));
     refusal(ImageFormat::Avif, &edit(iloc, &[3]));
     // Its entry missing (a different item id).
