@@ -14,7 +14,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images load setup worker web deploy clean
+.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -35,6 +35,10 @@ bench: setup worker web
 bench-images:
 	@scripts/setup.sh --test
 	node scripts/bench/image-processing.mjs
+
+# The Worker's peak wasm memory for 1, 5 and 20 MiB uploads, 1 and 4 at once.
+bench-memory: setup worker web
+	node scripts/bench/memory.mjs
 
 # 200 uploads from 16 clients while others list and delete; then R2 = D1?
 load: setup worker web

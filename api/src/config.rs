@@ -114,6 +114,12 @@ impl Config {
     }
 
     /// Base of public image URLs for a request arriving at `origin`.
+    /// The base of the URL written into a new row: the configured one, or
+    /// the bare `/i` path — never a host taken from a request.
+    pub fn stored_url_base(&self) -> &str {
+        self.public_base_url.as_deref().unwrap_or("/i")
+    }
+
     pub fn image_base_url(&self, origin: &str) -> String {
         match &self.public_base_url {
             Some(base) => base.clone(),
@@ -166,6 +172,7 @@ mod tests {
             defaults.image_base_url("http://127.0.0.1:8787"),
             "http://127.0.0.1:8787/i"
         );
+        assert_eq!(defaults.stored_url_base(), "/i");
 
         let custom = config(&[
             ("MAX_UPLOAD_BYTES", "1000"),
@@ -178,6 +185,7 @@ mod tests {
             custom.image_base_url("http://ignored"),
             "https://img.example.com"
         );
+        assert_eq!(custom.stored_url_base(), "https://img.example.com");
 
         assert_eq!(
             config(&[("MAX_UPLOAD_BYTES", "lots")]).max_upload_bytes,

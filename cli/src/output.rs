@@ -246,6 +246,7 @@ mod tests {
             bytes_saved: 0,
             compression_count: Some(7),
             warnings: vec![],
+            wasm_memory_bytes: None,
         };
         assert_eq!(
             stats_text(&stats),

@@ -22,6 +22,8 @@ export async function startFakeTinify({ output = null, converted = null } = {}) 
     convertedType: 'image/webp',
     compressionCount: 0,
     requests: [],
+    /** Where Location points; another host's address to test that the key stays home. */
+    locationBase: null,
   };
   const expectedAuth = `Basic ${Buffer.from(`api:${FAKE_TINIFY_KEY}`).toString('base64')}`;
   const json = (res, status, body, headers = {}) => {
@@ -51,7 +53,7 @@ export async function startFakeTinify({ output = null, converted = null } = {}) 
       }
       state.compressionCount += 1;
       const id = randomBytes(8).toString('hex');
-      const location = `http://127.0.0.1:${server.address().port}/output/${id}`;
+      const location = `${state.locationBase ?? `http://127.0.0.1:${server.address().port}`}/output/${id}`;
       const headers = { 'Compression-Count': String(state.compressionCount) };
       if (state.mode !== 'no-location') headers.Location = location;
       return json(res, 201, {
@@ -84,6 +86,7 @@ export async function startFakeTinify({ output = null, converted = null } = {}) 
       state.requests = [];
       state.output = output;
       state.converted = converted;
+      state.locationBase = null;
     },
     async stop() {
       server.closeAllConnections();

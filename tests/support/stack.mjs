@@ -2,7 +2,7 @@
 // local R2 and D1) on free ports, with a throwaway state directory and its
 // own vars, so tests never touch the developer's data or .dev.vars.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,21 @@ process.on('exit', () => {
 /** The text of a Wrangler config without its `[assets]` table. */
 export function withoutAssets(config) {
   return config.replace(/^\[assets\]\n(?:(?!\[).*\n)*/m, '');
+}
+
+/**
+ * Writes wrangler.toml, changed by `edit`, into `dir` with its paths made
+ * absolute (so it works from there); returns the file's path.
+ */
+export async function writeConfig(dir, edit) {
+  const config = edit(await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
+    .replace('main = "api/build/index.js"', `main = "${join(ROOT, 'api/build/index.js')}"`)
+    .replace('migrations_dir = "migrations"', `migrations_dir = "${join(ROOT, 'migrations')}"`)
+    .replace('directory = "web/dist"', `directory = "${join(ROOT, 'web/dist')}"`);
+  if (!config.includes(`main = "${ROOT}`)) throw new Error('wrangler.toml changed shape; update writeConfig');
+  const file = join(dir, 'wrangler.toml');
+  await writeFile(file, config);
+  return file;
 }
 
 export async function freePort() {

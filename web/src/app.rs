@@ -42,19 +42,41 @@ pub fn use_clock() -> Clock {
     expect_context::<Clock>()
 }
 
+/// A `#token=` link never silently replaces a different saved token.
+fn offer_linked_token(settings: Settings, confirm: Confirm) {
+    if let Some(token) = settings.offered_token.get_untracked() {
+        let text = settings
+            .lang
+            .get_untracked()
+            .texts()
+            .token_link_differs
+            .to_string();
+        confirm.ask_to(
+            text,
+            |t| t.use_new_token,
+            move || {
+                settings.connection.update(|c| c.token = token.clone());
+                settings.offered_token.set(None);
+            },
+        );
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let settings = Settings::load();
     provide_context(settings);
     provide_context(settings.lang);
     provide_context(Toasts::new());
-    provide_context(Confirm::new());
+    let confirm = Confirm::new();
+    provide_context(confirm);
     provide_context(Clock::start());
     let data_version = DataVersion(RwSignal::new(0));
     provide_context(data_version);
     let gallery = GalleryState::new();
     provide_context(gallery);
     provide_context(Uploads::new(settings, gallery, data_version));
+    offer_linked_token(settings, confirm);
 
     view! {
         <TopBar />

@@ -34,7 +34,8 @@ fn copy_with_exec_command(text: &str) -> bool {
     let area: web_sys::HtmlTextAreaElement = area.unchecked_into();
     area.set_value(text);
     let _ = area.set_attribute("readonly", "");
-    let _ = area.set_attribute("style", "position:fixed;opacity:0");
+    // A class, not a style attribute: the page's CSP allows no inline styles.
+    area.set_class_name("offscreen");
     let _ = body.append_child(&area);
     area.select();
     let copied = document

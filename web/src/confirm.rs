@@ -1,7 +1,7 @@
 //! One modal question ("Delete …?") for the whole page, on the native
 //! `<dialog>`: it traps focus, and Escape cancels.
 
-use crate::i18n::t;
+use crate::i18n::{t, use_lang, Texts};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -9,6 +9,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 struct Question {
     text: String,
+    /// The confirming button's label.
+    yes: fn(&'static Texts) -> &'static str,
     on_yes: Arc<dyn Fn() + Send + Sync>,
 }
 
@@ -24,10 +26,21 @@ impl Confirm {
         }
     }
 
-    /// Asks `text`; runs `on_yes` if the user confirms.
+    /// Asks `text` before deleting; runs `on_yes` if the user confirms.
     pub fn ask(self, text: String, on_yes: impl Fn() + Send + Sync + 'static) {
+        self.ask_to(text, |t| t.delete, on_yes);
+    }
+
+    /// Asks `text`, with `yes` as the confirming button's label.
+    pub fn ask_to(
+        self,
+        text: String,
+        yes: fn(&'static Texts) -> &'static str,
+        on_yes: impl Fn() + Send + Sync + 'static,
+    ) {
         self.question.set(Some(Question {
             text,
+            yes,
             on_yes: Arc::new(on_yes),
         }));
     }
@@ -40,6 +53,7 @@ pub fn use_confirm() -> Confirm {
 #[component]
 pub fn ConfirmDialog() -> impl IntoView {
     let confirm = use_confirm();
+    let lang = use_lang();
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
         let asking = confirm.question.with(Option::is_some);
@@ -79,7 +93,9 @@ pub fn ConfirmDialog() -> impl IntoView {
                     {t(|t| t.cancel)}
                 </button>
                 <button type="button" class="danger" data-testid="confirm-yes" on:click=yes>
-                    {t(|t| t.delete)}
+                    {move || {
+                        confirm.question.with(|q| q.as_ref().map(|q| (q.yes)(lang.get().texts())))
+                    }}
                 </button>
             </div>
         </dialog>

@@ -112,6 +112,17 @@ impl Lang {
         }
     }
 
+    /// Said after a delete question when images are served from a domain
+    /// whose cache keeps deleted images.
+    pub fn cached_copies(self, host: &str) -> String {
+        match self {
+            Self::En => format!(
+                " Copies cached by Cloudflare at {host} can still be served for up to a year, until you purge that cache."
+            ),
+            Self::Zh => format!("Cloudflare 在 {host} 缓存的副本在您清除缓存前最长仍可被访问一年。"),
+        }
+    }
+
     pub fn no_match(self, search: &str) -> String {
         match self {
             Self::En => format!("No image names contain “{search}”."),
@@ -295,6 +306,8 @@ macro_rules! texts {
 
 texts! {
     language_name,
+    token_link_differs,
+    use_new_token,
     tagline,
     settings,
     connection,
@@ -409,6 +422,8 @@ pub const EN: Texts = Texts {
     clear_selection: "Clear selection",
     delete_selected: "Delete selected",
     cancel: "Cancel",
+    token_link_differs: "This link carries an admin token different from the one saved in this browser. Use the link's token instead?",
+    use_new_token: "Use the new token",
     just_now: "just now",
     stored: "stored",
     saved: "saved by compression",
@@ -477,6 +492,8 @@ pub const ZH: Texts = Texts {
     clear_selection: "取消选择",
     delete_selected: "删除所选",
     cancel: "取消",
+    token_link_differs: "此链接带有的管理令牌与本浏览器保存的不同。改用链接中的令牌吗？",
+    use_new_token: "使用新令牌",
     just_now: "刚刚",
     stored: "已存储",
     saved: "压缩节省",
@@ -579,6 +596,7 @@ mod tests {
             bytes_saved: 1536,
             compression_count: None,
             warnings: vec![],
+            wasm_memory_bytes: None,
         };
         assert_eq!(
             Lang::En.stats_line(&stats),

@@ -6,6 +6,7 @@ mod clipboard;
 mod confirm;
 mod gallery;
 mod i18n;
+mod links;
 mod settings;
 mod snippets;
 mod toast;

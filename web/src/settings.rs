@@ -62,18 +62,26 @@ pub struct Settings {
     pub shrink: RwSignal<ShrinkOptions>,
     pub lang: RwSignal<Lang>,
     pub panel_open: RwSignal<bool>,
+    /// A token from a `#token=` link that differs from the saved one: used
+    /// only once the user says so.
+    pub offered_token: RwSignal<Option<String>>,
     /// The API address the page uses when none is saved.
     default_api_url: StoredValue<String>,
 }
 
 impl Settings {
     /// Reads the saved settings, taking a token from the address bar's
-    /// `#token=` (then removing it so it is not bookmarked), and keeps them
-    /// saved whenever they change.
+    /// `#token=` (then removing it so it is not bookmarked) unless another
+    /// token is saved (then it is only offered), and keeps them saved
+    /// whenever they change.
     pub fn load() -> Self {
         let default_api_url = default_api_url(option_env!("IMGHOST_API_URL"), &page_origin());
+        let mut offered_token = None;
         if let Some(token) = token_from_fragment(&location_hash()) {
-            storage_set(KEY_TOKEN, &token);
+            match storage_get(KEY_TOKEN).filter(|saved| !saved.is_empty()) {
+                Some(saved) if saved != token => offered_token = Some(token),
+                _ => storage_set(KEY_TOKEN, &token),
+            }
             clear_fragment();
         }
         let connection = Connection {
@@ -92,6 +100,7 @@ impl Settings {
             .unwrap_or_else(|| Lang::from_browser(&browser_language()));
         let settings = Self {
             panel_open: RwSignal::new(connection.token.is_empty()),
+            offered_token: RwSignal::new(offered_token),
             connection: RwSignal::new(connection),
             shrink: RwSignal::new(shrink),
             lang: RwSignal::new(lang),

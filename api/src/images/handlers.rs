@@ -6,11 +6,12 @@ use super::service::{D1Images, R2Objects, WorkerRuntime};
 use super::upload::{upload_image, UploadPolicy, UploadedFile};
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_string, AppContext};
+use futures_util::StreamExt;
 use imghost_shared::api::{
     routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, UploadResponse, UPLOAD_FIELD,
 };
 use imghost_shared::snippet;
-use worker::{FormEntry, Request, Response, RouteContext};
+use worker::{FormEntry, Headers, Method, Request, RequestInit, Response, RouteContext};
 
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
@@ -19,10 +20,9 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let app = &ctx.data;
     app.authorize(&req).await?;
     let file = read_upload(&mut req, app.config.max_upload_bytes).await?;
-    let base_url = app.image_base_url(&req)?;
     let policy = UploadPolicy {
         allow_svg: app.config.allow_svg,
-        image_base_url: &base_url,
+        stored_url_base: app.config.stored_url_base(),
     };
     let uploaded = upload_image(
         &R2Objects(&app.bucket),
@@ -32,7 +32,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
         file,
     )
     .await?;
-    let image = uploaded.image.served_from(&base_url);
+    let image = uploaded.image.served_from(&app.image_base_url(&req)?);
     json(&UploadResponse {
         success: true,
         url: image.image_url.clone(),
@@ -54,6 +54,14 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
     if declared_length.is_some_and(|length| length > limit + MULTIPART_OVERHEAD) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    let mut capped;
+    let req = match declared_length {
+        Some(_) => req,
+        None => {
+            capped = read_capped(req, limit + MULTIPART_OVERHEAD).await?;
+            &mut capped
+        }
+    };
     let form = req.form_data().await.map_err(|_| {
         ApiError::BadRequest(format!(
             "Expected a multipart/form-data body with the image in a `{UPLOAD_FIELD}` field"
@@ -71,6 +79,38 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
         name: file.name(),
         bytes: file.bytes().await?,
     })
+}
+
+/// A copy of a request whose length was not declared (a chunked body),
+/// read only up to `cap` bytes: past it the answer is 413 and the rest is
+/// never read. The chunks stay in JS memory, none is kept in wasm.
+async fn read_capped(req: &mut Request, cap: u64) -> ApiResult<Request> {
+    let too_large = ApiError::PayloadTooLarge {
+        limit: cap - MULTIPART_OVERHEAD,
+    };
+    let headers = Headers::new();
+    if let Some(content_type) = req.headers().get("Content-Type")? {
+        headers.set("Content-Type", &content_type)?;
+    }
+    let url = req.url()?;
+    let mut body = req.stream()?;
+    let chunks = js_sys::Array::new();
+    let mut read = 0u64;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        read += chunk.len() as u64;
+        if read > cap {
+            return Err(too_large);
+        }
+        chunks.push(&js_sys::Uint8Array::from(chunk.as_slice()));
+    }
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&chunks)
+        .map_err(|error| ApiError::Internal(format!("{error:?}")))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(blob.into()));
+    Ok(Request::new_with_init(url.as_str(), &init)?)
 }
 
 pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {

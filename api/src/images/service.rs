@@ -10,7 +10,7 @@ use imghost_shared::api::{encode_cursor, ImageId, ImageRecord, ListQuery};
 use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Bucket, D1Database, D1PreparedStatement, Date, HttpMetadata};
+use worker::{Bucket, D1Database, D1PreparedStatement, Date};
 
 impl From<worker::Error> for StoreError {
     fn from(error: worker::Error) -> Self {
@@ -20,19 +20,37 @@ impl From<worker::Error> for StoreError {
 
 pub struct R2Objects<'a>(pub &'a Bucket);
 
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), StoreError> {
+    js_sys::Reflect::set(object, &key.into(), value)
+        .map(|_| ())
+        .map_err(|error| StoreError(format!("{error:?}")))
+}
+
+impl From<JsValue> for StoreError {
+    fn from(error: JsValue) -> Self {
+        Self(format!("{error:?}"))
+    }
+}
+
 impl ObjectStore for R2Objects<'_> {
     async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError> {
-        // The runtime copies the bytes out of wasm memory in any case; the
-        // caller keeps its own, to store anew if a duplicate vanishes.
-        self.0
-            .put(key, bytes.to_vec())
-            .http_metadata(HttpMetadata {
-                content_type: Some(content_type.to_string()),
-                cache_control: Some(crate::files::CACHE_CONTROL.to_string()),
-                ..Default::default()
-            })
-            .execute()
-            .await?;
+        // R2's own `put`, handed a JS copy of the bytes: the binding's
+        // `Data::Bytes` would take a second copy inside wasm memory first,
+        // and wasm memory never shrinks (uploads are up to 20 MiB).
+        let metadata = js_sys::Object::new();
+        set(&metadata, "contentType", &content_type.into())?;
+        set(
+            &metadata,
+            "cacheControl",
+            &crate::files::CACHE_CONTROL.into(),
+        )?;
+        let options = js_sys::Object::new();
+        set(&options, "httpMetadata", &metadata)?;
+        let bucket: &JsValue = self.0.as_ref();
+        let put: js_sys::Function = js_sys::Reflect::get(bucket, &"put".into())?.unchecked_into();
+        let body = js_sys::Uint8Array::from(bytes);
+        let promise = put.call3(bucket, &key.into(), &body, &options)?;
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use super::domain::{self, ImageTable, NewImage, ObjectStore, Stored};
 use crate::error::{ApiError, ApiResult};
 use crate::tinify;
-use imghost_shared::api::{Compression, CompressionBy, CompressionStatus, ImageRecord};
+use imghost_shared::api::{routes, Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
 use imghost_shared::{keys, names};
 use std::borrow::Cow;
@@ -30,8 +30,9 @@ pub trait Runtime {
 /// The operator's choices that shape an upload.
 pub struct UploadPolicy<'a> {
     pub allow_svg: bool,
-    /// Image URLs are this plus `/<object key>`.
-    pub image_base_url: &'a str,
+    /// What the row's `image_url` column is built from (answers build URLs
+    /// anew; the column is kept for the original Worker's schema).
+    pub stored_url_base: &'a str,
 }
 
 /// The stored image, and what happened on the way.
@@ -114,7 +115,7 @@ pub async fn upload_image(
         stored_info.format.extension(),
     );
     let new_image = NewImage {
-        image_url: format!("{}/{object_key}", policy.image_base_url),
+        image_url: routes::image_url(policy.stored_url_base, &object_key),
         object_key,
         original_name,
         content_type: stored_info.format.mime_type().to_string(),
@@ -209,7 +210,7 @@ mod tests {
 
     const POLICY: UploadPolicy = UploadPolicy {
         allow_svg: false,
-        image_base_url: "https://img.example/i",
+        stored_url_base: "https://img.example/i",
     };
 
     fn chunk(kind: &[u8], payload: &[u8]) -> Vec<u8> {

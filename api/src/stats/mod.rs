@@ -33,5 +33,13 @@ pub async fn handle_stats(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
             .saturating_sub(counters.bytes_stored),
         compression_count: counters.compression_count,
         warnings: app.warnings(),
+        wasm_memory_bytes: wasm_memory_bytes(),
     })
+}
+
+fn wasm_memory_bytes() -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    return Some(core::arch::wasm32::memory_size(0) as u64 * 65_536);
+    #[cfg(not(target_arch = "wasm32"))]
+    None
 }

@@ -16,4 +16,8 @@ pub struct StatsResponse {
     /// limited), in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// This isolate's WebAssembly memory in bytes. It only ever grows, so
+    /// it is the isolate's peak: what the memory benchmark reads.
+    #[serde(default)]
+    pub wasm_memory_bytes: Option<u64>,
 }

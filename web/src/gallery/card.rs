@@ -7,6 +7,7 @@ use crate::app::use_clock;
 use crate::clipboard::use_copier;
 use crate::confirm::use_confirm;
 use crate::i18n::{t, use_lang};
+use crate::links::{cache_host, web_link};
 use crate::snippets::{Labelled, Snippets};
 use imghost_shared::api::{ImageId, ImageRecord};
 use imghost_shared::units::format_bytes;
@@ -18,7 +19,7 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
     let gallery = use_gallery();
     let id = image.id;
     let name = image.original_name.clone();
-    let url = image.image_url.clone();
+    let url = web_link(&image.image_url).unwrap_or_default().to_string();
     view! {
         <li
             class="card"
@@ -69,8 +70,11 @@ fn SelectBox(id: ImageId, name: String) -> impl IntoView {
 fn CornerActions(id: ImageId, name: String, url: String, deleter: Deleter) -> impl IntoView {
     let lang = use_lang();
     let confirm = use_confirm();
+    let cached_at = cache_host(&url);
     let delete = move |_| {
-        let text = lang.get_untracked().confirm_delete_one(&name);
+        let lang = lang.get_untracked();
+        let mut text = lang.confirm_delete_one(&name);
+        text.extend(cached_at.as_deref().map(|host| lang.cached_copies(host)));
         confirm.ask(text, move || deleter.delete(vec![id]));
     };
     view! {

@@ -5,6 +5,7 @@ use super::delete::Deleter;
 use super::use_gallery;
 use crate::confirm::use_confirm;
 use crate::i18n::{t, use_lang};
+use crate::links::cache_host;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -16,7 +17,12 @@ pub fn SelectionBar(deleter: Deleter) -> impl IntoView {
     let selected_count = move || gallery.selected.with(HashSet::len);
     let delete_selected = move |_| {
         let ids = gallery.selected_in_order();
-        let text = lang.get_untracked().confirm_delete_many(ids.len());
+        let lang = lang.get_untracked();
+        let mut text = lang.confirm_delete_many(ids.len());
+        let cached = gallery
+            .images
+            .with_untracked(|images| images.iter().find_map(|image| cache_host(&image.image_url)));
+        text.extend(cached.map(|host| lang.cached_copies(&host)));
         confirm.ask(text, move || deleter.delete(ids.clone()));
     };
     view! {

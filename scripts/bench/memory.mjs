@@ -1,0 +1,117 @@
+// The Worker's peak WebAssembly memory while it takes uploads of 1, 5 and
+// 20 MiB, one after another and 4 at once. Wasm memory only grows, so each
+// case runs on a fresh stack and reads `wasm_memory_bytes` from /stats
+// afterwards. Each upload carries a text chunk, so metadata stripping makes
+// its copy too (the worst case). Also checks that a chunked body over the
+// limit is refused with 413.
+//
+//   node scripts/bench/memory.mjs
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { PNG_SIGNATURE, pngChunk } from '../../tests/support/png.mjs';
+import { startStack } from '../../tests/support/stack.mjs';
+
+const MiB = 1024 * 1024;
+const SIZES = [1, 5, 20];
+const ROUNDS = 3; // uploads per client
+const TARGET = 3; // peak growth per concurrent upload, in upload sizes
+
+/** A valid PNG of about `bytes` bytes: random IDAT plus a metadata chunk. */
+function png(bytes) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2000, 0);
+  ihdr.writeUInt32BE(1500, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    pngChunk('tEXt', Buffer.from('Comment\0camera serial 12345')),
+    pngChunk('IDAT', randomBytes(bytes - 200)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function stats(stack) {
+  const response = await fetch(`${stack.url}/stats`, { headers: { Authorization: `Bearer ${stack.token}` } });
+  return response.json();
+}
+
+async function upload(stack, bytes) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'image/png' }), 'big.png');
+  const response = await fetch(`${stack.url}/upload`, {
+    method: 'POST',
+    body: form,
+    headers: { Authorization: `Bearer ${stack.token}` },
+  });
+  const body = await response.json();
+  if (response.status !== 200) throw new Error(`upload: ${response.status} ${body.message}`);
+}
+
+async function measure(sizeMiB, clients) {
+  const stack = await startStack();
+  try {
+    await upload(stack, png(64 * 1024)); // the isolate warmed up
+    const before = (await stats(stack)).wasm_memory_bytes;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let round = 0; round < ROUNDS; round++) await upload(stack, png(sizeMiB * MiB));
+      }),
+    );
+    const after = (await stats(stack)).wasm_memory_bytes;
+    return { before, after, perUpload: (after - before) / (sizeMiB * MiB * clients) };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Sends a chunked multipart body (no Content-Length) of `bytes` bytes. */
+function chunkedUpload(stack, bytes) {
+  const boundary = 'memory-bench';
+  const url = new URL(`${stack.url}/upload`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${stack.token}`,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Transfer-Encoding': 'chunked',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', (error) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve('reset') : reject(error)));
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
+    for (let sent = 0; sent < bytes.length; sent += 64 * 1024) req.write(bytes.subarray(sent, sent + 64 * 1024));
+    req.end(`\r\n--${boundary}--\r\n`);
+  });
+}
+
+const mib = (bytes) => (bytes / MiB).toFixed(1);
+console.log('upload   clients  wasm memory before → after   growth per upload (target ≤ 3×)');
+const rows = [];
+for (const size of SIZES) {
+  for (const clients of [1, 4]) {
+    const { before, after, perUpload } = await measure(size, clients);
+    rows.push({ size, clients, before, after, perUpload });
+    console.log(
+      `${String(size).padStart(3)} MiB  ${String(clients).padStart(7)}  ${mib(before).padStart(8)} → ${mib(after).padStart(6)} MiB  ${perUpload.toFixed(2)}×${perUpload > TARGET ? '  over target' : ''}`,
+    );
+  }
+}
+
+const limited = await startStack({ vars: { MAX_UPLOAD_BYTES: String(1 * MiB) } });
+try {
+  const status = await chunkedUpload(limited, png(3 * MiB));
+  const memory = (await stats(limited)).wasm_memory_bytes;
+  console.log(`chunked 3 MiB body, limit 1 MiB: ${status}; wasm memory afterwards ${mib(memory)} MiB`);
+} finally {
+  await limited.stop();
+}

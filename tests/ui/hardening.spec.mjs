@@ -1,0 +1,71 @@
+// The page under its own Content-Security-Policy, a `#token=` link that
+// differs from the saved token, links only to web addresses, and a delete
+// question that mentions caches where they keep deleted images.
+import { test, expect } from '@playwright/test';
+import { BASE_URL, TOKEN, card, dropFiles, expectFinished, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { uniquePng } from './images.mjs';
+
+/** Records every CSP violation the page reports. */
+async function watchViolations(page) {
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  return () => page.evaluate(() => window.__violations);
+}
+
+test('the UI runs under its CSP: upload, list, copy and open break no rule', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const violations = await watchViolations(page);
+  const response = await page.goto('/');
+  expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await openApp(page);
+  const name = uniqueName('csp', 'png');
+  await dropFiles(page, [{ name, bytes: uniquePng('coffee.png'), type: 'image/png' }]);
+  await expectFinished(uploadRow(page, name));
+  const listed = card(page, name);
+  await expect(listed.locator('img')).toHaveJSProperty('complete', true);
+  expect(await listed.locator('img').evaluate((img) => img.naturalWidth)).toBeGreaterThan(0);
+  await listed.getByTestId('copy-url').click();
+  expect(await violations()).toEqual([]);
+});
+
+test('a link with a different token asks before replacing the saved one', async ({ page }) => {
+  await openApp(page);
+  await page.goto(`/#token=${encodeURIComponent('someone-elses-token')}`);
+  await page.reload();
+  const question = page.getByTestId('confirm');
+  await expect(question).toBeVisible();
+  await expect(question).toContainText('different from the one saved in this browser');
+  await page.getByTestId('confirm-cancel').click();
+  expect(await page.evaluate(() => localStorage.getItem('imghost.token'))).toBe(TOKEN());
+  expect(page.url()).toBe(`${BASE_URL()}/`);
+  await expect(page.getByTestId('gallery-error')).toHaveCount(0);
+
+  await page.goto(`/#token=${encodeURIComponent('someone-elses-token')}`);
+  await page.reload();
+  await expect(page.getByTestId('confirm-yes')).toHaveText('Use the new token');
+  await page.getByTestId('confirm-yes').click();
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('imghost.token'))).toBe('someone-elses-token');
+  await page.evaluate((token) => localStorage.setItem('imghost.token', token), TOKEN());
+});
+
+test('only http and https addresses become links and images', async ({ page }) => {
+  const name = uniqueName('scheme', 'png');
+  const hostile = 'javascript:alert(document.domain)//';
+  // A listing whose image_url is not a web address (a compromised or
+  // foreign server) must not turn into a clickable script.
+  await page.route('**/query?**', async (route) => {
+    const real = await (await route.fetch()).json();
+    real.results = real.results.map((image) => (image.original_name === name ? { ...image, image_url: hostile } : image));
+    await route.fulfill({ json: real });
+  });
+  await uploadViaApi(name, uniquePng('logo.png'));
+  await openApp(page);
+  const listed = card(page, name);
+  await expect(listed).toBeVisible();
+  for (const link of await listed.locator('a').all()) expect(await link.getAttribute('href')).not.toContain('javascript:');
+  expect(await listed.locator('img').getAttribute('src')).not.toContain('javascript:');
+});
