@@ -520,6 +520,8 @@ fn gifs_that_cannot_be_walked_are_refused() {
     refusal(ImageFormat::Gif, &clean[..12]);
     refusal(ImageFormat::Gif, &clean[..parts[0].len() - 1]);
     refusal(ImageFormat::Gif, b"GIF90a");
+    // A header and colour table and nothing else: nothing left unread.
+    assert!(is_borrowed(ImageFormat::Gif, &parts[0]));
     let mut long_control = parts.clone();
     long_control[2] = vec![0x21, 0xF9, 5, 0x04, 10, 0, 0, 0, 0];
     assert!(refusal(ImageFormat::Gif, &long_control.concat()).contains("graphic control"));
