@@ -55,7 +55,7 @@ api/build/index.js: $(filter-out web/%,$(RUST_SOURCES))
 
 web: web/dist/index.html
 
-web/dist/index.html: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml
+web/dist/index.html: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml scripts/ui-headers.mjs
 	trunk build --release --offline
 	@touch $@
 

@@ -11,7 +11,6 @@ mod samples;
 
 use imghost_shared::image::{detect, strip_metadata, ImageFormat};
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use samples::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -345,37 +344,4 @@ fn arbitrary_bytes_after_a_real_signature() {
         let data = [&FIXTURES[*which][..signature_len], tail.as_slice()].concat();
         check(&data)
     });
-}
-
-/// Writes generated images with metadata as seeds for the fuzz/ targets,
-/// two of each format: `cargo test -p imghost-shared --test properties -- --ignored`.
-#[test]
-#[ignore]
-fn write_fuzz_seeds() {
-    let mut runner = TestRunner::deterministic();
-    let mut seeds: Vec<Sample> = Vec::new();
-    while seeds.len() < 10 {
-        let sample = sample_with_metadata()
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
-        if seeds
-            .iter()
-            .filter(|seed| seed.format == sample.format)
-            .count()
-            < 2
-        {
-            seeds.push(sample);
-        }
-    }
-    for target in ["detect", "strip"] {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fuzz/corpus")
-            .join(target);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (i, seed) in seeds.iter().enumerate() {
-            let name = format!("seed-{i}.{}", seed.format.extension());
-            std::fs::write(dir.join(name), &seed.data).unwrap();
-        }
-    }
 }

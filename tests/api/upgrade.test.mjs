@@ -36,7 +36,11 @@ async function originalWorkersDatabase(stateDir) {
 let stack;
 let api;
 before(async () => {
-  stack = await startStack({ vars: { ORPHAN_GRACE_SECONDS: '0' }, prepare: originalWorkersDatabase });
+  // The original Worker's own PUBLIC_IMAGE_BASE_URL, kept as the README says.
+  stack = await startStack({
+    vars: { ORPHAN_GRACE_SECONDS: '0', PUBLIC_IMAGE_BASE_URL: 'https://img.example.com' },
+    prepare: originalWorkersDatabase,
+  });
   api = client(stack);
 });
 after(() => stack?.stop());

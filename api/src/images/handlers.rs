@@ -6,11 +6,12 @@ use super::service::{D1Images, R2Objects, WorkerRuntime};
 use super::upload::{upload_image, UploadPolicy, UploadedFile};
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_string, AppContext};
-use futures_util::StreamExt;
 use imghost_shared::api::{
     routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, UploadResponse, UPLOAD_FIELD,
 };
 use imghost_shared::snippet;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use worker::{FormEntry, Headers, Method, Request, RequestInit, Response, RouteContext};
 
 /// Room for the multipart boundaries and part headers around the file.
@@ -82,8 +83,8 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
 }
 
 /// A copy of a request whose length was not declared (a chunked body),
-/// read only up to `cap` bytes: past it the answer is 413 and the rest is
-/// never read. The chunks stay in JS memory, none is kept in wasm.
+/// kept only up to `cap` bytes: past it the answer is 413 and nothing more
+/// is kept. The chunks stay in JS memory; none is copied into wasm.
 async fn read_capped(req: &mut Request, cap: u64) -> ApiResult<Request> {
     let too_large = ApiError::PayloadTooLarge {
         limit: cap - MULTIPART_OVERHEAD,
@@ -93,24 +94,43 @@ async fn read_capped(req: &mut Request, cap: u64) -> ApiResult<Request> {
         headers.set("Content-Type", &content_type)?;
     }
     let url = req.url()?;
-    let mut body = req.stream()?;
     let chunks = js_sys::Array::new();
-    let mut read = 0u64;
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk?;
-        read += chunk.len() as u64;
+    if let Some(body) = req.inner().body() {
+        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let mut read = 0u64;
+        loop {
+            let next = JsFuture::from(reader.read()).await.map_err(js_error)?;
+            if js_sys::Reflect::get(&next, &"done".into())
+                .map_err(js_error)?
+                .is_truthy()
+            {
+                break;
+            }
+            let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&next, &"value".into())
+                .map_err(js_error)?
+                .unchecked_into();
+            read += u64::from(chunk.length());
+            // Past the cap nothing more is kept, but the rest is still
+            // drained: the local runtime stalls later requests when a body
+            // is left unread.
+            if read <= cap {
+                chunks.push(&chunk);
+            }
+        }
         if read > cap {
             return Err(too_large);
         }
-        chunks.push(&js_sys::Uint8Array::from(chunk.as_slice()));
     }
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&chunks)
-        .map_err(|error| ApiError::Internal(format!("{error:?}")))?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&chunks).map_err(js_error)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(blob.into()));
     Ok(Request::new_with_init(url.as_str(), &init)?)
+}
+
+fn js_error(error: wasm_bindgen::JsValue) -> ApiError {
+    ApiError::Internal(format!("{error:?}"))
 }
 
 pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
