@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { pngFile } from '../../tests/support/png.mjs';
 import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets } from '../../tests/support/stack.mjs';
+import { REFERENCE_COUNT_SQL, REFERENCE_INSERT_COLUMNS, REFERENCE_LIST_SQL } from '../../tests/support/reference-sql.mjs';
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -74,7 +75,7 @@ function seedSql(kind) {
     }
     const columns = kind === 'imghost'
       ? 'object_key, original_name, image_url, content_type, size, created_at, width, height, sha256, original_size, compressed_by, search_text'
-      : 'object_key, original_name, image_url, content_type, size, created_at';
+      : REFERENCE_INSERT_COLUMNS.join(', ');
     statements.push(`INSERT INTO images (${columns}) VALUES\n${values.join(',\n')};`);
   }
   return statements.join('\n');
@@ -91,9 +92,22 @@ async function seed(cwd, stateDir, database, kind) {
 }
 
 // ---------------------------------------------------------------- processes
+const REFERENCE_DB = 'image-storage-record';
+
+/** The reference's D1 in `stateDir`: migrated and seeded. */
+async function prepareReference(stateDir, copy) {
+  await wrangler(copy, 'd1', 'migrations', 'apply', REFERENCE_DB, '--local', '--persist-to', stateDir);
+  await seed(copy, stateDir, REFERENCE_DB, 'reference');
+}
+
+/** The rows in the reference's table, read from its D1 file (the reference stopped). */
+async function referenceRowCount(stateDir, copy) {
+  const { stdout } = await wrangler(copy, 'd1', 'execute', REFERENCE_DB, '--local', '--persist-to', stateDir, '--json', '--command', REFERENCE_COUNT_SQL);
+  return JSON.parse(stdout)[0].results[0].total;
+}
+
+/** The reference Worker on the D1 in `stateDir`. */
 async function startReference(stateDir, copy) {
-  await wrangler(copy, 'd1', 'migrations', 'apply', 'image-storage-record', '--local', '--persist-to', stateDir);
-  await seed(copy, stateDir, 'image-storage-record', 'reference');
   const port = await freePort();
   const token = 'reference-token';
   await writeFile(join(stateDir, 'ref.vars'), `ADMIN_TOKEN=${token}\nPUBLIC_IMAGE_BASE_URL=http://127.0.0.1:${port}/i\n`);
@@ -192,6 +206,7 @@ async function requests(url, init, runs) {
 async function listings(targets, runs = LISTING_RUNS) {
   const times = targets.map(() => []);
   const rowsRead = [];
+  const totals = [];
   for (let run = 0; run < runs; run++) {
     for (const [i, [server, query]] of targets.entries()) {
       const url = `${server.url}/query?${query}`;
@@ -199,10 +214,11 @@ async function listings(targets, runs = LISTING_RUNS) {
       const body = await result.json();
       if (!body.success) throw new Error(`${url}: ${JSON.stringify(body)}`);
       rowsRead[i] = result.headers.get('x-d1-rows-read');
+      totals[i] = body.total;
       times[i].push(ms);
     }
   }
-  return targets.map((_, i) => ({ ...summary(times[i]), rowsRead: rowsRead[i] === null ? undefined : Number(rowsRead[i]) }));
+  return targets.map((_, i) => ({ ...summary(times[i]), rowsRead: rowsRead[i] === null ? undefined : Number(rowsRead[i]), total: totals[i] }));
 }
 
 /** A request that reaches the Worker and touches no storage. */
@@ -306,11 +322,18 @@ const refState = await mkdtemp(join(tmpdir(), 'imghost-reference-state-'));
 console.log(`Seeding ${ROWS} rows into each and starting them...`);
 const configDir = await mkdtemp(join(tmpdir(), 'imghost-api-only-'));
 const seedImghost = (stateDir) => seed(ROOT, stateDir, 'DB', 'imghost');
-const [imghost, apiOnly, reference] = await Promise.all([
+const [imghost, apiOnly] = await Promise.all([
   startStack({ seed: seedImghost }),
   startStack({ seed: seedImghost, config: await configWithoutAssets(configDir) }),
-  startReference(refState, refCopy),
+  prepareReference(refState, refCopy),
 ]);
+let reference;
+try {
+  reference = await startReference(refState, refCopy);
+} catch (error) {
+  await Promise.all([imghost.stop(), apiOnly.stop()]);
+  throw error;
+}
 try {
   // Warm both up.
   const pageOne = `pageSize=${PAGE_SIZE}&pageNum=1`;
@@ -337,6 +360,33 @@ try {
   add(`listing last page ${lastPage} (imghost: cursor)`, last, lastReference);
   add(`listing last page ${lastPage} (imghost: pageNum)`, lastByNumber, lastReference);
 
+  // Rows read, on the tables the listings just read: before any upload adds
+  // rows, so that both hold ROWS rows and "last page" is the last page.
+  console.log('Rows read by the reference (probe on its D1)...');
+  await reference.stop();
+  const counts = {
+    'imghost (its listings)': [first, deep, deepByNumber, deepWithoutAssets, last, lastByNumber, lastWithoutAssets].map((r) => r.total),
+    'reference (its listings)': [firstReference, deepReference, lastReference].map((r) => r.total),
+    'reference (its D1, now)': [await referenceRowCount(refState, refCopy)],
+  };
+  if (Object.values(counts).flat().some((total) => total !== ROWS)) {
+    throw new Error(`the tables must hold ${ROWS} rows each to compare rows read: ${JSON.stringify(counts)}`);
+  }
+  const probe = await startProbe(refState, refCopy);
+  try {
+    floors = await probe.floors();
+    const referenceRowsRead = async (pageNum) =>
+      (await probe.rowsRead(REFERENCE_LIST_SQL, [PAGE_SIZE, (pageNum - 1) * PAGE_SIZE])) +
+      (await probe.rowsRead(REFERENCE_COUNT_SQL));
+    rows.push({ label: 'D1 rows read, page 1', imghost: first.rowsRead, reference: await referenceRowsRead(1), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: cursor)`, imghost: deep.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: pageNum)`, imghost: deepByNumber.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
+    rows.push({ label: `D1 rows read, last page ${lastPage} (imghost: cursor)`, imghost: last.rowsRead, reference: await referenceRowsRead(lastPage), unit: 'rows' });
+  } finally {
+    await probe.stop();
+  }
+  reference = await startReference(refState, refCopy);
+
   console.log('Uploads...');
   for (const [label, size] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]]) {
     add(`upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`, ...(await uploads([imghost, reference], size)));
@@ -352,26 +402,10 @@ try {
   add(`listing last page ${lastPage} (cursor), ${noAssets}`, lastWithoutAssets, lastReference);
   add(`${serveLabel}, ${noAssets}`, byApiOnly, byReference);
   add(`no-op request, ${noAssets}`, await noop(apiOnly), referenceNoop);
-
-  await reference.stop();
-  console.log('Rows read by the reference (probe on its D1)...');
-  const probe = await startProbe(refState, refCopy);
-  try {
-    floors = await probe.floors();
-    const referenceRowsRead = async (pageNum) =>
-      (await probe.rowsRead('SELECT id, object_key, original_name, image_url, content_type, size, created_at FROM images ORDER BY id DESC LIMIT ? OFFSET ?', [PAGE_SIZE, (pageNum - 1) * PAGE_SIZE])) +
-      (await probe.rowsRead('SELECT COUNT(*) AS total FROM images'));
-    rows.push({ label: 'D1 rows read, page 1', imghost: first.rowsRead, reference: await referenceRowsRead(1), unit: 'rows' });
-    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: cursor)`, imghost: deep.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
-    rows.push({ label: `D1 rows read, page ${deepLabel} (imghost: pageNum)`, imghost: deepByNumber.rowsRead, reference: await referenceRowsRead(deepPage), unit: 'rows' });
-    rows.push({ label: 'D1 rows read, last page (imghost: cursor)', imghost: last.rowsRead, reference: await referenceRowsRead(lastPage), unit: 'rows' });
-  } finally {
-    await probe.stop();
-  }
 } finally {
   await imghost.stop();
   await apiOnly.stop();
-  await reference.stop().catch(() => {});
+  await reference?.stop().catch(() => {});
   await rm(configDir, { recursive: true, force: true });
   await rm(refCopy, { recursive: true, force: true });
   await rm(refState, { recursive: true, force: true });
@@ -411,8 +445,10 @@ with the same ${ROWS.toLocaleString('en')} rows by SQL. Produced by
 - "imghost without UI assets": the same Worker with the \`[assets]\` table
   taken out of wrangler.toml, as when the UI is hosted on Cloudflare Pages.
 - Rows read come from D1's result metadata: imghost reports them in its
-  \`X-D1-Rows-Read\` header; the original Worker's two listing queries were
-  run through a probe Worker on its D1 file.
+  \`X-D1-Rows-Read\` header; the original Worker's two listing queries
+  (tests/support/reference-sql.mjs, checked against its source) were run
+  through a probe Worker on its D1 file right after the listings, before
+  any upload, with both tables holding the same ${ROWS.toLocaleString('en')} rows.
 
 Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startStack } from '../support/stack.mjs';
-import { client, fixture } from './helpers.mjs';
+import { client, fixture, uniquePng } from './helpers.mjs';
 
 const stacks = {};
 before(async () => {
@@ -103,8 +103,21 @@ describe('MAX_UPLOAD_BYTES', () => {
   });
 
   test('an image under the limit is stored', async () => {
-    const { status } = await client(stacks.strict).upload(await fixture('text.png'), { name: 'text.png' });
+    const api = client(stacks.strict);
+    // text.png with a text chunk (metadata the server strips): 42,7xx bytes.
+    const png = await uniquePng('under the limit');
+    assert.ok(png.length < 50_000);
+    const { status, body } = await api.upload(png, { name: 'under-the-limit.png' });
     assert.equal(status, 200);
+    assert.equal(body.original_size, png.length);
+    const listed = (await api.query('search=under-the-limit')).body.results;
+    assert.deepEqual(listed.map((image) => [image.id, image.object_key, image.size]), [[body.id, body.object_key, body.size]]);
+    // Served by this Worker (image URLs point at PUBLIC_IMAGE_BASE_URL): the
+    // upload without its text chunk, i.e. text.png byte for byte.
+    const served = await api.get(`/i/${body.object_key}`);
+    assert.equal(served.status, 200);
+    assert.deepEqual(served.bytes, await fixture('text.png'));
+    assert.equal(body.size, served.bytes.length);
   });
 });
 

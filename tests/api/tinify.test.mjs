@@ -7,6 +7,11 @@ import { FAKE_TINIFY_KEY, startFakeTinify } from '../support/fake-tinify.mjs';
 import { client, fixture, uniquePng } from './helpers.mjs';
 
 const TIMEOUT_MS = 1500;
+/**
+ * An upload that meets the timeout answers within it plus the upload's own
+ * work (a few hundred ms here), but not twice the timeout (a retry).
+ */
+const UPPER_BOUND_MS = TIMEOUT_MS + 1500;
 let tinify;
 let stack;
 let converting;
@@ -127,13 +132,27 @@ describe('Tinify fails, the upload does not', () => {
 
   test('a Tinify that never answers is abandoned after TINIFY_TIMEOUT_MS', async () => {
     tinify.reset('hang');
+    const png = await freshPng();
     const started = Date.now();
-    const { status, body } = await api.upload(await freshPng(), { name: 'slow.png' });
+    // Without the timeout the upload would wait as long as Tinify does: forever.
+    let timer;
+    const upload = await Promise.race([
+      api.upload(png, { name: 'slow.png' }),
+      new Promise((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`no answer within ${UPPER_BOUND_MS} ms: TINIFY_TIMEOUT_MS was not applied`)), UPPER_BOUND_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
     const elapsed = Date.now() - started;
+    const { status, body } = upload;
     assert.equal(status, 200);
     assert.equal(body.compression.status, 'failed');
     assert.match(body.compression.reason, new RegExp(`did not answer within ${TIMEOUT_MS} ms`));
-    assert.ok(elapsed >= TIMEOUT_MS, `answered after ${elapsed} ms`);
+    assert.ok(elapsed >= TIMEOUT_MS, `answered after ${elapsed} ms, before the timeout`);
+    assert.ok(elapsed <= UPPER_BOUND_MS, `answered after ${elapsed} ms, more than ${UPPER_BOUND_MS - TIMEOUT_MS} ms past the timeout`);
+    assert.equal(tinify.state.requests.length, 1, 'Tinify was asked once, and not again after the timeout');
+    const served = await api.get(new URL(body.url).pathname);
+    assert.equal(served.status, 200);
+    assert.equal(served.bytes.length, body.size);
   });
 });
 

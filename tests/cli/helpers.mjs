@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, constants, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -25,7 +26,7 @@ export const tempDir = () => mkdtemp(join(tmpdir(), 'imghost-cli-test-'));
 /** The environment of the binary: a clean home, no display, no imghost settings. */
 export function cliEnv({ home, url, token, env = {} }) {
   const base = { ...process.env };
-  for (const name of ['IMGHOST_URL', 'IMGHOST_TOKEN', 'DISPLAY', 'WAYLAND_DISPLAY']) delete base[name];
+  for (const name of ['IMGHOST_URL', 'IMGHOST_TOKEN', 'IMGHOST_PICGO_ALLOW_ORIGIN', 'DISPLAY', 'WAYLAND_DISPLAY']) delete base[name];
   return {
     ...base,
     HOME: home,
@@ -85,7 +86,32 @@ export function pngBytes(seed, { width = 2, height = 2 } = {}) {
   return pngFile(width, height, deflateSync(pixels));
 }
 
-
+/**
+ * Another web host on 127.0.0.1 serving `files` ({path: {bytes, type}});
+ * `requests` records what it was asked ({method, url, headers}).
+ */
+export async function startWebHost(files) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    const file = files[req.url];
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      return res.end('not found\n');
+    }
+    res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.bytes.length });
+    res.end(file.bytes);
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    stop: () => new Promise((done) => {
+      server.closeAllConnections();
+      server.close(done);
+    }),
+  };
+}
 
 /** Writes `pngBytes(seed)` to `dir/name` and returns the path and bytes. */
 export async function writePng(dir, name, seed = name, size) {

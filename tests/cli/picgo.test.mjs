@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, startStack } from '../support/stack.mjs';
-import { IMAGE_URL, checkBinary, download, pngBytes, runCli, spawnCli, tempDir, writePng } from './helpers.mjs';
+import { IMAGE_URL, apiQuery, checkBinary, download, pngBytes, runCli, spawnCli, startWebHost, tempDir, writePng } from './helpers.mjs';
 
 let stack;
 let home;
@@ -92,11 +92,41 @@ describe('POST /upload with a list of paths', () => {
     assert.deepEqual(second, first);
   });
 
-  test('an image URL in the list is downloaded and uploaded', async () => {
-    const file = await writePng(dir, 'web.png');
-    const [url] = JSON.parse((await picgo([file.path])).text).result;
-    const body = JSON.parse((await picgo([url])).text);
-    assert.deepEqual(body, { success: true, result: [url] });
+  test('an image URL in the list is downloaded from its host and uploaded', async () => {
+    // Bytes imghost has never seen, on another host (a stand-in on 127.0.0.1).
+    const bytes = pngBytes('only on the other host');
+    const web = await startWebHost({ '/shots/from-another-host.png?size=large': { bytes, type: 'image/png' } });
+    try {
+      const source = `${web.url}/shots/from-another-host.png?size=large`;
+      const { status, text } = await picgo([source]);
+      assert.equal(status, 200);
+      const body = JSON.parse(text);
+      assert.equal(body.success, true, text);
+      assert.equal(body.result.length, 1);
+      const [url] = body.result;
+      assert.match(url, IMAGE_URL(stack), 'a new imghost URL, not the one sent');
+      const served = await download(url);
+      assert.equal(served.status, 200);
+      assert.ok(served.bytes.equals(bytes), 'imghost serves the bytes the other host served');
+      // Fetched once, as a plain download: the imghost token stays home.
+      assert.deepEqual(web.requests.map((r) => `${r.method} ${r.url}`), ['GET /shots/from-another-host.png?size=large']);
+      assert.equal(web.requests[0].headers.authorization, undefined);
+      const stored = (await apiQuery(stack, 'search=from-another-host')).results;
+      assert.deepEqual(stored.map((image) => [image.original_name, image.image_url]), [['from-another-host.png', url]]);
+    } finally {
+      await web.stop();
+    }
+  });
+
+  test('an image URL whose host answers 404 fails with the status', async () => {
+    const web = await startWebHost({});
+    try {
+      const source = `${web.url}/gone.png`;
+      const body = JSON.parse((await picgo([source])).text);
+      assert.deepEqual(body, { success: false, message: `${source}: cannot download ${source}: HTTP 404` });
+    } finally {
+      await web.stop();
+    }
   });
 
   test('any failure: success false and a message naming each failed file', async () => {
@@ -223,28 +253,116 @@ describe('POST /upload with a form (PicList, Obsidian remote server mode)', () =
   });
 });
 
-describe('only local programs', () => {
-  test('a web page (Origin) or another host name (DNS rebinding) is refused', async () => {
-    const file = await writePng(dir, 'evil.png');
+/** The answer the bridge gives a caller whose Origin it does not serve. */
+const refusal = (origin) => ({
+  success: false,
+  message:
+    `refused: request from the web page ${JSON.stringify(origin)}: only programs that send no Origin header may use this bridge ` +
+    `(to allow this origin, start it with IMGHOST_PICGO_ALLOW_ORIGIN=${JSON.stringify(origin)})`,
+});
+
+/** What the stack holds under names containing `text`. */
+const storedNamed = async (text) => (await apiQuery(stack, `search=${encodeURIComponent(text)}`)).results.map((image) => image.original_name);
+
+describe('only programs that send no Origin, unless allowed', () => {
+  test('web pages on any port, local files and sandboxed frames are refused, and nothing is uploaded', async () => {
+    const file = await writePng(dir, 'not-for-pages.png');
     const body = JSON.stringify({ list: [file.path] });
-    const fromPage = await post('/upload', { body, headers: { 'Content-Type': 'text/plain', Origin: 'https://evil.example' } });
-    assert.equal(fromPage.status, 403);
-    assert.deepEqual(JSON.parse(fromPage.text), { success: false, message: 'refused: request from the web page https://evil.example' });
+    const origins = ['http://localhost:3000', 'http://127.0.0.1:8080', `http://127.0.0.1:${port}`, 'null', 'https://evil.example', 'app://obsidian.md'];
+    for (const origin of origins) {
+      // A page's simple request (text/plain needs no preflight) and JSON alike.
+      for (const type of ['text/plain', 'application/json']) {
+        const answer = await post('/upload', { body, headers: { 'Content-Type': type, Origin: origin } });
+        assert.equal(answer.status, 403, `${origin} ${type}`);
+        assert.equal(answer.type, 'application/json');
+        assert.deepEqual(JSON.parse(answer.text), refusal(origin));
+      }
+      const heartbeat = await post('/heartbeat', { headers: { Origin: origin } });
+      assert.equal(heartbeat.status, 403, origin);
+    }
+    // A form, as a page's <form enctype="multipart/form-data"> posts it.
+    const form = new FormData();
+    form.append('list', new Blob([pngBytes('posted by a page')]), 'page-form.png');
+    const posted = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form, headers: { Origin: 'http://localhost:3000' } });
+    assert.equal(posted.status, 403);
+    assert.deepEqual(await posted.json(), refusal('http://localhost:3000'));
+    assert.deepEqual(await storedNamed('not-for-pages'), []);
+    assert.deepEqual(await storedNamed('page-form'), []);
+    await waitFor(() => bridge.log.includes('imghost picgo: refused: request from the web page "http://localhost:3000": '), 'the refusal on stderr');
+
+    // The same request from a program (no Origin, as Typora and curl send it) is served.
+    const program = JSON.parse((await post('/upload', { body, headers: { 'Content-Type': 'application/json' } })).text);
+    assert.equal(program.success, true);
+    assert.ok((await download(program.result[0])).bytes.equals(file.bytes));
+    assert.deepEqual(await storedNamed('not-for-pages'), ['not-for-pages.png']);
+  });
+
+  test('another host name (DNS rebinding) is refused', async () => {
+    const file = await writePng(dir, 'rebound.png');
+    const body = JSON.stringify({ list: [file.path] });
     const rebound = await post('/upload', { body, headers: { Host: `evil.example:${port}` } });
     assert.equal(rebound.status, 403);
     assert.deepEqual(JSON.parse(rebound.text), { success: false, message: `refused: request for host "evil.example:${port}", not this machine` });
-    const obsidian = await post('/upload', { body, headers: { 'Content-Type': 'application/json', Origin: 'app://obsidian.md' } });
-    assert.equal(JSON.parse(obsidian.text).success, true);
+    assert.deepEqual(await storedNamed('rebound'), []);
   });
 
-  test('from an opaque origin (a sandboxed frame, or a local file) only JSON is taken', async () => {
-    const file = await writePng(dir, 'sandboxed.png');
-    const body = JSON.stringify({ list: [file.path] });
-    const form = await post('/upload', { body, headers: { 'Content-Type': 'text/plain', Origin: 'null' } });
-    assert.equal(form.status, 403);
-    assert.deepEqual(JSON.parse(form.text), { success: false, message: 'refused: a request from an opaque origin (Origin: null) must be JSON' });
-    const json = await post('/upload', { body, headers: { 'Content-Type': 'application/json', Origin: 'null' } });
-    assert.equal(JSON.parse(json.text).success, true);
+  describe('with IMGHOST_PICGO_ALLOW_ORIGIN="app://obsidian.md null"', () => {
+    let allowing;
+    let allowingPort;
+    before(async () => {
+      allowingPort = await freePort();
+      allowing = await startBridge(signedIn({ env: { IMGHOST_PICGO_ALLOW_ORIGIN: 'app://obsidian.md null' } }), allowingPort);
+    });
+    after(() => allowing?.kill('SIGKILL'));
+
+    test('says whom it serves', async () => {
+      const line = '\nimghost picgo: serving programs that send no Origin header, and the origins app://obsidian.md, null\n';
+      await waitFor(() => allowing.log.includes(line), 'the line naming the allowed origins');
+    });
+
+    test('serves Obsidian as it calls: a JSON list, a form, and an empty body for the clipboard', async () => {
+      const file = await writePng(dir, 'obsidian-list.png');
+      const obsidian = { 'Content-Type': 'application/json', Origin: 'app://obsidian.md' };
+      const listed = await post('/upload', { to: allowingPort, body: JSON.stringify({ list: [file.path] }), headers: obsidian });
+      assert.equal(listed.status, 200);
+      const [url] = JSON.parse(listed.text).result;
+      assert.ok((await download(url)).bytes.equals(file.bytes));
+
+      const bytes = pngBytes('obsidian remote server mode');
+      const form = new FormData();
+      form.append('list', new Blob([bytes]), '1700000000000.png');
+      const formed = await fetch(`http://127.0.0.1:${allowingPort}/upload`, { method: 'POST', body: form, headers: { Origin: 'app://obsidian.md' } });
+      assert.equal(formed.status, 200);
+      const formBody = await formed.json();
+      assert.equal(formBody.success, true, JSON.stringify(formBody));
+      assert.ok((await download(formBody.result[0])).bytes.equals(bytes));
+
+      const clipboard = await post('/upload', { to: allowingPort, headers: { Origin: 'app://obsidian.md' } });
+      assert.equal(clipboard.status, 200);
+      assert.match(JSON.parse(clipboard.text).message, /^clipboard: no clipboard to read/);
+    });
+
+    test('other origins are still refused', async () => {
+      const file = await writePng(dir, 'still-refused.png');
+      const body = JSON.stringify({ list: [file.path] });
+      for (const origin of ['http://localhost:3000', 'app://obsidian.md.evil.example', 'https://evil.example']) {
+        const answer = await post('/upload', { to: allowingPort, body, headers: { 'Content-Type': 'text/plain', Origin: origin } });
+        assert.equal(answer.status, 403, origin);
+        assert.deepEqual(JSON.parse(answer.text), refusal(origin));
+      }
+      assert.deepEqual(await storedNamed('still-refused'), []);
+    });
+
+    test('an allowed opaque origin (Origin: null) still only gets JSON taken', async () => {
+      const file = await writePng(dir, 'opaque.png');
+      const body = JSON.stringify({ list: [file.path] });
+      const text = await post('/upload', { to: allowingPort, body, headers: { 'Content-Type': 'text/plain', Origin: 'null' } });
+      assert.equal(text.status, 403);
+      assert.deepEqual(JSON.parse(text.text), { success: false, message: 'refused: a request from an opaque origin (Origin: null) must be JSON' });
+      assert.deepEqual(await storedNamed('opaque'), []);
+      const json = await post('/upload', { to: allowingPort, body, headers: { 'Content-Type': 'application/json', Origin: 'null' } });
+      assert.equal(JSON.parse(json.text).success, true);
+    });
   });
 
   test('it will not listen on anything but loopback', async () => {
@@ -277,9 +395,39 @@ describe('other routes', () => {
     assert.equal(JSON.parse(unknown.text).success, false);
   });
 
-  test('the bridge logs one line per image on stderr', () => {
-    assert.match(bridge.log, new RegExp(`imghost picgo: listening on http://127\\.0\\.0\\.1:${port}/upload, uploading to ${stack.url.replace(/\./g, '\\.')} \\(Ctrl-C to stop\\)\n`));
-    assert.match(bridge.log, /imghost picgo: \S+typora-1\.png -> http:\/\/127\.0\.0\.1:\d+\/i\/\S+\.png\n/);
-    assert.match(bridge.log, /imghost picgo: \S+again\.png -> \S+ \(uploaded before\)\n/);
+  test('the bridge logs one line per image, and one per refused request, on stderr', async () => {
+    const ownPort = await freePort();
+    const own = await startBridge(signedIn(), ownPort);
+    try {
+      const [a, b] = await Promise.all([writePng(dir, 'logged-a.png'), writePng(dir, 'logged-b.png')]);
+      const missing = join(dir, 'logged-missing.png');
+      const send = (list, headers = { 'Content-Type': 'application/json' }) =>
+        post('/upload', { to: ownPort, body: JSON.stringify({ list }), headers });
+      const first = JSON.parse((await send([a.path, b.path, missing])).text);
+      assert.equal(first.success, false);
+      const [again] = JSON.parse((await send([a.path])).text).result;
+      assert.equal((await send([b.path], { 'Content-Type': 'text/plain', Origin: 'https://evil.example' })).status, 403);
+
+      const lines = () => own.log.split('\n').filter(Boolean);
+      await waitFor(() => lines().length >= 7, 'seven lines of log');
+      await new Promise((settle) => setTimeout(settle, 200));
+      const log = lines();
+      assert.equal(log.length, 7, own.log);
+      assert.deepEqual(log.slice(0, 2), [
+        `imghost picgo: listening on http://127.0.0.1:${ownPort}/upload, uploading to ${stack.url} (Ctrl-C to stop)`,
+        'imghost picgo: serving programs that send no Origin header',
+      ]);
+      // The first request's images upload together, so their lines come in any order.
+      const uploaded = log.slice(2, 5).sort();
+      assert.equal(uploaded.length, 3);
+      assert.match(uploaded[0], new RegExp(`^imghost picgo: ${a.path.replace(/[.]/g, '\\.')} -> (${IMAGE_URL(stack).source.slice(1, -1)})$`));
+      assert.equal(uploaded[0].split(' -> ')[1], again);
+      assert.match(uploaded[1], new RegExp(`^imghost picgo: ${b.path.replace(/[.]/g, '\\.')} -> ${IMAGE_URL(stack).source.slice(1, -1)}$`));
+      assert.equal(uploaded[2], `imghost picgo: ${missing}: no such file`);
+      assert.equal(log[5], `imghost picgo: ${a.path} -> ${again} (uploaded before)`);
+      assert.equal(log[6], `imghost picgo: ${refusal('https://evil.example').message}`);
+    } finally {
+      own.kill('SIGKILL');
+    }
   });
 });

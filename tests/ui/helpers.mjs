@@ -9,19 +9,22 @@ export const BASE_URL = () => process.env.IMGHOST_URL;
 /**
  * Opens the UI the way `make dev` links to it (`/#token=...`). Browser-side
  * shrinking is off unless asked for, so uploads keep their exact bytes.
+ * `url` opens another stack's UI (its origin); `apiUrl` points the page at
+ * another API address than its own.
  */
-export async function openApp(page, { shrink = false, token = TOKEN(), language } = {}) {
+export async function openApp(page, { shrink = false, token = TOKEN(), language, url = '', apiUrl } = {}) {
   await page.addInitScript(
-    ({ shrink, language }) => {
+    ({ shrink, language, apiUrl }) => {
       if (!sessionStorage.getItem('test-init')) {
         sessionStorage.setItem('test-init', '1');
         localStorage.setItem('imghost.shrink', shrink ? '1' : '0');
         if (language) localStorage.setItem('imghost.lang', language);
+        if (apiUrl) localStorage.setItem('imghost.apiUrl', apiUrl);
       }
     },
-    { shrink, language },
+    { shrink, language, apiUrl },
   );
-  await page.goto(`/#token=${encodeURIComponent(token)}`);
+  await page.goto(`${url}/#token=${encodeURIComponent(token)}`);
   await expect(page.getByTestId('image-count')).toBeVisible();
 }
 
@@ -118,6 +121,19 @@ export async function expectFinished(row, status = 'Uploaded', { timeout = 10_00
   await expect(shown).toHaveText(/^(Uploaded|Already uploaded|Upload failed|Not uploaded)$/, { timeout });
   const error = (await row.getByTestId('upload-error').allTextContents()).join(' ');
   expect(await shown.textContent(), `upload error: ${error}`).toBe(status);
+}
+
+/** The page's stats line for a `GET /stats` answer, in English. */
+export function statsLine(stats) {
+  const parts = [
+    stats.image_count === 1 ? '1 image' : `${stats.image_count} images`,
+    `${formatBytes(stats.bytes_stored)} stored`,
+    `${formatBytes(stats.bytes_saved)} saved by compression`,
+  ];
+  if (stats.compression_count !== null && stats.compression_count !== undefined) {
+    parts.push(`Tinify compressions this month: ${stats.compression_count}`);
+  }
+  return parts.join(' · ');
 }
 
 /** imghost_shared::units::format_bytes, for the sizes the tests use. */

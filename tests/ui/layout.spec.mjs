@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { expectFinished, dropFiles, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { BASE_URL, TOKEN, api, expectFinished, dropFiles, openApp, statsLine, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
+import { startOldHost } from '../support/old-host.mjs';
 import { uniquePng } from './images.mjs';
 
 test('the language switches to Chinese and stays switched', async ({ page }) => {
@@ -74,33 +75,51 @@ test('the copy buttons work from the keyboard, with a visible focus ring', async
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(stored.url);
 });
 
-test('the stats line shows the server counts, and nothing without /stats', async ({ page }) => {
-  await page.route('**/stats', (route) =>
-    route.fulfill({
-      contentType: 'application/json',
-      body: JSON.stringify({
-        success: true,
-        image_count: 1234,
-        bytes_stored: 5 * 1024 * 1024 * 1024,
-        bytes_saved: 300 * 1024 * 1024,
-        compression_count: 42,
-      }),
-    }),
-  );
+test('the stats line shows the counts of the real /stats, and follows uploads', async ({ page }) => {
+  // Real images, so that the counts are the server's own.
+  await uploadViaApi(uniqueName('stats-a', 'png'), uniquePng('logo.png'));
+  await uploadViaApi(uniqueName('stats-b', 'png'), uniquePng('text.png'));
+  const before = (await api('/stats')).body;
+  expect(before.image_count).toBe((await api('/query?pageSize=1')).body.total);
+  expect(before.image_count).toBeGreaterThanOrEqual(2);
+  expect(before.bytes_stored).toBeGreaterThan(0);
   await openApp(page);
-  await expect(page.getByTestId('stats')).toHaveText(
-    '1234 images · 5 GB stored · 300 MB saved by compression · Tinify compressions this month: 42',
-  );
+  await expect(page.getByTestId('stats')).toHaveText(statsLine(before));
 
-  await page.unroute('**/stats');
-  await page.route('**/stats', (route) =>
-    route.fulfill({
-      status: 404,
-      contentType: 'application/json',
-      body: JSON.stringify({ success: false, message: 'No route for /stats', code: 'not_found' }),
-    }),
-  );
-  await page.reload();
-  await expect(page.getByTestId('image-count')).toBeVisible();
-  await expect(page.getByTestId('stats')).toHaveCount(0);
+  // An upload from the page: the line reloads with the server's new counts.
+  const name = uniqueName('stats-dropped', 'png');
+  const bytes = uniquePng('coffee.png');
+  await dropFiles(page, [{ name, bytes, type: 'image/png' }]);
+  await expectFinished(uploadRow(page, name));
+  const [stored] = (await api(`/query?search=${encodeURIComponent(name)}`)).body.results;
+  const after = (await api('/stats')).body;
+  expect(after.image_count).toBe(before.image_count + 1);
+  expect(after.bytes_stored).toBe(before.bytes_stored + stored.size);
+  expect(after.bytes_saved).toBe(before.bytes_saved + (stored.original_size - stored.size));
+  await expect(page.getByTestId('stats')).toHaveText(statsLine(after));
+});
+
+test.describe('an older server, without GET /stats', () => {
+  let oldHost;
+  test.beforeAll(async () => {
+    oldHost = await startOldHost({ url: BASE_URL() });
+  });
+  test.afterAll(() => oldHost?.stop());
+
+  test('shows no stats line, and the gallery as usual', async ({ page }) => {
+    const stats = await fetch(`${oldHost.url}/stats`, { headers: { Authorization: `Bearer ${TOKEN()}` } });
+    expect(stats.status).toBe(404);
+    expect((await stats.json()).code).toBe('not_found');
+
+    await openApp(page, { apiUrl: oldHost.url });
+    const { total } = (await api('/query?pageSize=1')).body;
+    await expect(page.getByTestId('image-count')).toHaveText(`${total} images`);
+    await expect(page.getByTestId('image-card').first()).toBeVisible();
+    await expect(page.getByTestId('stats')).toHaveCount(0);
+    await expect(page.getByTestId('gallery-error')).toHaveCount(0);
+    // The page did ask this host, both routes.
+    const asked = oldHost.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(asked).toContain('/stats');
+    expect(asked).toContain('/query');
+  });
 });

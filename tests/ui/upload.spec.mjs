@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { expectFinished, api, dropFiles, formatBytes, openApp, pasteFiles, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
 import { fixture, uniquePng } from './images.mjs';
+import { startStack } from '../support/stack.mjs';
 
 /** Records every value the page's upload progress bars take. */
 async function recordProgress(page) {
@@ -132,25 +133,48 @@ test('a server that cannot be reached is said so, and retry then uploads', async
   await expectFinished(row);
 });
 
-test('too large and wrong token are explained in words', async ({ page }) => {
-  await openApp(page);
-  await page.route('**/upload', (route) =>
-    route.fulfill({
-      status: 413,
-      contentType: 'application/json',
-      body: JSON.stringify({
-        success: false,
-        message: 'The file is too large: the limit is 20 MB',
-        code: 'payload_too_large',
-      }),
-    }),
-  );
-  await dropFiles(page, [{ name: 'huge.png', bytes: uniquePng('text.png'), type: 'image/png' }]);
-  await expect(uploadRow(page, 'huge.png').getByTestId('upload-error')).toHaveText(
-    'The file is too large: the limit is 20 MB',
-  );
-  await page.unroute('**/upload');
+test.describe('a server with a small MAX_UPLOAD_BYTES', () => {
+  const LIMIT = 20_000;
+  let small;
+  test.beforeAll(async ({}, testInfo) => {
+    testInfo.setTimeout(120_000);
+    small = await startStack({ vars: { MAX_UPLOAD_BYTES: String(LIMIT) } });
+  });
+  test.afterAll(() => small?.stop());
 
+  test("a larger file is refused, and the row shows the server's words", async ({ page }) => {
+    const asSmall = { Authorization: `Bearer ${small.token}` };
+    // Shrinking off: the page sends the file as it is.
+    await openApp(page, { url: small.url, token: small.token });
+    await expect(page.getByTestId('shrink')).not.toBeChecked();
+    const name = uniqueName('too-large', 'png');
+    const bytes = uniquePng('text.png');
+    expect(bytes.length).toBeGreaterThan(LIMIT);
+    const sent = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${small.url}/upload`) sent.push(request);
+    });
+    await dropFiles(page, [{ name, bytes, type: 'image/png' }]);
+    const row = uploadRow(page, name);
+    await expectFinished(row, 'Upload failed');
+    expect(sent).toHaveLength(1);
+    expect((await sent[0].response()).status()).toBe(413);
+
+    // What the server itself answers for these bytes.
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type: 'image/png' }), name);
+    const answer = await fetch(`${small.url}/upload`, { method: 'POST', body: form, headers: asSmall });
+    expect(answer.status).toBe(413);
+    const { message } = await answer.json();
+    expect(message).toBe(`The file is too large: the limit is ${formatBytes(LIMIT)}`);
+    await expect(row.getByTestId('upload-error')).toHaveText(message);
+    const listed = await (await fetch(`${small.url}/query`, { headers: asSmall })).json();
+    expect(listed.total).toBe(0);
+  });
+});
+
+test('a wrong token is explained in words', async ({ page }) => {
+  await openApp(page);
   await page.getByTestId('settings-toggle').click();
   await page.getByTestId('token').fill('not-the-token');
   await page.getByTestId('save-settings').click();
