@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use imghost_shared::api::ImageId;
+use imghost_shared::keys::is_date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -35,15 +36,6 @@ pub fn object_key(text: &str) -> Option<String> {
         .ok()?;
     let date = segments.next()?;
     (is_date(date) && is_file_name(&file)).then(|| format!("{date}/{file}"))
-}
-
-fn is_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            _ => b.is_ascii_digit(),
-        })
 }
 
 /// `<uuid>.<ext>` for imghost's keys; other software stored names with

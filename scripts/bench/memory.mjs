@@ -7,8 +7,8 @@
 //
 //   node scripts/bench/memory.mjs
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { PNG_SIGNATURE, pngChunk } from '../../tests/support/png.mjs';
+import { rawUpload } from '../../tests/support/raw-upload.mjs';
 import { startStack } from '../../tests/support/stack.mjs';
 
 const MiB = 1024 * 1024;
@@ -65,35 +65,6 @@ async function measure(sizeMiB, clients) {
   }
 }
 
-/** Sends a chunked multipart body (no Content-Length) of `bytes` bytes. */
-function chunkedUpload(stack, bytes) {
-  const boundary = 'memory-bench';
-  const url = new URL(`${stack.url}/upload`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${stack.token}`,
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-          'Transfer-Encoding': 'chunked',
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', (error) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve('reset') : reject(error)));
-    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
-    for (let sent = 0; sent < bytes.length; sent += 64 * 1024) req.write(bytes.subarray(sent, sent + 64 * 1024));
-    req.end(`\r\n--${boundary}--\r\n`);
-  });
-}
-
 const mib = (bytes) => (bytes / MiB).toFixed(1);
 console.log('upload   clients  wasm memory before → after   growth per upload (target ≤ 3×)');
 const rows = [];
@@ -109,7 +80,7 @@ for (const size of SIZES) {
 
 const limited = await startStack({ vars: { MAX_UPLOAD_BYTES: String(1 * MiB) } });
 try {
-  const status = await chunkedUpload(limited, png(3 * MiB));
+  const { status } = await rawUpload(limited, png(3 * MiB), { chunked: true });
   const memory = (await stats(limited)).wasm_memory_bytes;
   console.log(`chunked 3 MiB body, limit 1 MiB: ${status}; wasm memory afterwards ${mib(memory)} MiB`);
 } finally {

@@ -24,7 +24,8 @@ pub fn is_own_key(key: &str) -> bool {
     is_date(date) && is_uuid(uuid) && ImageFormat::from_extension(extension).is_some()
 }
 
-fn is_date(text: &str) -> bool {
+/// `YYYY-MM-DD`, the first part of every key imghost writes.
+pub fn is_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| match i {

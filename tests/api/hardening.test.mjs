@@ -4,7 +4,8 @@
 // /64, and weak or unlimited admin access passing unmentioned.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
+import { rawUpload } from '../support/raw-upload.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,41 +44,10 @@ after(async () => {
   await rm(configDir, { recursive: true, force: true });
 });
 
-/** A multipart upload sent with a forged Host header. */
-function uploadWithHost(target, bytes, host) {
-  const boundary = 'imghost-test-boundary';
-  const body = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="forged.png"\r\n` +
-        'Content-Type: image/png\r\n\r\n',
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const url = new URL(`${target.url}/upload`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: {
-          Host: host,
-          Authorization: `Bearer ${target.token}`,
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-          'Content-Length': body.length,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks)) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** An upload sent with a forged Host header, its answer parsed. */
+async function uploadWithHost(target, bytes, host) {
+  const { status, body } = await rawUpload(target, bytes, { host, filename: 'forged.png' });
+  return { status, body: JSON.parse(body) };
 }
 
 describe('image URLs', () => {

@@ -255,11 +255,9 @@ enum TestResult {
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let settings = use_settings();
-    let lang = use_lang();
     let saved = settings.connection.get_untracked();
     let api_url = RwSignal::new(saved.api_url);
     let token = RwSignal::new(saved.token);
-    let show_token = RwSignal::new(false);
     let test_result = RwSignal::new(None::<TestResult>);
 
     let edited = move || Connection {
@@ -286,20 +284,6 @@ pub fn SettingsPanel() -> impl IntoView {
         settings.panel_open.set(false);
     };
 
-    let result_view = move || {
-        let lang = lang.get();
-        test_result.get().map(|result| {
-            let (class, text) = match result {
-                TestResult::Running => ("test-result", lang.texts().testing.to_string()),
-                TestResult::Connected(count) => ("test-result ok", lang.connected(count)),
-                TestResult::Failed(error) => ("test-result error", error.message(lang)),
-            };
-            view! {
-                <p class=class data-testid="connection-result" role="status">{text}</p>
-            }
-        })
-    };
-
     view! {
         <section class="panel settings" data-testid="settings" aria-labelledby="settings-title">
             <form on:submit=save>
@@ -316,31 +300,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         on:input:target=move |ev| api_url.set(ev.target().value())
                     />
                 </label>
-                <label class="field">
-                    <span>{t(|t| t.token)}</span>
-                    <span class="token-row">
-                        <input
-                            type=move || if show_token.get() { "text" } else { "password" }
-                            data-testid="token"
-                            autocomplete="off"
-                            spellcheck="false"
-                            prop:value=token
-                            on:input:target=move |ev| token.set(ev.target().value())
-                        />
-                        <button
-                            type="button"
-                            class="secondary"
-                            aria-pressed=move || show_token.get().to_string()
-                            on:click=move |_| show_token.update(|shown| *shown = !*shown)
-                        >
-                            {move || {
-                                let texts = lang.get().texts();
-                                if show_token.get() { texts.hide } else { texts.show }
-                            }}
-                        </button>
-                    </span>
-                    <small class="hint">{t(|t| t.token_hint)}</small>
-                </label>
+                <TokenField token />
                 <div class="actions">
                     <button type="button" class="secondary" data-testid="test-connection" on:click=test>
                         {t(|t| t.test_connection)}
@@ -354,9 +314,62 @@ pub fn SettingsPanel() -> impl IntoView {
                     </button>
                     <button type="submit" data-testid="save-settings">{t(|t| t.save)}</button>
                 </div>
-                {result_view}
+                <ConnectionResult test_result />
             </form>
         </section>
+    }
+}
+
+/// The admin token, masked unless shown.
+#[component]
+fn TokenField(token: RwSignal<String>) -> impl IntoView {
+    let lang = use_lang();
+    let show_token = RwSignal::new(false);
+    view! {
+        <label class="field">
+            <span>{t(|t| t.token)}</span>
+            <span class="token-row">
+                <input
+                    type=move || if show_token.get() { "text" } else { "password" }
+                    data-testid="token"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=token
+                    on:input:target=move |ev| token.set(ev.target().value())
+                />
+                <button
+                    type="button"
+                    class="secondary"
+                    aria-pressed=move || show_token.get().to_string()
+                    on:click=move |_| show_token.update(|shown| *shown = !*shown)
+                >
+                    {move || {
+                        let texts = lang.get().texts();
+                        if show_token.get() { texts.hide } else { texts.show }
+                    }}
+                </button>
+            </span>
+            <small class="hint">{t(|t| t.token_hint)}</small>
+        </label>
+    }
+}
+
+/// What the connection test found.
+#[component]
+fn ConnectionResult(test_result: RwSignal<Option<TestResult>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let lang = lang.get();
+        test_result.get().map(|result| {
+            let (class, text) = match result {
+                TestResult::Running => ("test-result", lang.texts().testing.to_string()),
+                TestResult::Connected(count) => ("test-result ok", lang.connected(count)),
+                TestResult::Failed(error) => ("test-result error", error.message(lang)),
+            };
+            view! {
+                <p class=class data-testid="connection-result" role="status">{text}</p>
+            }
+        })
     }
 }
 
