@@ -13,6 +13,7 @@ pub enum ApiError {
     Forbidden(String),
     NotFound(String),
     MethodNotAllowed,
+    Conflict(String),
     PayloadTooLarge {
         limit: u64,
     },
@@ -39,6 +40,7 @@ impl ApiError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Conflict(_) => ErrorCode::Conflict,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
@@ -54,6 +56,7 @@ impl ApiError {
             Self::BadRequest(message)
             | Self::Forbidden(message)
             | Self::NotFound(message)
+            | Self::Conflict(message)
             | Self::UnsupportedMediaType(message)
             | Self::UnprocessableImage(message)
             | Self::NotConfigured(message) => message.clone(),

@@ -3,11 +3,12 @@
 
 use super::domain::{self, ImageTable};
 use super::service::{D1Images, R2Objects, WorkerRuntime};
-use super::upload::{upload_image, UploadPolicy, UploadedFile};
+use super::upload::{upload_image, Restore, UploadPolicy, UploadedFile};
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::{
-    routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, UploadResponse, UPLOAD_FIELD,
+    routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, UploadQuery, UploadResponse,
+    UPLOAD_FIELD,
 };
 use imghost_shared::snippet;
 use wasm_bindgen::JsCast;
@@ -20,7 +21,15 @@ const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     app.authorize(&req).await?;
-    let file = read_upload(&mut req, app.config.max_upload_bytes).await?;
+    let query =
+        UploadQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
+    let file = UploadedFile {
+        restore: query.key.map(|key| Restore {
+            key,
+            created_at: query.created_at,
+        }),
+        ..read_upload(&mut req, app.config.max_upload_bytes).await?
+    };
     let policy = UploadPolicy {
         allow_svg: app.config.allow_svg,
         stored_url_base: app.config.stored_url_base(),
@@ -76,9 +85,15 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
     if file.size() as u64 > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    let query =
+        UploadQuery::from_query_string(&query_string(req)?).map_err(ApiError::BadRequest)?;
     Ok(UploadedFile {
         name: file.name(),
         bytes: file.bytes().await?,
+        restore: query.key.map(|key| Restore {
+            key,
+            created_at: query.created_at,
+        }),
     })
 }
 

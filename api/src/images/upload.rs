@@ -14,7 +14,19 @@ use std::borrow::Cow;
 pub struct UploadedFile {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// Where an image restored from an export goes back; `None` for a new
+    /// image.
+    pub restore: Option<Restore>,
 }
+
+/// The key and time an exported image had, so its old URL works again.
+pub struct Restore {
+    pub key: String,
+    pub created_at: Option<i64>,
+}
+
+/// How far in the future a restored image's time may lie (clocks differ).
+const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// What an upload needs from the runtime besides R2 and D1.
 pub trait Runtime {
@@ -84,7 +96,26 @@ pub async fn upload_image(
         names::clean_file_name(&file.name, &format!("image.{}", info.format.extension()));
     let original_size = file.bytes.len() as u64;
     let sha256 = runtime.sha256_hex(&file.bytes).await?;
-    if runtime.compresses() {
+    if let Some(restore) = &file.restore {
+        check_restore(restore, info.format, runtime.now_ms())?;
+        if let Some(existing) = table.find_by_key(&restore.key).await? {
+            return if existing.sha256.as_deref() == Some(sha256.as_str()) {
+                Ok(Uploaded::duplicate(existing, original_size))
+            } else {
+                Err(ApiError::Conflict(format!(
+                    "A different image is already stored under {}",
+                    restore.key
+                )))
+            };
+        }
+        if objects.exists(&restore.key).await? {
+            return Err(ApiError::Conflict(format!(
+                "An object imghost has no row for is stored under {}; \
+                 run `imghost reconcile` to see it",
+                restore.key
+            )));
+        }
+    } else if runtime.compresses() {
         if let Some(existing) = table.find_by_sha256(&sha256).await? {
             return Ok(Uploaded::duplicate(existing, original_size));
         }
@@ -96,9 +127,15 @@ pub async fn upload_image(
         Cow::Owned(stripped) => Some(stripped),
         Cow::Borrowed(_) => None,
     };
-    let tinify = runtime
-        .compress(info, stripped.as_deref().unwrap_or(&file.bytes))
-        .await;
+    // A restored image is stored as it was exported: no second compression.
+    let tinify = match file.restore {
+        Some(_) => tinify::Outcome::unchanged(CompressionStatus::Skipped, None, None),
+        None => {
+            runtime
+                .compress(info, stripped.as_deref().unwrap_or(&file.bytes))
+                .await
+        }
+    };
     if let Some(count) = tinify.compression_count {
         // Only the monthly usage shown in stats; an upload never fails on it.
         let _ = table.set_compression_count(count).await;
@@ -108,12 +145,15 @@ pub async fn upload_image(
     let uncompressed = (stripped.unwrap_or(file.bytes), info);
     let (stored, stored_info, compression) = tinify.into_stored(original_size, uncompressed);
 
-    let created_at = runtime.now_ms();
-    let object_key = keys::object_key(
-        created_at,
-        &runtime.new_uuid(),
-        stored_info.format.extension(),
-    );
+    let (object_key, created_at) = match file.restore {
+        Some(Restore { key, created_at }) => (key, created_at.unwrap_or_else(|| runtime.now_ms())),
+        None => {
+            let created_at = runtime.now_ms();
+            let uuid = runtime.new_uuid();
+            let key = keys::object_key(created_at, &uuid, stored_info.format.extension());
+            (key, created_at)
+        }
+    };
     let new_image = NewImage {
         image_url: routes::image_url(policy.stored_url_base, &object_key),
         object_key,
@@ -133,6 +173,33 @@ pub async fn upload_image(
             Stored::Duplicate(image) => Uploaded::duplicate(image, original_size),
         },
     )
+}
+
+/// A restored image keeps its key only if the key has imghost's own shape
+/// and the extension of what the bytes are, and its time only if it is not
+/// in the future.
+fn check_restore(restore: &Restore, format: ImageFormat, now_ms: i64) -> ApiResult<()> {
+    if !keys::is_own_key(&restore.key) {
+        return Err(ApiError::BadRequest(format!(
+            "Invalid key {:?}: imghost's keys look like 2026-11-28/<uuid>.png",
+            restore.key
+        )));
+    }
+    if !restore.key.ends_with(&format!(".{}", format.extension())) {
+        return Err(ApiError::BadRequest(format!(
+            "The key {} does not end in .{}, and the file is a {} image",
+            restore.key,
+            format.extension(),
+            format.name()
+        )));
+    }
+    if restore
+        .created_at
+        .is_some_and(|ms| ms > now_ms + MAX_CLOCK_SKEW_MS)
+    {
+        return Err(ApiError::BadRequest("created_at lies in the future".into()));
+    }
+    Ok(())
 }
 
 /// Recognises the image from its bytes; anything else is refused with the
@@ -244,8 +311,89 @@ mod tests {
         let file = UploadedFile {
             name: "../holiday/beach.png".into(),
             bytes,
+            restore: None,
         };
         run(upload_image(objects, table, runtime, policy, file))
+    }
+
+    const KEY: &str = "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png";
+
+    fn restore(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<Uploaded> {
+        let file = UploadedFile {
+            name: "beach.png".into(),
+            bytes,
+            restore: Some(Restore {
+                key: key.into(),
+                created_at: Some(1_735_776_000_000),
+            }),
+        };
+        let runtime = FakeRuntime {
+            compresses: true,
+            result: Some(Vec::new()),
+            ..FakeRuntime::without_tinify()
+        };
+        let uploaded = run(upload_image(objects, table, &runtime, &POLICY, file));
+        assert_eq!(
+            runtime.compress_calls.get(),
+            0,
+            "a restore is not compressed again"
+        );
+        uploaded
+    }
+
+    #[test]
+    fn a_restored_image_keeps_its_key_and_time_and_again_is_the_same() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let restored = restore(&objects, &table, KEY, png_with_metadata()).unwrap();
+        assert!(!restored.duplicate);
+        assert_eq!(restored.image.object_key, KEY);
+        assert_eq!(restored.image.created_at, 1_735_776_000_000);
+        assert!(objects.objects.borrow().contains_key(KEY));
+        let again = restore(&objects, &table, KEY, png_with_metadata()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.image.id, restored.image.id);
+        assert_eq!(table.rows.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_restore_never_overwrites_what_is_there() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        restore(&objects, &table, KEY, png_with_metadata()).unwrap();
+        let stored = objects.objects.borrow()[KEY].clone();
+        let mut other = png_with_metadata();
+        other.extend_from_slice(b"more");
+        let conflict = restore(&objects, &table, KEY, other.clone()).unwrap_err();
+        assert_eq!(conflict.code().status(), 409, "{conflict:?}");
+        assert_eq!(objects.objects.borrow()[KEY], stored);
+        // An object without a row (another program's, or an orphan).
+        let orphan = "2025-01-02/1f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png";
+        objects
+            .objects
+            .borrow_mut()
+            .insert(orphan.into(), b"theirs".to_vec());
+        let conflict = restore(&objects, &table, orphan, other).unwrap_err();
+        assert_eq!(conflict.code().status(), 409, "{conflict:?}");
+        assert_eq!(objects.objects.borrow()[orphan], b"theirs");
+    }
+
+    #[test]
+    fn a_restore_needs_a_key_of_imghosts_shape_and_the_files_type() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        for key in [
+            "../etc/passwd",
+            "photos/beach.png",
+            "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.jpg",
+        ] {
+            let error = restore(&objects, &table, key, png_with_metadata()).unwrap_err();
+            assert_eq!(error.code().status(), 400, "{key}: {error:?}");
+        }
+        assert!(objects.objects.borrow().is_empty());
+        assert!(table.rows.borrow().is_empty());
     }
 
     #[test]

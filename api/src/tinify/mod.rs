@@ -39,7 +39,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn unchanged(status: CompressionStatus, reason: Option<String>, count: Option<u64>) -> Self {
+    pub fn unchanged(
+        status: CompressionStatus,
+        reason: Option<String>,
+        count: Option<u64>,
+    ) -> Self {
         Self {
             compressed: None,
             status,

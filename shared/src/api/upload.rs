@@ -68,6 +68,44 @@ pub enum CompressionStatus {
     Duplicate,
 }
 
+/// `POST /upload?key=<object key>&created_at=<ms>`: an image restored from
+/// an export under the key and time it had, so its old URL works again.
+/// Without them (the original Worker's clients), a new key is made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadQuery {
+    pub key: Option<String>,
+    /// Milliseconds since the Unix epoch; only with `key`.
+    pub created_at: Option<i64>,
+}
+
+impl UploadQuery {
+    pub fn to_query_string(&self) -> String {
+        let key = self.key.as_deref().map(|key| ("key", Cow::Borrowed(key)));
+        let created_at = self
+            .created_at
+            .map(|ms| ("created_at", Cow::Owned(ms.to_string())));
+        encode_pairs(key.into_iter().chain(created_at))
+    }
+
+    pub fn from_query_string(query: &str) -> Result<Self, String> {
+        let pairs = decode_pairs(query);
+        let key = first_value(&pairs, "key").map(str::to_string);
+        let created_at = match first_value(&pairs, "created_at") {
+            None => None,
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .ok()
+                    .filter(|ms| *ms >= 0)
+                    .ok_or("Invalid created_at: pass milliseconds since 1970 as an integer")?,
+            ),
+        };
+        if created_at.is_some() && key.is_none() {
+            return Err("created_at only goes with key, to restore an exported image".into());
+        }
+        Ok(Self { key, created_at })
+    }
+}
+
 /// Which image `DELETE /delete` removes: `?id=N`, or `?key=<object key>`
 /// for clients that only have the image URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +145,31 @@ pub struct DeleteResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_queries_round_trip() {
+        for query in [
+            UploadQuery::default(),
+            UploadQuery {
+                key: Some("2026-11-28/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png".into()),
+                created_at: Some(1_764_288_000_000),
+            },
+            UploadQuery {
+                key: Some("a b&c".into()),
+                created_at: None,
+            },
+        ] {
+            let text = query.to_query_string();
+            assert_eq!(UploadQuery::from_query_string(&text), Ok(query), "{text}");
+        }
+        for junk in [
+            "created_at=5",
+            "key=k&created_at=-1",
+            "key=k&created_at=soon",
+        ] {
+            assert!(UploadQuery::from_query_string(junk).is_err(), "{junk}");
+        }
+    }
 
     #[test]
     fn delete_queries_round_trip() {
