@@ -44,6 +44,10 @@ pub enum Error {
     DownloadStatus { url: String, status: u16 },
     #[error("{url} is larger than {}", format_bytes(*.limit))]
     DownloadTooLarge { url: String, limit: u64 },
+    #[error("cannot download {url}: no answer within {seconds} s")]
+    DownloadTimedOut { url: String, seconds: u64 },
+    #[error("cannot write {}: {error}", .path.display())]
+    CannotWrite { path: PathBuf, error: io::Error },
     /// A blocking read panicked or was cancelled.
     #[error("internal error: {0}")]
     Internal(tokio::task::JoinError),

@@ -8,6 +8,7 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod login;
+mod migrate;
 mod output;
 mod picgo;
 mod target;
@@ -101,6 +102,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move the images of Markdown, MDX and HTML files to imghost and
+    /// rewrite only their URLs
+    ///
+    /// Images on other hosts are downloaded, local ones (relative to the file
+    /// or absolute) read; each is uploaded once and every reference to it
+    /// rewritten. A changed FILE is kept as FILE.orig (never overwritten);
+    /// old URL, new URL and file are appended to the map file. A link that
+    /// fails is left as it is and reported with file:line (exit code 1).
+    Migrate {
+        /// Print a unified diff with placeholder URLs; upload and write nothing
+        /// (images are still downloaded and checked)
+        #[arg(long)]
+        dry_run: bool,
+        /// Where to append `old URL<TAB>new URL<TAB>file` lines
+        #[arg(long, value_name = "FILE", default_value = migrate::DEFAULT_MAP)]
+        map: PathBuf,
+        /// Seconds allowed for each download
+        #[arg(long, value_name = "SECONDS", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        download_timeout: u64,
+        /// Files, or folders searched for .md, .markdown, .mdx, .html and .htm
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
     Picgo {
         /// Port to listen on (PicGo's is 36677)
@@ -168,6 +193,20 @@ async fn run(command: Command) -> Result<u8, Error> {
             let report = reconcile(&client, repair).await?;
             print_json_or(json, &report, output::reconcile_text);
             Ok(0)
+        }
+        Command::Migrate {
+            dry_run,
+            map,
+            download_timeout,
+            paths,
+        } => {
+            let options = migrate::Options {
+                paths,
+                dry_run,
+                map,
+                timeout: std::time::Duration::from_secs(download_timeout),
+            };
+            migrate::run(&client, options).await
         }
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
