@@ -5,6 +5,7 @@ mod client;
 mod clipboard;
 mod config;
 mod error;
+mod export;
 #[cfg(test)]
 mod fixtures;
 mod login;
@@ -126,6 +127,16 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Download every image as stored into DIR/<key>, with DIR/manifest.jsonl
+    ///
+    /// One manifest line per image: id, key, original_name, content_type,
+    /// size, width, height, sha256 (of the exported bytes), upload_sha256
+    /// (of the bytes as uploaded), created_at and url. Run again to fetch
+    /// only what is missing or changed.
+    Export {
+        /// The folder to export into (created if needed)
+        dir: PathBuf,
+    },
     /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
     Picgo {
         /// Port to listen on (PicGo's is 36677)
@@ -208,6 +219,7 @@ async fn run(command: Command) -> Result<u8, Error> {
             };
             migrate::run(&client, options).await
         }
+        Command::Export { dir } => export::run(&client, &dir).await,
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
             Ok(0)
