@@ -4,7 +4,8 @@ use crate::config::Settings;
 use bytes::Bytes;
 use imghost_shared::api::{
     decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ImageId, ListQuery,
-    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, UploadResponse, UPLOAD_FIELD,
+    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, UploadQuery, UploadResponse,
+    UPLOAD_FIELD,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -114,6 +115,20 @@ impl Client {
         data: Bytes,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
+        self.upload_to(&UploadQuery::default(), name, mime, data, progress)
+            .await
+    }
+
+    /// `POST /upload?key=&created_at=`: an exported image back under the
+    /// key and time it had (or, with an empty query, a new upload).
+    pub async fn upload_to(
+        &self,
+        query: &UploadQuery,
+        name: &str,
+        mime: &str,
+        data: Bytes,
+        progress: Option<std::sync::Arc<dyn Progress>>,
+    ) -> Result<UploadResponse, ApiError> {
         let length = data.len() as u64;
         let chunks: Vec<Bytes> = (0..data.len())
             .step_by(CHUNK)
@@ -134,7 +149,7 @@ impl Client {
         .expect("a detected image type is a valid MIME type");
         let form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
         let request = self
-            .request(Method::POST, routes::UPLOAD, "")
+            .request(Method::POST, routes::UPLOAD, &query.to_query_string())
             .timeout(UPLOAD_TIMEOUT)
             .multipart(form);
         self.send(request, UPLOAD_TIMEOUT).await

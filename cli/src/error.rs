@@ -46,6 +46,14 @@ pub enum Error {
     DownloadTooLarge { url: String, limit: u64 },
     #[error("cannot download {url}: no answer within {seconds} s")]
     DownloadTimedOut { url: String, seconds: u64 },
+
+    // `imghost import`.
+    #[error("no such folder: {}", .0.display())]
+    NoSuchFolder(PathBuf),
+    #[error("cannot read {}: {error}", .path.display())]
+    ExportFileUnreadable { path: PathBuf, error: io::Error },
+    #[error("{} does not match the manifest's SHA-256; not restored", .0.display())]
+    ExportFileChanged(PathBuf),
     #[error("cannot write {}: {error}", .path.display())]
     CannotWrite { path: PathBuf, error: io::Error },
     /// A blocking read panicked or was cancelled.

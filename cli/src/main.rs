@@ -8,6 +8,7 @@ mod error;
 mod export;
 #[cfg(test)]
 mod fixtures;
+mod import;
 mod login;
 mod migrate;
 mod output;
@@ -137,6 +138,17 @@ enum Command {
         /// The folder to export into (created if needed)
         dir: PathBuf,
     },
+    /// Bring an export back under the same keys and times (so old URLs work
+    /// again), or upload every image in a folder
+    ///
+    /// With DIR/manifest.jsonl (written by `imghost export`), each file is
+    /// checked against its SHA-256 there and restored under its key; without
+    /// it, every image under DIR is uploaded and other files are skipped.
+    /// Safe to run again: what is already there is left as it is.
+    Import {
+        /// An export folder, or any folder of images
+        dir: PathBuf,
+    },
     /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
     Picgo {
         /// Port to listen on (PicGo's is 36677)
@@ -220,6 +232,7 @@ async fn run(command: Command) -> Result<u8, Error> {
             migrate::run(&client, options).await
         }
         Command::Export { dir } => export::run(&client, &dir).await,
+        Command::Import { dir } => import::run(&client, &dir).await,
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
             Ok(0)
