@@ -51,7 +51,7 @@ impl ApiError {
         }
     }
 
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             Self::BadRequest(message)
             | Self::Forbidden(message)

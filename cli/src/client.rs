@@ -58,6 +58,16 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// What a reconcile call does besides reporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReconcileMode {
+    Report,
+    /// Delete imghost's own orphans and the rows without objects.
+    Repair,
+    /// Make objects without rows into images; delete nothing.
+    Adopt,
+}
+
 /// Reports upload progress in bytes sent.
 pub trait Progress: Send + Sync + 'static {
     fn advance(&self, bytes: u64);
@@ -194,15 +204,20 @@ impl Client {
     }
 
     /// `GET /reconcile` reports on one window of keys; `POST /reconcile`
-    /// also repairs it. Pass the previous answer's `next_cursor` as `cursor`.
+    /// also repairs it, or adopts its objects without rows. Pass the
+    /// previous answer's `next_cursor` as `cursor`.
     pub async fn reconcile(
         &self,
-        repair: bool,
+        mode: ReconcileMode,
         cursor: Option<&str>,
     ) -> Result<ReconcileReport, ApiError> {
-        let method = if repair { Method::POST } else { Method::GET };
+        let method = match mode {
+            ReconcileMode::Report => Method::GET,
+            ReconcileMode::Repair | ReconcileMode::Adopt => Method::POST,
+        };
         let query = ReconcileQuery {
             cursor: cursor.map(str::to_string),
+            adopt: mode == ReconcileMode::Adopt,
         };
         let request = self.request(method, routes::RECONCILE, &query.to_query_string());
         self.send(request, CALL_TIMEOUT).await

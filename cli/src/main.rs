@@ -17,7 +17,7 @@ mod target;
 mod upload;
 
 use clap::{Parser, Subcommand};
-use client::Client;
+use client::{Client, ReconcileMode};
 use config::Settings;
 use error::Error;
 use imghost_shared::api::{ImageRecord, ReconcileReport, MAX_PAGE_SIZE};
@@ -100,6 +100,11 @@ enum Command {
         /// With --repair: do not ask before deleting
         #[arg(long, short = 'y', requires = "repair")]
         yes: bool,
+        /// Make objects put straight into the bucket (rclone, the dashboard)
+        /// into images: type, size, dimensions and SHA-256 from their bytes,
+        /// metadata removed; nothing is deleted
+        #[arg(long, conflicts_with = "repair")]
+        adopt: bool,
         /// Print the server's JSON answer
         #[arg(long)]
         json: bool,
@@ -203,9 +208,14 @@ async fn run(command: Command) -> Result<u8, Error> {
             print_json_or(json, &stats, output::stats_text);
             Ok(0)
         }
-        Command::Reconcile { repair, yes, json } => {
+        Command::Reconcile {
+            repair,
+            yes,
+            adopt,
+            json,
+        } => {
             if repair {
-                let found = reconcile(&client, false).await?;
+                let found = reconcile(&client, ReconcileMode::Report).await?;
                 if !output::needs_repair(&found) {
                     print_json_or(json, &found, output::reconcile_text);
                     return Ok(0);
@@ -213,7 +223,12 @@ async fn run(command: Command) -> Result<u8, Error> {
                 eprint!("{}", output::repair_preview(&found));
                 confirm_repair(yes)?;
             }
-            let report = reconcile(&client, repair).await?;
+            let mode = match (repair, adopt) {
+                (true, _) => ReconcileMode::Repair,
+                (_, true) => ReconcileMode::Adopt,
+                _ => ReconcileMode::Report,
+            };
+            let report = reconcile(&client, mode).await?;
             print_json_or(json, &report, output::reconcile_text);
             Ok(0)
         }
@@ -361,10 +376,10 @@ fn confirm_repair(yes: bool) -> Result<(), Error> {
 }
 
 /// Walks every window of keys and adds the answers up into one report.
-async fn reconcile(client: &Client, repair: bool) -> Result<ReconcileReport, Error> {
-    let mut total = client.reconcile(repair, None).await?;
+async fn reconcile(client: &Client, mode: ReconcileMode) -> Result<ReconcileReport, Error> {
+    let mut total = client.reconcile(mode, None).await?;
     while let Some(cursor) = total.next_cursor.take() {
-        let window = client.reconcile(repair, Some(&cursor)).await?;
+        let window = client.reconcile(mode, Some(&cursor)).await?;
         output::add_reconcile_window(&mut total, window);
     }
     Ok(total)

@@ -134,6 +134,18 @@ pub fn reconcile_text(report: &ReconcileReport) -> String {
             out.push_str(&format!("  {key}\n"));
         }
     }
+    if !report.adopted.is_empty() || !report.not_adopted.is_empty() {
+        out.push_str(&format!(
+            "adopted {} as images\n",
+            count(report.adopted.len(), "object", "objects")
+        ));
+        for image in &report.adopted {
+            out.push_str(&format!("  {} {}\n", image.id, image.object_key));
+        }
+        for why in &report.not_adopted {
+            out.push_str(&format!("  not adopted: {why}\n"));
+        }
+    }
     if !needs_repair(report) {
         out.push_str("everything matches\n");
         return out;
@@ -169,6 +181,8 @@ pub fn add_reconcile_window(total: &mut ReconcileReport, window: ReconcileReport
     total.rows_checked += window.rows_checked;
     total.orphan_objects.extend(window.orphan_objects);
     total.foreign_objects.extend(window.foreign_objects);
+    total.adopted.extend(window.adopted);
+    total.not_adopted.extend(window.not_adopted);
     total.missing_objects.extend(window.missing_objects);
     total.repaired &= window.repaired;
     total.next_cursor = window.next_cursor;
@@ -274,6 +288,8 @@ mod tests {
             foreign_objects: vec![],
             missing_objects: vec![],
             repaired: false,
+            adopted: vec![],
+            not_adopted: vec![],
             next_cursor: None,
         };
         assert_eq!(
@@ -312,6 +328,14 @@ mod tests {
             ..clean
         };
         assert!(!needs_repair(&shared_bucket));
+        let adopting = ReconcileReport {
+            adopted: vec![record(9, "beach.png", 1, None)],
+            not_adopted: vec!["backups/db.sqlite: not an image".into()],
+            ..shared_bucket.clone()
+        };
+        assert!(reconcile_text(&adopting).contains(
+            "adopted 1 object as images\n  9 2026-11-28/a.png\n  not adopted: backups/db.sqlite: not an image\n"
+        ));
         assert_eq!(
             reconcile_text(&shared_bucket),
             "checked 3 objects and 3 rows\n\
@@ -331,6 +355,8 @@ mod tests {
             foreign_objects: vec!["a.txt".into()],
             missing_objects: vec![],
             repaired: true,
+            adopted: vec![],
+            not_adopted: vec![],
             next_cursor: Some("2026-11-27/z.png".into()),
         };
         let last = ReconcileReport {
@@ -341,6 +367,8 @@ mod tests {
             foreign_objects: vec!["b.txt".into()],
             missing_objects: vec![record(7, "gone.png", 1, None)],
             repaired: true,
+            adopted: vec![],
+            not_adopted: vec!["b.txt: not an image".into()],
             next_cursor: None,
         };
         add_reconcile_window(&mut total, last);
@@ -351,6 +379,7 @@ mod tests {
             ["2026-11-27/a.png", "2026-11-28/b.png"]
         );
         assert_eq!(total.foreign_objects, ["a.txt", "b.txt"]);
+        assert_eq!(total.not_adopted, ["b.txt: not an image"]);
         assert_eq!(total.missing_objects.len(), 1);
         assert!(total.repaired);
         assert_eq!(total.next_cursor, None);

@@ -371,6 +371,15 @@ describe('reconcile', () => {
     assert.match((await imghost(['reconcile'])).stdout, /everything matches\n$/);
     assert.equal((await fetch(`${stack.url}/i/notes/readme.png`)).status, 200);
   });
+
+  test('--adopt makes objects put straight into the bucket into images, deleting nothing', async () => {
+    const adopted = await imghost(['reconcile', '--adopt']);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    const id = (await stack.sql("SELECT id FROM images WHERE object_key = 'notes/readme.png'"))[0].id;
+    assert.match(adopted.stdout, new RegExp(`^adopted 1 object as images\n  ${id} notes/readme\\.png\n`, 'm'));
+    assert.match((await imghost(['reconcile'])).stdout, /everything matches\n$/);
+    assert.equal((await fetch(`${stack.url}/i/notes/readme.png`)).status, 200);
+  });
 });
 
 describe('login', () => {

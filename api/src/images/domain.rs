@@ -12,6 +12,8 @@ pub trait ObjectStore {
     async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
+    /// The object's bytes, or `None` if there is no such object.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 pub trait ImageTable {

@@ -46,6 +46,9 @@ impl ObjectStore for MemoryObjects {
         self.objects.borrow_mut().remove(key);
         Ok(())
     }
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.objects.borrow().get(key).cloned())
+    }
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         if self.fail_exists.get() {
             return Err(StoreError("head failed".into()));

@@ -5,7 +5,7 @@
 pub mod domain;
 mod handlers;
 #[cfg(test)]
-mod memory;
+pub mod memory;
 pub mod queries;
 pub mod service;
 pub mod upload;

@@ -61,6 +61,16 @@ impl ObjectStore for R2Objects<'_> {
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.0.head(key).await?.is_some())
     }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(object) = self.0.get(key).execute().await? else {
+            return Ok(None);
+        };
+        match object.body() {
+            Some(body) => Ok(Some(body.bytes().await?)),
+            None => Ok(Some(Vec::new())),
+        }
+    }
 }
 
 /// One page of an R2 listing in key order.
@@ -83,6 +93,7 @@ impl R2Objects<'_> {
                 .map(|object| ListedObject {
                     key: object.key(),
                     uploaded_ms: object.uploaded().as_millis() as i64,
+                    size: object.size(),
                 })
                 .collect(),
             truncated: listed.truncated(),

@@ -204,7 +204,7 @@ fn check_restore(restore: &Restore, format: ImageFormat, now_ms: i64) -> ApiResu
 
 /// Recognises the image from its bytes; anything else is refused with the
 /// right status and a message saying what the file looked like.
-fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
+pub fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
     let info = image::detect(bytes).map_err(|rejected| match rejected {
         Rejected::Empty => ApiError::BadRequest("The file is empty".into()),
         other => ApiError::UnsupportedMediaType(other.to_string()),
@@ -220,12 +220,12 @@ fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::super::memory::{run, MemoryObjects, MemoryTable};
     use super::*;
     use std::cell::Cell;
 
-    struct FakeRuntime {
+    pub struct FakeRuntime {
         compresses: bool,
         /// Tinify's answer: its result bytes, or none.
         result: Option<Vec<u8>>,
@@ -234,7 +234,7 @@ mod tests {
     }
 
     impl FakeRuntime {
-        fn without_tinify() -> Self {
+        pub fn without_tinify() -> Self {
             Self {
                 compresses: false,
                 result: None,
@@ -289,7 +289,7 @@ mod tests {
     }
 
     /// A 3 × 2 PNG carrying a camera serial in a text chunk.
-    fn png_with_metadata() -> Vec<u8> {
+    pub fn png_with_metadata() -> Vec<u8> {
         let mut ihdr = 3u32.to_be_bytes().to_vec();
         ihdr.extend_from_slice(&2u32.to_be_bytes());
         ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 pub struct ListedObject {
     pub key: String,
     pub uploaded_ms: i64,
+    pub size: u64,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -78,6 +79,7 @@ mod tests {
         ListedObject {
             key: key.into(),
             uploaded_ms,
+            size: 1,
         }
     }
 

@@ -1,24 +1,31 @@
 //! `GET /reconcile` reports R2 objects without rows and rows without
-//! objects; `POST /reconcile` removes them. One window of keys per call.
+//! objects; `POST /reconcile` removes them, or with `adopt=true` makes the
+//! objects without rows into images instead. One window of keys per call.
 
+mod adopt;
 mod domain;
 
 pub use domain::ListedObject;
 
 use crate::error::ApiResult;
-use crate::images::service::{D1Images, R2Objects};
+use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::{ReconcileQuery, ReconcileReport};
 use worker::{Date, Method, Request, Response, RouteContext};
 
 /// R2 lists at most this many keys per call; the window follows it.
 const WINDOW: u32 = 1000;
+/// Objects read and adopted per call at most: each is read whole, and a
+/// call must stay within a Worker's limits.
+const ADOPT_PER_CALL: usize = 20;
 
 pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     app.authorize(&req).await?;
-    let after = ReconcileQuery::from_query_string(&query_string(&req)?).cursor;
-    let repair = req.method() == Method::Post;
+    let query = ReconcileQuery::from_query_string(&query_string(&req)?);
+    let after = query.cursor;
+    let adopting = query.adopt && req.method() == Method::Post;
+    let repair = req.method() == Method::Post && !adopting;
     let base_url = app.image_base_url(&req)?;
     let objects = R2Objects(&app.bucket);
     let table = D1Images(&app.db);
@@ -41,7 +48,54 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     }
     let grace_ms = app.config.orphan_grace_seconds as i64 * 1000;
     let now_ms = Date::now().as_millis() as i64;
-    let differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
+    let mut differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
+    let (mut adopted, mut not_adopted) = (Vec::new(), Vec::new());
+    if adopting {
+        let mut candidates: Vec<&String> = differences
+            .orphan_objects
+            .iter()
+            .chain(&differences.foreign_objects)
+            .collect();
+        candidates.sort();
+        if candidates.len() > ADOPT_PER_CALL {
+            // The rest of this window waits for the next call.
+            let last = candidates[ADOPT_PER_CALL - 1].clone();
+            listed_objects.retain(|object| object.key <= last);
+            let rows: Vec<_> = rows
+                .iter()
+                .filter(|row| row.object_key <= last)
+                .cloned()
+                .collect();
+            differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
+            window_end = Some(last);
+        }
+        let rules = adopt::AdoptRules {
+            max_bytes: app.config.max_upload_bytes,
+            allow_svg: app.config.allow_svg,
+            stored_url_base: app.config.stored_url_base(),
+        };
+        let runtime = WorkerRuntime(None);
+        for object in &listed_objects {
+            let unrowed = differences.orphan_objects.contains(&object.key)
+                || differences.foreign_objects.contains(&object.key);
+            if !unrowed {
+                continue;
+            }
+            let candidate = adopt::Candidate {
+                key: &object.key,
+                uploaded_ms: object.uploaded_ms,
+                size: object.size,
+            };
+            match adopt::adopt(&objects, &table, &runtime, &rules, &candidate).await {
+                Ok(image) => adopted.push(image.served_from(&base_url)),
+                Err(why) => not_adopted.push(format!("{}: {why}", object.key)),
+            }
+        }
+    }
+    // What was adopted is no longer without a row.
+    let is_adopted = |key: &String| adopted.iter().any(|image| &image.object_key == key);
+    differences.orphan_objects.retain(|key| !is_adopted(key));
+    differences.foreign_objects.retain(|key| !is_adopted(key));
     if repair {
         objects.delete_many(&differences.orphan_objects).await?;
         table.delete_rows(&differences.missing_objects).await?;
@@ -58,6 +112,8 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
             .map(|image| image.served_from(&base_url))
             .collect(),
         repaired: repair,
+        adopted,
+        not_adopted,
         next_cursor: window_end,
     })
 }

@@ -3,17 +3,21 @@ use super::ImageRecord;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-/// `GET` or `POST /reconcile?cursor=`: which window of keys to check.
+/// `GET` or `POST /reconcile?cursor=&adopt=true`: which window of keys to
+/// check, and whether a `POST` adopts objects without rows as images
+/// instead of deleting imghost's own orphans.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReconcileQuery {
     /// The previous answer's `next_cursor`; `None` starts at the first key.
     pub cursor: Option<String>,
+    pub adopt: bool,
 }
 
 impl ReconcileQuery {
     pub fn to_query_string(&self) -> String {
         let cursor = self.cursor.as_deref().map(|c| ("cursor", Cow::Borrowed(c)));
-        encode_pairs(cursor)
+        let adopt = self.adopt.then_some(("adopt", Cow::Borrowed("true")));
+        encode_pairs(cursor.into_iter().chain(adopt))
     }
 
     pub fn from_query_string(query: &str) -> Self {
@@ -22,6 +26,7 @@ impl ReconcileQuery {
             cursor: first_value(&pairs, "cursor")
                 .filter(|cursor| !cursor.is_empty())
                 .map(str::to_string),
+            adopt: first_value(&pairs, "adopt") == Some("true"),
         }
     }
 }
@@ -48,6 +53,13 @@ pub struct ReconcileReport {
     pub missing_objects: Vec<ImageRecord>,
     /// True when this call removed the orphans and the dangling rows.
     pub repaired: bool,
+    /// With `adopt`: the objects that became images in this call (their
+    /// bytes read, metadata stripped, a row written).
+    #[serde(default)]
+    pub adopted: Vec<ImageRecord>,
+    /// With `adopt`: objects that could not be adopted, as `key: reason`.
+    #[serde(default)]
+    pub not_adopted: Vec<String>,
     #[serde(default)]
     pub next_cursor: Option<String>,
 }
@@ -62,6 +74,11 @@ mod tests {
             ReconcileQuery::default(),
             ReconcileQuery {
                 cursor: Some("2026-11-28/a b+c.png".into()),
+                adopt: false,
+            },
+            ReconcileQuery {
+                cursor: None,
+                adopt: true,
             },
         ] {
             let text = query.to_query_string();
