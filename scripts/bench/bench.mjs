@@ -8,6 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeSection } from './report.mjs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -471,5 +472,4 @@ needs at least one D1 round trip, so no Worker's listing can be faster
 than about ${fmt(floors.oneQuery.median)} ms here; a fifth of the original Worker's page ${deepLabel}
 is ${fmt(referenceDeepPage / 5)} ms.
 `;
-await writeFile(join(ROOT, 'docs/benchmarks.md'), doc);
-console.log('\nWritten to docs/benchmarks.md');
+await writeSection('side-by-side', doc.replace(/^# Benchmarks\n/, ''));
