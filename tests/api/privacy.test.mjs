@@ -101,3 +101,33 @@ test('the colour profile and the pixels of a JPEG are untouched', async () => {
   const startOfScan = (bytes) => bytes.subarray(bytes.indexOf(Buffer.from([0xff, 0xda])));
   assert.ok(startOfScan(served).equals(startOfScan(original)), 'entropy-coded data differs');
 });
+
+describe('the files an independent review got location data back from', () => {
+  // Made by `cargo run -p imghost-shared --example leak_fixtures`.
+  const PERSONAL = ['SN12345678', 'Canon', 'GPSLatitude', 'shot at home', 'Jane Doe', 'xmpmeta'];
+  test('stray-byte.jpg: a JPEG that cannot be walked to its end is refused, not stored as it is', async () => {
+    const { body: before } = await api.query();
+    const { status, body } = await api.upload(await fixture('leaks/stray-byte.jpg'), { name: 'stray-byte.jpg' });
+    assert.equal(status, 422);
+    assert.equal(body.code, 'unprocessable_image');
+    assert.match(body.message, /JPEG's structure could not be fully read \(there are unexpected bytes where a marker should be\)/);
+    assert.equal((await api.query()).body.total, before.total);
+  });
+
+  for (const name of ['exif-between-scans.jpg', 'exif-in-meta.avif', 'comment-and-xmp.gif']) {
+    test(`${name}: nothing personal is served`, async () => {
+      const original = await fixture(`leaks/${name}`);
+      assert.ok(PERSONAL.some((text) => original.includes(text)), 'the fixture carries metadata');
+      const { status, body } = await api.upload(original, { name });
+      assert.equal(status, 200, body.message);
+      const served = await api.get(new URL(body.url).pathname);
+      for (const text of PERSONAL) assert.ok(!served.bytes.includes(text), `${text} was served`);
+      const file = join(stack.stateDir, `served-${name}`);
+      await writeFile(file, served.bytes);
+      const { stdout } = await run('exiftool', ['-j', '-G1', file]);
+      const tags = Object.keys(JSON.parse(stdout)[0]);
+      const leaked = tags.filter((tag) => /GPS|Make|Serial|Comment|XMP|Creator/i.test(tag));
+      assert.deepEqual(leaked, [], `exiftool still reads ${leaked.join(', ')}`);
+    });
+  }
+});

@@ -71,3 +71,32 @@ test('only http and https addresses become links and images', async ({ page }) =
   for (const link of await listed.locator('a').all()) expect(await link.getAttribute('href')).not.toContain('javascript:');
   expect(await listed.locator('img').getAttribute('src')).not.toContain('javascript:');
 });
+
+test('with images on a custom domain of the bucket, the delete question says its cache keeps them', async ({ page }) => {
+  const name = uniqueName('cached', 'png');
+  const stored = await uploadViaApi(name, uniquePng('text.png'));
+  // As listed by a Worker whose PUBLIC_IMAGE_BASE_URL is a custom domain
+  // on the bucket (its images do not pass through the Worker's /i/).
+  await page.route('**/query?**', async (route) => {
+    const real = await (await route.fetch()).json();
+    real.results = real.results.map((image) =>
+      image.id === stored.id ? { ...image, image_url: `https://img.example.com/${image.object_key}` } : image,
+    );
+    await route.fulfill({ json: real });
+  });
+  await openApp(page);
+  await card(page, name).getByTestId('delete').click();
+  await expect(page.getByTestId('confirm')).toContainText(
+    'Copies cached by Cloudflare at img.example.com can still be served for up to a year, until you purge that cache.',
+  );
+  await page.getByTestId('confirm-cancel').click();
+
+  // Served by the Worker itself: no such sentence.
+  const plain = uniqueName('uncached', 'png');
+  await uploadViaApi(plain, uniquePng('logo.png'));
+  await page.reload();
+  await card(page, plain).getByTestId('delete').click();
+  await expect(page.getByTestId('confirm')).toBeVisible();
+  await expect(page.getByTestId('confirm')).not.toContainText('cached by Cloudflare');
+  await page.getByTestId('confirm-cancel').click();
+});
