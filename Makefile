@@ -14,7 +14,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean
+.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -65,3 +65,8 @@ deploy: setup worker web
 
 clean:
 	rm -rf api/build web/dist target
+
+# Mutation testing of the pure logic (slow; not part of `make test`).
+# A subset: make mutants FILES="shared/src/image/gif.rs"
+mutants:
+	@scripts/mutants.sh $(FILES)

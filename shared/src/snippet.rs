@@ -71,5 +71,11 @@ mod tests {
             html("x", URL, None),
             format!("<img src=\"{URL}\" alt=\"x\">")
         );
+        // Apostrophes too, so the text stays inert if pasted into a
+        // single-quoted attribute.
+        assert_eq!(
+            html("cat's.png", "https://img.example/it's.png", None),
+            "<img src=\"https://img.example/it&#39;s.png\" alt=\"cat&#39;s.png\">"
+        );
     }
 }

@@ -90,6 +90,14 @@ mod tests {
             })
         );
         assert_eq!(parse("bytes=-500"), Some(ByteRange::Suffix(500)));
+        // One byte: the end may equal the start.
+        assert_eq!(
+            parse(" bytes= 7-7 "),
+            Some(ByteRange::From {
+                start: 7,
+                end: Some(7)
+            })
+        );
         for unsupported in [
             "bytes=0-1,5-6",
             "items=0-1",
@@ -97,6 +105,10 @@ mod tests {
             "bytes=a-b",
             "bytes=-",
             "bytes=--1",
+            // Only digits: Rust's integer parser would take a sign.
+            "bytes=+1-2",
+            "bytes=1-+2",
+            "bytes=-+5",
             "",
         ] {
             assert_eq!(parse(unsupported), None, "{unsupported}");

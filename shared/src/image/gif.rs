@@ -119,3 +119,170 @@ fn skip_sub_blocks(data: &[u8], mut pos: usize) -> Option<usize> {
         pos += len;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::samples::gif_parts;
+
+    /// The size of the sample GIFs.
+    fn four_by_two(animated: bool) -> Option<(Dimensions, bool)> {
+        Some((Dimensions::new(4, 2)?, animated))
+    }
+
+    /// A 4×2 GIF: the screen with `global` (flags, colour table), then
+    /// `blocks`, then the trailer.
+    fn gif(global: (u8, &[u8]), blocks: &[&[u8]]) -> Vec<u8> {
+        [
+            b"GIF89a".as_slice(),
+            &[4, 0, 2, 0, global.0, 0, 0],
+            global.1,
+            &blocks.concat(),
+            &[TRAILER],
+        ]
+        .concat()
+    }
+
+    /// An image with `local` (flags, colour table).
+    fn image(local: (u8, &[u8])) -> Vec<u8> {
+        [
+            &[IMAGE, 0, 0, 0, 0, 4, 0, 2, 0, local.0][..],
+            local.1,
+            &[2, 2, 0x84, 0x8F, 0],
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn one_frame_is_still_and_two_or_more_are_animated() {
+        let parts = gif_parts();
+        // Header, looping extension, control, frame, control, frame, trailer.
+        let still = [&parts[..4], &parts[6..]].concat().concat();
+        assert_eq!(header(&still), four_by_two(false));
+        assert_eq!(header(&parts.concat()), four_by_two(true));
+        let three = [&parts[..6], &parts[4..]].concat().concat();
+        assert_eq!(header(&three), four_by_two(true));
+    }
+
+    #[test]
+    fn counting_stops_at_the_second_frame_and_needs_a_first() {
+        let parts = gif_parts();
+        let two_frames = parts[..6].concat();
+        // What follows the second frame is not read.
+        let junk_after_two = [two_frames.as_slice(), &[0x00, 0x99]].concat();
+        assert_eq!(header(&junk_after_two), four_by_two(true));
+        // Cut short after its first frame: one still frame; but junk after
+        // it, or a frame cut short inside its data, is damage.
+        let one_frame = parts[..4].concat();
+        assert_eq!(header(&one_frame), four_by_two(false));
+        assert_eq!(header(&one_frame[..one_frame.len() - 1]), None);
+        let junk_after_one = [one_frame.as_slice(), &[0x00]].concat();
+        assert_eq!(header(&junk_after_one), None);
+        // No frame at all is damage, with a trailer or without.
+        for no_frame in [
+            parts[0].clone(),
+            [&parts[0][..], &[TRAILER]].concat(),
+            parts[..3].concat(),
+            [&parts[..3].concat()[..], &[TRAILER]].concat(),
+        ] {
+            assert_eq!(header(&no_frame), None, "{no_frame:x?}");
+        }
+    }
+
+    #[test]
+    fn colour_tables_of_every_size_are_skipped() {
+        let none = (0x00, &[][..]);
+        assert_eq!(header(&gif(none, &[&image(none)])), four_by_two(false));
+        for size in 0..8u8 {
+            let entries = 2usize << size;
+            // Zeros: a table misread as blocks ends a chain or starts no image.
+            let table = vec![0; 3 * entries];
+            let table = (0x80 | size, table.as_slice());
+            // The sort and resolution bits in the flags do not matter.
+            let other_bits = (0x80 | 0x78 | size, table.1);
+            for (global, local) in [
+                (table, none),
+                (none, table),
+                (table, table),
+                (other_bits, other_bits),
+            ] {
+                let single = gif(global, &[&image(local)]);
+                assert_eq!(
+                    header(&single),
+                    four_by_two(false),
+                    "{size} {global:?} {local:?}"
+                );
+                let double = gif(global, &[&image(local), &image(local)]);
+                assert_eq!(header(&double), four_by_two(true), "{size}");
+            }
+        }
+    }
+
+    #[test]
+    fn extensions_before_and_between_frames_are_skipped_whole() {
+        let comment = [EXTENSION, 0xFE, 3, b'a', b'b', b'c', 2, IMAGE, IMAGE, 0];
+        let none = (0x00, &[][..]);
+        let frame = image(none);
+        let data = gif(none, &[&comment, &frame, &comment, &frame]);
+        assert_eq!(header(&data), four_by_two(true));
+        let cut = &data[..13 + comment.len() - 1];
+        assert_eq!(header(cut), None);
+    }
+
+    type Walked = (usize, Vec<(Option<u8>, usize, usize)>, usize);
+
+    fn walked(data: &[u8]) -> Result<Walked, &'static str> {
+        walk(data).map(|walk| {
+            let blocks = walk.blocks.iter();
+            let blocks = blocks.map(|b| (b.label, b.start, b.end)).collect();
+            (walk.header_end, blocks, walk.end)
+        })
+    }
+
+    #[test]
+    fn the_walk_finds_every_block_and_the_trailer() {
+        let parts = gif_parts();
+        let mut expected = Vec::new();
+        let mut at = parts[0].len();
+        for part in &parts[1..parts.len() - 1] {
+            let label = (part[0] == EXTENSION).then_some(part[1]);
+            expected.push((label, at, at + part.len()));
+            at += part.len();
+        }
+        let data = [parts.concat(), b"trailing".to_vec()].concat();
+        assert_eq!(walked(&data), Ok((19, expected.clone(), at + 1)));
+        // Cut short after a whole block, or right after the header.
+        let cut = parts[..parts.len() - 1].concat();
+        assert_eq!(walked(&cut), Ok((19, expected, at)));
+        assert_eq!(walked(&parts[0]), Ok((19, vec![], 19)));
+        // Without a global colour table, and in the older version.
+        let none = (0x00, &[][..]);
+        let frame = image((0x81, &[0; 12]));
+        let bare = [b"GIF87a".as_slice(), &gif(none, &[&frame])[6..]].concat();
+        assert_eq!(
+            walked(&bare),
+            Ok((13, vec![(None, 13, 13 + frame.len())], bare.len()))
+        );
+    }
+
+    #[test]
+    fn walks_that_cannot_be_followed_say_why() {
+        let parts = gif_parts();
+        let clean = parts.concat();
+        let header = "the file ends inside its header";
+        assert_eq!(walked(&clean[..10]), Err(header));
+        assert_eq!(walked(&clean[..18]), Err(header));
+        assert!(walked(b"GIF90a\0\0\0\0\0\0\0").is_err());
+        let past_end = "a block runs past the end of the file";
+        for cut in [20, 21, 31, 40, parts[..4].concat().len() - 1] {
+            assert_eq!(walked(&clean[..cut]), Err(past_end), "{cut}");
+        }
+        let image_start = parts[..3].concat().len();
+        assert_eq!(walked(&clean[..image_start + 9]), Err(past_end));
+        let junk = [&parts[0][..], &[0x00, TRAILER]].concat();
+        assert_eq!(
+            walked(&junk),
+            Err("there are unexpected bytes where a block should start")
+        );
+    }
+}

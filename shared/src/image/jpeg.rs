@@ -170,3 +170,149 @@ pub(super) fn header(data: &[u8]) -> Option<Dimensions> {
     let width = u16_be(body, 3)?;
     Dimensions::new(u32::from(width), u32::from(height))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::samples::{jpeg_parts, jpeg_scan, jpeg_segment, EOI, SOF0, SOF2, SOI};
+
+    type Span = (u8, usize, usize, usize);
+
+    fn span(segment: &Segment) -> Span {
+        (segment.marker, segment.start, segment.payload, segment.end)
+    }
+
+    /// At most 16, so that a parser that never ends cannot fill memory.
+    fn header_spans(data: &[u8]) -> Vec<Span> {
+        segments(data).take(16).map(|s| span(&s)).collect()
+    }
+
+    fn walked(data: &[u8]) -> Result<(Vec<Span>, usize), &'static str> {
+        walk(data).map(|walk| (walk.segments.iter().map(span).collect(), walk.end))
+    }
+
+    /// A 16×8 frame header.
+    fn frame(marker: u8) -> Vec<u8> {
+        jpeg_segment(marker, &[8, 0, 8, 0, 16, 1, 1, 0x11, 0])
+    }
+
+    /// SOI, a fill byte before an empty APP0, two standalone markers, and
+    /// the frame header as the last bytes of the file.
+    fn odd_but_valid_start() -> Vec<u8> {
+        [
+            &SOI[..],
+            &[0xFF],
+            &jpeg_segment(0xE0, b""),
+            &[0xFF, 0x01, 0xFF, 0xD0],
+            &frame(SOF0),
+        ]
+        .concat()
+    }
+
+    const ODD_SPANS: [Span; 4] = [
+        (0xE0, 2, 7, 7),
+        (0x01, 7, 9, 9),
+        (0xD0, 9, 11, 11),
+        (SOF0, 11, 15, 24),
+    ];
+
+    #[test]
+    fn the_header_is_found_past_fill_bytes_standalone_markers_and_empty_segments() {
+        let data = odd_but_valid_start();
+        assert_eq!(data.len(), 24);
+        assert_eq!(header_spans(&data), ODD_SPANS);
+        assert_eq!(header(&data), Dimensions::new(16, 8));
+    }
+
+    #[test]
+    fn header_segments_stop_at_the_scan_the_end_of_image_and_anything_malformed() {
+        let clean = jpeg_parts(false).concat();
+        let markers: Vec<u8> = segments(&clean).take(16).map(|s| s.marker).collect();
+        assert_eq!(markers, [0xE0, 0xE2, 0xEE, 0xDB, SOF0, 0xC4, SOS]);
+        // Nothing after the end of the image is read.
+        let ended = [&SOI[..], &EOI, &frame(SOF0)].concat();
+        assert_eq!(header_spans(&ended), []);
+        assert_eq!(header(&ended), None);
+        // After the frame: too short to be a segment, past the end, no marker.
+        for bad in [
+            &[0xFF, 0xE0, 0, 0][..],
+            &[0xFF, 0xE0, 0, 1],
+            &[0xFF, 0xE0, 0, 5, b'a', b'b'],
+            &[0xFF],
+            &[0x00, 0xFF, 0xE0, 0, 2],
+        ] {
+            let data = [&SOI[..], &frame(SOF0), bad].concat();
+            assert_eq!(header_spans(&data), [(SOF0, 2, 6, 15)], "{bad:x?}");
+        }
+    }
+
+    #[test]
+    fn only_start_of_frame_markers_give_the_size() {
+        // Huffman (C4), arithmetic-coding (CC) tables and JPG (C8) are no
+        // frames, though their markers sit among the frame markers.
+        for table in [0xC4, 0xC8, 0xCC] {
+            let tables = jpeg_segment(table, &[0, 0, 1, 0, 2, 1, 1, 0x11, 0]);
+            let data = [&SOI[..], &tables, &frame(SOF2)].concat();
+            assert_eq!(header(&data), Dimensions::new(16, 8), "{table:x}");
+        }
+        for sof in (0xC0..=0xCF).filter(|m| ![0xC4, 0xC8, 0xCC].contains(m)) {
+            let data = [&SOI[..], &frame(sof)].concat();
+            assert_eq!(header(&data), Dimensions::new(16, 8), "{sof:x}");
+        }
+        // A frame header too short for its size, though bytes follow it.
+        let short = [&SOI[..], &jpeg_segment(SOF0, &[8, 0, 8, 0]), &[0x10; 8]].concat();
+        assert_eq!(header(&short), None);
+        let empty = [&SOI[..], &jpeg_segment(SOF0, &[8, 0, 0, 0, 16, 1])].concat();
+        assert_eq!(header(&empty), None);
+    }
+
+    #[test]
+    fn the_walk_follows_every_segment_and_scan_to_the_end_of_the_image() {
+        for progressive in [false, true] {
+            let parts = jpeg_parts(progressive);
+            let mut expected = Vec::new();
+            let mut at = SOI.len();
+            for part in &parts[1..parts.len() - 1] {
+                let len = usize::from(u16::from_be_bytes([part[2], part[3]]));
+                expected.push((part[1], at, at + 4, at + 2 + len));
+                at += part.len();
+            }
+            let data = [parts.concat(), b"trailing".to_vec()].concat();
+            assert_eq!(walked(&data), Ok((expected, at + EOI.len())));
+        }
+        let odd = [odd_but_valid_start(), EOI.to_vec()].concat();
+        assert_eq!(walked(&odd), Ok((ODD_SPANS.to_vec(), 26)));
+    }
+
+    #[test]
+    fn a_walk_cut_short_after_a_segment_or_inside_a_scan_ends_with_the_data() {
+        let frame_only = [&SOI[..], &frame(SOF0)].concat();
+        assert_eq!(walked(&frame_only), Ok((vec![(SOF0, 2, 6, 15)], 15)));
+        let scan = jpeg_scan(1);
+        for cut in [scan.clone(), [&scan[..], &[0xFF]].concat()] {
+            let data = [frame_only.clone(), cut].concat();
+            assert_eq!(
+                walked(&data),
+                Ok((vec![(SOF0, 2, 6, 15), (SOS, 15, 19, 25)], data.len()))
+            );
+        }
+    }
+
+    #[test]
+    fn walks_that_cannot_be_followed_say_why() {
+        let with = |bytes: &[u8]| [&SOI[..], bytes, &frame(SOF0), &EOI].concat();
+        for too_short in [&[0xFF, 0xE0, 0, 0][..], &[0xFF, 0xE0, 0, 1]] {
+            assert_eq!(walked(&with(too_short)), Err(SEGMENT_PAST_END));
+        }
+        let past_end = [&SOI[..], &frame(SOF0), &[0xFF, 0xE0, 0, 5, b'a', b'b']].concat();
+        assert_eq!(walked(&past_end), Err(SEGMENT_PAST_END));
+        assert_eq!(
+            walked(&[&SOI[..], &[0xFF, 0xFF]].concat()),
+            Err(SEGMENT_PAST_END)
+        );
+        for not_a_marker in [&[0x00][..], &[0xFF, 0x00], &SOI, b"junk"] {
+            assert_eq!(walked(&with(not_a_marker)), Err(NOT_A_MARKER));
+        }
+        assert!(walked(&frame(SOF0)).is_err());
+    }
+}
