@@ -220,6 +220,7 @@ mod tests {
             ("51", 50),
             ("100000000000000000000000", 50),
             ("-5", 1),
+            ("-100000000000000000000000", 1),
             ("0", 20),
             ("abc", 20),
             ("", 20),
@@ -261,6 +262,22 @@ mod tests {
         for junk in ["abc", "1.", "1.zz", "2.10", "1.0", "1.ffffffffffffffffff"] {
             assert!(parse(&format!("cursor={junk}")).is_err(), "{junk}");
         }
+        // Numbers the server never writes, though Rust's parser reads them:
+        // a sign, or more than 16 digits.
+        for odd in ["1.+1a", "1.0000000000000001a"] {
+            assert!(parse(&format!("cursor={odd}")).is_err(), "{odd}");
+        }
+        // The message a client sees says what to send instead.
+        assert_eq!(
+            InvalidCursor.to_string(),
+            "Invalid cursor: pass back the next_cursor of a previous answer"
+        );
+    }
+
+    #[test]
+    fn an_empty_cursor_is_no_cursor() {
+        let query = parse("cursor=&pageNum=2").unwrap();
+        assert_eq!(query.page, PageRequest::Number(2));
     }
 
     #[test]
