@@ -14,7 +14,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants
+.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -70,3 +70,8 @@ clean:
 # A subset: make mutants FILES="shared/src/image/gif.rs"
 mutants:
 	@scripts/mutants.sh $(FILES)
+
+# Export and import of 1,000 and 10,000 images: throughput and the CLI's peak memory.
+bench-move: setup worker web
+	cargo build --release -p imghost-cli
+	node scripts/bench/move.mjs
