@@ -69,6 +69,8 @@ clean:
 # Mutation testing of the pure logic (slow; not part of `make test`).
 # A subset: make mutants FILES="shared/src/image/gif.rs"
 mutants:
+	@command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+	@command -v jq >/dev/null || { apt-get update -q && apt-get install -y -q jq; }
 	@scripts/mutants.sh $(FILES)
 
 # Export and import of 1,000 and 10,000 images: throughput and the CLI's peak memory.
