@@ -1,38 +1,28 @@
 // `imghost export DIR` against a real stack (wrangler dev): every image as
 // stored, a manifest whose hashes match the files, a second run that
 // fetches only what is missing or damaged, and a per-item failure.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { QUIET_ENV, ROOT, WRANGLER, startStack } from '../support/stack.mjs';
-import { IMAGE_URL, checkBinary, runCli, tempDir, writePng } from './helpers.mjs';
+import { QUIET_ENV, ROOT, WRANGLER } from '../support/stack.mjs';
+import { IMAGE_URL, useStack, writePng } from './helpers.mjs';
 
-let stack;
-let home;
-let dir;
-before(async () => {
-  await checkBinary();
-  [stack, home, dir] = await Promise.all([startStack(), tempDir(), tempDir()]);
-});
-after(async () => {
-  await stack?.stop();
-  await Promise.all([home, dir].filter(Boolean).map((path) => rm(path, { recursive: true, force: true })));
-});
+const cli = useStack();
 
-const imghost = (args) => runCli(args, { home, url: stack.url, token: stack.token });
+const imghost = (args) => cli.run(args);
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const lines = (text) => text.split('\n').filter(Boolean);
 const readManifest = async (out) => lines(await readFile(join(out, 'manifest.jsonl'), 'utf8')).map((line) => JSON.parse(line));
 
 test('exports originals and a manifest; a rerun fetches only what is missing or damaged', async () => {
-  const files = await Promise.all(['a', 'b', 'c', 'd'].map((name, i) => writePng(dir, `${name}.png`, `export ${name}`, { width: i + 1, height: 2 })));
+  const files = await Promise.all(['a', 'b', 'c', 'd'].map((name, i) => writePng(cli.dir, `${name}.png`, `export ${name}`, { width: i + 1, height: 2 })));
   const upload = await imghost(['upload', ...files.map((f) => f.path)]);
   assert.equal(upload.code, 0, upload.stderr);
-  const out = join(dir, 'export');
+  const out = join(cli.dir, 'export');
 
   const first = await imghost(['export', out]);
   assert.equal(first.code, 0, first.stderr);
@@ -47,7 +37,7 @@ test('exports originals and a manifest; a rerun fetches only what is missing or 
     const bytes = await readFile(join(out, entry.key));
     assert.equal(sha256(bytes), entry.sha256, `${entry.key} matches the manifest`);
     assert.equal(bytes.length, entry.size);
-    assert.match(entry.url, IMAGE_URL(stack));
+    assert.match(entry.url, IMAGE_URL(cli.stack));
     assert.equal(entry.content_type, 'image/png');
     const source = files.find((f) => `${f.path.split('/').pop()}` === entry.original_name);
     assert.ok(source, entry.original_name);
@@ -84,16 +74,16 @@ test('exports originals and a manifest; a rerun fetches only what is missing or 
 });
 
 test('an image whose object is gone is reported, and the rest still exported', async () => {
-  const lost = await writePng(dir, 'lost.png', 'export lost');
+  const lost = await writePng(cli.dir, 'lost.png', 'export lost');
   const upload = await imghost(['upload', lost.path]);
   assert.equal(upload.code, 0, upload.stderr);
   const key = new URL(upload.stdout.trim()).pathname.replace(/^\/i\//, '');
   await promisify(execFile)(
     WRANGLER,
-    ['r2', 'object', 'delete', `imghost-images/${key}`, '--local', '--persist-to', stack.stateDir],
+    ['r2', 'object', 'delete', `imghost-images/${key}`, '--local', '--persist-to', cli.stack.stateDir],
     { cwd: ROOT, env: QUIET_ENV },
   );
-  const out = join(dir, 'export-with-a-gap');
+  const out = join(cli.dir, 'export-with-a-gap');
   const run = await imghost(['export', out]);
   assert.equal(run.code, 1);
   const errors = lines(run.stderr).filter((line) => line.startsWith('error: '));

@@ -2,14 +2,15 @@
 // or IMGHOST_BIN) as an editor or a person would, with its own throwaway
 // home so a developer's stored login never leaks into a test.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { createHash } from 'node:crypto';
-import { access, constants, mkdtemp, writeFile } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { pngFile } from '../support/png.mjs';
-import { ROOT } from '../support/stack.mjs';
+import { ROOT, startStack } from '../support/stack.mjs';
 
 export const BIN = process.env.IMGHOST_BIN ? resolve(process.env.IMGHOST_BIN) : join(ROOT, 'target/debug/imghost');
 
@@ -134,3 +135,22 @@ export async function apiQuery(stack, params) {
 }
 
 export const IMAGE_URL = (stack) => new RegExp(`^${stack.url.replace(/[.]/g, '\\.')}/i/\\d{4}-\\d{2}-\\d{2}/[0-9a-f-]{36}\\.png$`);
+
+/**
+ * A test file's own stack, throwaway home and work folder, started before
+ * its tests and removed after them. The returned object is filled in then;
+ * `run(args, options)` runs the binary against the stack.
+ */
+export function useStack(stackOptions = {}) {
+  const ctx = {};
+  before(async () => {
+    await checkBinary();
+    [ctx.stack, ctx.home, ctx.dir] = await Promise.all([startStack(stackOptions), tempDir(), tempDir()]);
+  });
+  after(async () => {
+    await ctx.stack?.stop();
+    await Promise.all([ctx.home, ctx.dir].filter(Boolean).map((path) => rm(path, { recursive: true, force: true })));
+  });
+  ctx.run = (args, options = {}) => runCli(args, { home: ctx.home, url: ctx.stack.url, token: ctx.stack.token, ...options });
+  return ctx;
+}

@@ -2,35 +2,25 @@
 // under its keys and times (old URLs work again), a damaged file is never
 // restored, a second run changes nothing, and any other folder of images
 // is uploaded recursively with non-images skipped.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack } from '../support/stack.mjs';
-import { checkBinary, pngBytes, runCli, tempDir } from './helpers.mjs';
+import { pngBytes, runCli, useStack } from './helpers.mjs';
 
-let stack;
-let home;
-let dir;
-before(async () => {
-  await checkBinary();
-  [stack, home, dir] = await Promise.all([startStack(), tempDir(), tempDir()]);
-});
-after(async () => {
-  await stack?.stop();
-  await Promise.all([home, dir].filter(Boolean).map((path) => rm(path, { recursive: true, force: true })));
-});
+const cli = useStack();
 
-const imghost = (args) => runCli(args, { home, url: stack.url, token: stack.token });
+const imghost = (args) => cli.run(args);
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const listed = async () =>
-  (await (await fetch(`${stack.url}/query?pageSize=50`, { headers: { Authorization: `Bearer ${stack.token}` } })).json())
+  (await (await fetch(`${cli.stack.url}/query?pageSize=50`, { headers: { Authorization: `Bearer ${cli.stack.token}` } })).json())
     .results;
 
 /** An export folder as `imghost export` writes it: files by key and manifest.jsonl. */
 async function exportFolder(name, images) {
-  const folder = join(dir, name);
+  const folder = join(cli.dir, name);
   const lines = [];
   for (const [i, image] of images.entries()) {
     await mkdir(join(folder, image.key.split('/')[0]), { recursive: true });
@@ -63,7 +53,7 @@ test('an export comes back under the same keys and times; a second run changes n
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stdout, 'imported 3, already there 0, skipped 0, failed 0\n');
   for (const image of images) {
-    const served = await fetch(`${stack.url}/i/${image.key}`);
+    const served = await fetch(`${cli.stack.url}/i/${image.key}`);
     assert.equal(served.status, 200, image.key);
     assert.equal(sha256(Buffer.from(await served.arrayBuffer())), sha256(image.bytes));
     const row = (await listed()).find((record) => record.object_key === image.key);
@@ -85,11 +75,11 @@ test('a file that does not match its manifest line is not restored, and the exit
   assert.equal(result.code, 1);
   assert.equal(result.stdout, 'imported 0, already there 0, skipped 0, failed 1\n');
   assert.match(result.stderr, new RegExp(`error: ${image.key}: .*does not match the manifest`));
-  assert.equal((await fetch(`${stack.url}/i/${image.key}`)).status, 404);
+  assert.equal((await fetch(`${cli.stack.url}/i/${image.key}`)).status, 404);
 });
 
 test('any folder of images is uploaded recursively, other files skipped with a note', async () => {
-  const folder = join(dir, 'photos');
+  const folder = join(cli.dir, 'photos');
   await mkdir(join(folder, '2023/trip'), { recursive: true });
   await writeFile(join(folder, 'a.png'), pngBytes('folder-a'));
   await writeFile(join(folder, '2023/trip/b.png'), pngBytes('folder-b'));
@@ -108,15 +98,15 @@ test('round trip: export from one instance, import into a fresh one, every key a
   const fresh = await startStack();
   try {
     for (const seed of ['trip-1', 'trip-2', 'trip-3']) {
-      const upload = await runCli(['upload', '-'], { home, url: stack.url, token: stack.token, input: pngBytes(seed) });
+      const upload = await cli.run(['upload', '-'], { input: pngBytes(seed) });
       assert.equal(upload.code, 0, upload.stderr);
     }
-    const folder = join(dir, 'round-trip');
+    const folder = join(cli.dir, 'round-trip');
     const exported = await imghost(['export', folder]);
     assert.equal(exported.code, 0, exported.stderr);
     const source = await listed();
 
-    const restored = await runCli(['import', folder], { home, url: fresh.url, token: fresh.token });
+    const restored = await runCli(['import', folder], { home: cli.home, url: fresh.url, token: fresh.token });
     assert.equal(restored.code, 0, restored.stderr);
     assert.equal(restored.stdout, `imported ${source.length}, already there 0, skipped 0, failed 0\n`);
     const target = (
@@ -129,7 +119,7 @@ test('round trip: export from one instance, import into a fresh one, every key a
           return [record.object_key, record.created_at, record.original_name, sha256(bytes)].join(' ');
         }),
       );
-    assert.deepEqual((await summary(fresh.url, target)).sort(), (await summary(stack.url, source)).sort());
+    assert.deepEqual((await summary(fresh.url, target)).sort(), (await summary(cli.stack.url, source)).sort());
   } finally {
     await fresh.stop();
   }
