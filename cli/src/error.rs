@@ -54,6 +54,8 @@ pub enum Error {
     ExportFileUnreadable { path: PathBuf, error: io::Error },
     #[error("{} does not match the manifest's SHA-256; not restored", .0.display())]
     ExportFileChanged(PathBuf),
+    #[error("the manifest names {0:?}, which is not a safe key; nothing read")]
+    UnsafeKey(String),
     #[error("cannot write {}: {error}", .path.display())]
     CannotWrite { path: PathBuf, error: io::Error },
     /// A blocking read panicked or was cancelled.

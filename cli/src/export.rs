@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const MANIFEST: &str = "manifest.jsonl";
@@ -161,14 +161,8 @@ fn progress_bar() -> ProgressBar {
 
 /// Where an object key goes under `dir`; `None` for a key that would
 /// leave it.
-fn local_path(dir: &Path, key: &str) -> Option<PathBuf> {
-    let relative = Path::new(key);
-    let safe = !key.is_empty()
-        && !key.contains('\\')
-        && relative
-            .components()
-            .all(|part| matches!(part, Component::Normal(_)));
-    safe.then(|| dir.join(relative))
+pub fn local_path(dir: &Path, key: &str) -> Option<PathBuf> {
+    imghost_shared::keys::is_safe_key(key).then(|| dir.join(key))
 }
 
 async fn export_one(

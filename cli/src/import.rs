@@ -134,7 +134,10 @@ async fn restore(
     dir: &Path,
     entry: Entry,
 ) -> Result<imghost_shared::api::UploadResponse, Error> {
-    let path = dir.join(&entry.key);
+    // A manifest names keys, not paths: one that would climb out of the
+    // export is never read.
+    let path = crate::export::local_path(dir, &entry.key)
+        .ok_or_else(|| Error::UnsafeKey(entry.key.clone()))?;
     let bytes = fs::read(&path).map_err(|error| Error::ExportFileUnreadable {
         path: path.clone(),
         error,

@@ -24,6 +24,39 @@ pub fn is_own_key(key: &str) -> bool {
     is_date(date) && is_uuid(uuid) && ImageFormat::from_extension(extension).is_some()
 }
 
+/// Whether `key` is safe to store under and to write to disk: a relative
+/// path of non-empty segments, none `.` or `..`, without backslashes or
+/// control characters. Keys other programs wrote (the original Worker's,
+/// adopted objects) pass; nothing that could climb out of a folder does.
+pub fn is_safe_key(key: &str) -> bool {
+    key.len() <= MAX_KEY_BYTES
+        && key
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+        && !key.chars().any(|c| c.is_control() || c == '\\')
+}
+
+/// R2's limit on key length.
+const MAX_KEY_BYTES: usize = 1024;
+
+/// Whether the key's extension names another image format than `format`
+/// (a `.jpg` key for PNG bytes). Unknown or missing extensions, and the
+/// spellings other programs use (`.JPEG`, `.Png`), do not.
+pub fn extension_contradicts(key: &str, format: ImageFormat) -> bool {
+    let Some((_, extension)) = key
+        .rsplit_once('/')
+        .map_or(key, |(_, name)| name)
+        .rsplit_once('.')
+    else {
+        return false;
+    };
+    let named = match extension.to_ascii_lowercase().as_str() {
+        "jpeg" | "jpe" => Some(ImageFormat::Jpeg),
+        other => ImageFormat::from_extension(other),
+    };
+    named.is_some_and(|named| named != format)
+}
+
 /// `YYYY-MM-DD`, the first part of every key imghost writes.
 pub fn is_date(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -71,6 +104,49 @@ mod tests {
         for extension in ["png", "jpg", "gif", "webp", "avif", "bmp", "ico", "svg"] {
             let key = object_key(1_795_910_400_000, UUID, extension);
             assert!(is_own_key(&key), "{key}");
+        }
+    }
+
+    #[test]
+    fn safe_keys_stay_inside_a_folder() {
+        for key in [
+            "2026-11-29/x.png",
+            "blog/2019/holiday photo.JPG",
+            "photo.png",
+            "猫/照片.jpeg",
+        ] {
+            assert!(is_safe_key(key), "{key}");
+        }
+        let long = "a".repeat(MAX_KEY_BYTES + 1);
+        for key in [
+            "",
+            "/etc/passwd",
+            "../x.png",
+            "a/../../x.png",
+            "a/./x.png",
+            "a//x.png",
+            "a/",
+            "a\\..\\x.png",
+            "a\nb.png",
+            long.as_str(),
+        ] {
+            assert!(!is_safe_key(key), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn only_another_formats_extension_contradicts() {
+        assert!(extension_contradicts("2026-11-29/x.jpg", ImageFormat::Png));
+        assert!(extension_contradicts("a.b/x.WEBP", ImageFormat::Gif));
+        for (key, format) in [
+            ("2026-11-29/x.png", ImageFormat::Png),
+            ("2025-01-02/x.JPEG", ImageFormat::Jpeg),
+            ("2025-01-02/x.jpe", ImageFormat::Jpeg),
+            ("2025-01-02/x.bin", ImageFormat::Png),
+            ("a.png/x", ImageFormat::Gif),
+            ("noextension", ImageFormat::Webp),
+        ] {
+            assert!(!extension_contradicts(key, format), "{key}");
         }
     }
 

@@ -67,11 +67,12 @@ test('nothing is overwritten: other bytes under a taken key, or an unknown objec
   assert.equal((await api.get(`/i/${foreign}`)).bytes.toString(), 'not imghost');
 });
 
-test('keys not of imghost shape, of another type, or times in the future are 400 and store nothing', async () => {
+test('unsafe keys, keys naming another type, or times in the future are 400 and store nothing', async () => {
   const { body: start } = await api.query();
   for (const [key, createdAt] of [
     ['../../etc/passwd', CREATED_AT],
-    ['blog/beach.png', CREATED_AT],
+    ['/blog/beach.png', CREATED_AT],
+    ['blog//beach.png', CREATED_AT],
     ['2025-01-04/2f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.jpg', CREATED_AT],
     ['2025-01-04/2f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png', Date.now() + 7 * 86400000],
     ['2025-01-04/2f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png', 'yesterday'],
@@ -80,4 +81,12 @@ test('keys not of imghost shape, of another type, or times in the future are 400
     assert.equal(status, 400, `${key}: ${body.message}`);
   }
   assert.equal((await api.query()).body.total, start.total);
+});
+
+test("keys the original Worker wrote (the file name's extension) are restored too", async () => {
+  const legacy = '2025-01-05/3f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.PNG';
+  const { status, body } = await restore(await uniquePng('legacy key'), legacy);
+  assert.equal(status, 200, body.message);
+  assert.equal(body.object_key, legacy);
+  assert.equal((await api.get(`/i/${legacy}`)).status, 200);
 });

@@ -124,3 +124,15 @@ test('round trip: export from one instance, import into a fresh one, every key a
     await fresh.stop();
   }
 });
+
+test('a manifest key that would climb out of the export is never read', async () => {
+  const folder = join(cli.dir, 'climbing');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(cli.dir, 'secret.png'), pngBytes('outside the export'));
+  const line = { key: '../secret.png', original_name: 'secret.png', sha256: sha256(pngBytes('outside the export')), created_at: 1 };
+  await writeFile(join(folder, 'manifest.jsonl'), `${JSON.stringify(line)}\n`);
+  const result = await imghost(['import', folder]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, 'imported 0, already there 0, skipped 0, failed 1\n');
+  assert.match(result.stderr, /error: \.\.\/secret\.png: the manifest names "\.\.\/secret\.png", which is not a safe key; nothing read/);
+});

@@ -175,21 +175,21 @@ pub async fn upload_image(
     )
 }
 
-/// A restored image keeps its key only if the key has imghost's own shape
-/// and the extension of what the bytes are, and its time only if it is not
-/// in the future.
+/// A restored image keeps its key only if the key is a safe relative path
+/// (the original Worker's and adopted keys included) whose extension does
+/// not name another type, and its time only if it is not in the future.
 fn check_restore(restore: &Restore, format: ImageFormat, now_ms: i64) -> ApiResult<()> {
-    if !keys::is_own_key(&restore.key) {
+    if !keys::is_safe_key(&restore.key) {
         return Err(ApiError::BadRequest(format!(
-            "Invalid key {:?}: imghost's keys look like 2026-11-28/<uuid>.png",
+            "Invalid key {:?}: a key is a relative path without empty, . or .. parts, \
+             backslashes or control characters",
             restore.key
         )));
     }
-    if !restore.key.ends_with(&format!(".{}", format.extension())) {
+    if keys::extension_contradicts(&restore.key, format) {
         return Err(ApiError::BadRequest(format!(
-            "The key {} does not end in .{}, and the file is a {} image",
+            "The key {} names another type than the file's, a {} image",
             restore.key,
-            format.extension(),
             format.name()
         )));
     }
@@ -361,6 +361,16 @@ pub mod tests {
     }
 
     #[test]
+    fn keys_other_programs_wrote_are_restored_too() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        // The original Worker took the extension from the file's name.
+        let legacy = "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.PNG";
+        let restored = restore(&objects, &table, legacy, png_with_metadata()).unwrap();
+        assert_eq!(restored.image.object_key, legacy);
+        assert!(objects.objects.borrow().contains_key(legacy));
+    }
+
+    #[test]
     fn a_restore_never_overwrites_what_is_there() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         restore(&objects, &table, KEY, png_with_metadata()).unwrap();
@@ -382,11 +392,11 @@ pub mod tests {
     }
 
     #[test]
-    fn a_restore_needs_a_key_of_imghosts_shape_and_the_files_type() {
+    fn a_restore_needs_a_safe_key_that_names_no_other_type() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         for key in [
             "../etc/passwd",
-            "photos/beach.png",
+            "/photos/beach.png",
             "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.jpg",
         ] {
             let error = restore(&objects, &table, key, png_with_metadata()).unwrap_err();
