@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { pngFile } from '../../tests/support/png.mjs';
-import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets } from '../../tests/support/stack.mjs';
+import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets, writeConfig } from '../../tests/support/stack.mjs';
 import { REFERENCE_COUNT_SQL, REFERENCE_INSERT_COLUMNS, REFERENCE_LIST_SQL } from '../../tests/support/reference-sql.mjs';
 
 const run = promisify(execFile);
@@ -171,21 +171,6 @@ async function kill(child) {
   await exited;
 }
 
-/**
- * wrangler.toml without the UI's static assets: the Worker as it runs when
- * the UI is hosted elsewhere (Cloudflare Pages), to show what the assets
- * cost under `wrangler dev`.
- */
-async function configWithoutAssets(dir) {
-  const config = withoutAssets(await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
-    .replace('main = "api/build/index.js"', `main = "${join(ROOT, 'api/build/index.js')}"`)
-    .replace('migrations_dir = "migrations"', `migrations_dir = "${join(ROOT, 'migrations')}"`);
-  if (config.includes('[assets]') || !config.includes(ROOT)) throw new Error('wrangler.toml changed shape; update configWithoutAssets');
-  const file = join(dir, 'wrangler.toml');
-  await writeFile(file, config);
-  return file;
-}
-
 // ------------------------------------------------------------- measurements
 const auth = (server) => ({ Authorization: `Bearer ${server.token}` });
 
@@ -325,7 +310,8 @@ const configDir = await mkdtemp(join(tmpdir(), 'imghost-api-only-'));
 const seedImghost = (stateDir) => seed(ROOT, stateDir, 'DB', 'imghost');
 const [imghost, apiOnly] = await Promise.all([
   startStack({ seed: seedImghost }),
-  startStack({ seed: seedImghost, config: await configWithoutAssets(configDir) }),
+  // The Worker as it runs with the UI on Pages: no [assets] table.
+  startStack({ seed: seedImghost, config: await writeConfig(configDir, withoutAssets) }),
   prepareReference(refState, refCopy),
 ]);
 let reference;
