@@ -42,9 +42,11 @@ pub enum ApiError {
 
 impl From<ApiFailure> for ApiError {
     fn from(failure: ApiFailure) -> Self {
+        if let ApiFailure::BadAnswer { .. } = failure {
+            return Self::BadAnswer;
+        }
         let message = failure.server_message().to_string();
         match failure.code() {
-            _ if matches!(failure, ApiFailure::BadAnswer { .. }) => Self::BadAnswer,
             ErrorCode::Unauthorized => Self::Unauthorized,
             ErrorCode::NotConfigured => Self::NotConfigured(message),
             ErrorCode::PayloadTooLarge => Self::TooLarge(message),
