@@ -21,6 +21,9 @@ pub fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> Image
         sha256: None,
         original_size: None,
         compressed_by: None,
+        animated: None,
+        thumbnail_key: None,
+        thumbnail_url: None,
     }
 }
 

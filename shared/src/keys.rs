@@ -11,10 +11,12 @@ pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
     format!("{date}/{uuid}.{extension}")
 }
 
-/// Whether `key` has the shape of the keys imghost writes. Only such keys
+/// Whether `key` has the shape of the keys imghost writes (its images' and
+/// their thumbnails'). Only such keys
 /// are ever deleted as orphans: anything else in the bucket belongs to
 /// someone else.
 pub fn is_own_key(key: &str) -> bool {
+    let key = crate::thumbnail::image_key_of(key).unwrap_or(key);
     let Some((date, file)) = key.split_once('/') else {
         return false;
     };
@@ -104,7 +106,11 @@ mod tests {
         for extension in ["png", "jpg", "gif", "webp", "avif", "bmp", "ico", "svg"] {
             let key = object_key(1_795_910_400_000, UUID, extension);
             assert!(is_own_key(&key), "{key}");
+            let thumbnail = crate::thumbnail::key_for(&key, ImageFormat::Webp);
+            assert!(is_own_key(&thumbnail), "{thumbnail}");
         }
+        assert!(!is_own_key(&format!("2026-11-29/{UUID}.png.thumb.gif")));
+        assert!(!is_own_key("blog/photo.png.thumb.webp"));
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod image;
 pub mod keys;
 pub mod names;
 pub mod snippet;
+pub mod thumbnail;
 pub mod time;
 pub mod units;

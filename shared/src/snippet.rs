@@ -14,6 +14,12 @@ pub fn markdown(alt: &str, url: &str) -> String {
     format!("![{escaped}]({url})")
 }
 
+/// `[![alt](thumbnail)](url)`: a small image that opens the full one, for
+/// blogs that show thumbnails in the text.
+pub fn linked_thumbnail(alt: &str, thumbnail_url: &str, url: &str) -> String {
+    format!("[{}]({url})", markdown(alt, thumbnail_url))
+}
+
 /// `<img src alt width height>`; the size attributes (which stop the page
 /// from jumping while it loads) only when known.
 pub fn html(alt: &str, url: &str, dimensions: Option<Dimensions>) -> String {
@@ -54,6 +60,14 @@ mod tests {
         assert_eq!(
             markdown("a [b] \\c.png", URL),
             format!("![a \\[b\\] \\\\c.png]({URL})")
+        );
+    }
+
+    #[test]
+    fn linked_thumbnails_open_the_image() {
+        assert_eq!(
+            linked_thumbnail("a [b].png", "https://img.example/t.webp", URL),
+            format!("[![a \\[b\\].png](https://img.example/t.webp)]({URL})")
         );
     }
 

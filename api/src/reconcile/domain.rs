@@ -72,6 +72,9 @@ mod tests {
             sha256: None,
             original_size: None,
             compressed_by: None,
+            animated: None,
+            thumbnail_key: None,
+            thumbnail_url: None,
         }
     }
 

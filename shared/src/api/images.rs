@@ -52,6 +52,18 @@ pub struct ImageRecord {
     /// How the stored bytes were made smaller: `"tinify"` or `"none"`.
     #[serde(default)]
     pub compressed_by: Option<String>,
+    /// More than one frame (an animated GIF, WebP or PNG); its thumbnail is
+    /// the first frame.
+    #[serde(default)]
+    pub animated: Option<bool>,
+    /// Where the image's thumbnail is stored, if it has one.
+    #[serde(default)]
+    pub thumbnail_key: Option<String>,
+    /// The thumbnail's public URL; `null` when the image has none (then a
+    /// client shows the image itself, or makes one and sends it with
+    /// `PUT /thumbnail`).
+    #[serde(default)]
+    pub thumbnail_url: Option<String>,
 }
 
 impl ImageRecord {
@@ -61,8 +73,17 @@ impl ImageRecord {
     pub fn served_from(self, base_url: &str) -> Self {
         Self {
             image_url: super::routes::image_url(base_url, &self.object_key),
+            thumbnail_url: self
+                .thumbnail_key
+                .as_deref()
+                .map(|key| super::routes::image_url(base_url, key)),
             ..self
         }
+    }
+
+    /// What a gallery shows: the thumbnail, or the image when it has none.
+    pub fn preview_url(&self) -> &str {
+        self.thumbnail_url.as_deref().unwrap_or(&self.image_url)
     }
 
     /// Width and height, when both are known.
@@ -98,11 +119,18 @@ mod tests {
     fn urls_follow_the_base_not_the_stored_column() {
         let json = r#"{"id":3,"object_key":"2026-11-28/a.png","original_name":"a.png",
             "image_url":"http://evil.example/i/2026-11-28/a.png","content_type":"image/png",
-            "size":10,"created_at":1764288000000}"#;
+            "size":10,"created_at":1764288000000,"thumbnail_key":"2026-11-28/a.png.thumb.webp",
+            "thumbnail_url":"http://evil.example/i/x.webp"}"#;
         let record: ImageRecord = serde_json::from_str(json).unwrap();
+        let served = record.served_from("https://img.example.com");
+        assert_eq!(served.image_url, "https://img.example.com/2026-11-28/a.png");
         assert_eq!(
-            record.served_from("https://img.example.com").image_url,
-            "https://img.example.com/2026-11-28/a.png"
+            served.thumbnail_url.as_deref(),
+            Some("https://img.example.com/2026-11-28/a.png.thumb.webp")
+        );
+        assert_eq!(
+            served.preview_url(),
+            served.thumbnail_url.as_deref().unwrap()
         );
     }
 
@@ -116,5 +144,11 @@ mod tests {
         assert_eq!(record.width, None);
         assert_eq!(record.dimensions(), None);
         assert_eq!(record.compressed_by, None);
+        let served = record.served_from("https://img.example");
+        assert_eq!(served.thumbnail_url, None);
+        assert_eq!(served.preview_url(), "https://img.example/2026-11-28/a.png");
+        // Listed as `null`, so clients see the field exists.
+        let json = serde_json::to_value(&served).unwrap();
+        assert_eq!(json["thumbnail_url"], serde_json::Value::Null);
     }
 }

@@ -22,6 +22,6 @@ pub use listing::{
 pub use reconcile::{ReconcileQuery, ReconcileReport};
 pub use stats::StatsResponse;
 pub use upload::{
-    Compression, CompressionBy, CompressionStatus, DeleteQuery, DeleteResponse, UploadQuery,
-    UploadResponse, UPLOAD_FIELD,
+    Compression, CompressionBy, CompressionStatus, DeleteQuery, DeleteResponse, ThumbnailQuery,
+    ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };

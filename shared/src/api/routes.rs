@@ -8,6 +8,8 @@ pub const QUERY: &str = "/query";
 pub const DELETE: &str = "/delete";
 pub const STATS: &str = "/stats";
 pub const RECONCILE: &str = "/reconcile";
+/// `PUT /thumbnail?id=N`: attaches a thumbnail to an image that has none.
+pub const THUMBNAIL: &str = "/thumbnail";
 
 /// Public image URLs are `/i/<object key>`; they need no token.
 pub const IMAGE_PREFIX: &str = "/i/";

@@ -6,6 +6,10 @@ use std::borrow::Cow;
 /// Name of the multipart form field that carries the image.
 pub const UPLOAD_FIELD: &str = "file";
 
+/// Name of the optional multipart field that carries the image's thumbnail
+/// (see `crate::thumbnail` for what is accepted).
+pub const THUMBNAIL_FIELD: &str = "thumbnail";
+
 /// Answer of `POST /upload`: the original Worker's `{success, url, markdown}`
 /// plus the stored row (flattened: `id`, `object_key`, `width`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +138,34 @@ impl DeleteQuery {
     }
 }
 
+/// `PUT /thumbnail?id=N`, the thumbnail in the body (its bytes, or a
+/// multipart `thumbnail` field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThumbnailQuery {
+    pub id: ImageId,
+}
+
+impl ThumbnailQuery {
+    pub fn to_query_string(&self) -> String {
+        encode_pairs([("id", Cow::Owned(self.id.to_string()))])
+    }
+
+    pub fn from_query_string(query: &str) -> Result<Self, String> {
+        let pairs = decode_pairs(query);
+        ImageId::parse(first_value(&pairs, "id").unwrap_or_default())
+            .map(|id| Self { id })
+            .ok_or_else(|| "Invalid id: pass ?id= with a positive integer".to_string())
+    }
+}
+
+/// Answer of `PUT /thumbnail`: the image with its thumbnail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThumbnailResponse {
+    pub success: bool,
+    #[serde(flatten)]
+    pub image: ImageRecord,
+}
+
 /// Answer of `DELETE /delete?id=N`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteResponse {
@@ -184,6 +216,16 @@ mod tests {
             DeleteQuery::Key("2026-11-28/a b.png".into()).to_query_string(),
             "key=2026-11-28%2Fa%20b.png"
         );
+    }
+
+    #[test]
+    fn thumbnail_queries_round_trip() {
+        let query = ThumbnailQuery { id: ImageId(7) };
+        assert_eq!(query.to_query_string(), "id=7");
+        assert_eq!(ThumbnailQuery::from_query_string("id=7"), Ok(query));
+        for junk in ["", "id=", "id=0", "id=x", "key=a.png"] {
+            assert!(ThumbnailQuery::from_query_string(junk).is_err(), "{junk}");
+        }
     }
 
     #[test]
