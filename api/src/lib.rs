@@ -130,6 +130,9 @@ async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result
         .get_async(routes::QUERY, |req, ctx| {
             respond(images::handle_query(req, ctx))
         })
+        .put_async(routes::THUMBNAIL, |req, ctx| {
+            respond(images::handle_thumbnail(req, ctx))
+        })
         .delete_async(routes::DELETE, |req, ctx| {
             respond(images::handle_delete(req, ctx))
         })

@@ -3,6 +3,8 @@
 //! are tested natively with in-memory stores.
 
 use imghost_shared::api::{ImageId, ImageRecord};
+use imghost_shared::image::ImageFormat;
+use imghost_shared::thumbnail;
 
 /// A failure of R2 or D1; the text is for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +25,14 @@ pub trait ImageTable {
     /// same bytes end with one row).
     async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError>;
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError>;
+    async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
+    /// Records the thumbnail of an image that has none; the updated row, or
+    /// `None` if there is no such row or it has a thumbnail already.
+    async fn set_thumbnail(
+        &self,
+        id: ImageId,
+        thumbnail_key: &str,
+    ) -> Result<Option<ImageRecord>, StoreError>;
     /// Deletes the row; the row as it was, or `None` if there was none.
     async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
     /// Puts a deleted row back exactly as it was.
@@ -45,6 +55,24 @@ pub struct NewImage {
     pub sha256: String,
     pub original_size: u64,
     pub compressed_by: String,
+    pub animated: bool,
+    /// Where the thumbnail sent with the image goes (`store_image` writes
+    /// it there), if one was.
+    pub thumbnail_key: Option<String>,
+}
+
+/// A checked thumbnail, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thumbnail {
+    pub bytes: Vec<u8>,
+    pub format: ImageFormat,
+}
+
+impl Thumbnail {
+    /// Its key beside the image stored under `image_key`.
+    pub fn key_for(&self, image_key: &str) -> String {
+        thumbnail::key_for(image_key, self.format)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,9 +102,11 @@ pub async fn store_image(
     table: &impl ImageTable,
     image: &NewImage,
     bytes: &[u8],
+    thumbnail: Option<&Thumbnail>,
 ) -> Result<Stored, StoreError> {
+    debug_assert_eq!(image.thumbnail_key.is_some(), thumbnail.is_some());
     for _ in 0..STORE_ATTEMPTS {
-        if let Some(stored) = store_once(objects, table, image, bytes).await? {
+        if let Some(stored) = store_once(objects, table, image, bytes, thumbnail).await? {
             return Ok(stored);
         }
     }
@@ -93,10 +123,20 @@ async fn store_once(
     table: &impl ImageTable,
     image: &NewImage,
     bytes: &[u8],
+    thumbnail: Option<&Thumbnail>,
 ) -> Result<Option<Stored>, StoreError> {
     objects
         .put(&image.object_key, bytes, &image.content_type)
         .await?;
+    if let (Some(key), Some(thumbnail)) = (&image.thumbnail_key, thumbnail) {
+        let put = objects
+            .put(key, &thumbnail.bytes, thumbnail.format.mime_type())
+            .await;
+        if let Err(error) = put {
+            let _ = objects.delete(&image.object_key).await;
+            return Err(error);
+        }
+    }
     let outcome = insert_row(table, image).await;
     if let Ok(Some(Stored::New(_))) = outcome {
         return outcome;
@@ -110,7 +150,11 @@ async fn store_once(
             Err(_) => return outcome,
         }
     }
-    // This upload's object has no row: remove it.
+    // This upload's objects have no row: remove them.
+    if let Some(key) = &image.thumbnail_key {
+        // A thumbnail left behind is found by reconcile, like any orphan.
+        let _ = objects.delete(key).await;
+    }
     let outcome = match (outcome, objects.delete(&image.object_key).await) {
         (Err(StoreError(error)), Err(StoreError(cleanup))) => Err(StoreError(format!(
             "{error}; and object {} could not be removed ({cleanup}): reconcile will list it",
@@ -157,6 +201,11 @@ pub async fn delete_image(
         return Ok(None);
     };
     let Err(error) = objects.delete(&record.object_key).await else {
+        if let Some(key) = &record.thumbnail_key {
+            // The image is gone; a thumbnail left behind is an orphan that
+            // reconcile finds and removes.
+            let _ = objects.delete(key).await;
+        }
         return Ok(Some(record));
     };
     match objects.exists(&record.object_key).await {
@@ -169,6 +218,63 @@ pub async fn delete_image(
         // which reconcile finds; a row without its object is never left.
         Err(_) => Err(error),
     }
+}
+
+/// What became of a thumbnail sent for a stored image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attached {
+    /// The image, now with this thumbnail.
+    Done(ImageRecord),
+    /// The image has a thumbnail already (possibly from a racing request).
+    HasOne(ImageRecord),
+    /// There is no such image (possibly deleted meanwhile).
+    NoImage,
+}
+
+/// Stores a thumbnail for an image that has none: the object first, then
+/// the row. If the row cannot take it (the image was deleted, or got
+/// another thumbnail meanwhile), the object goes again, unless it is the
+/// one the row now names.
+pub async fn attach_thumbnail(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    id: ImageId,
+    thumbnail: &Thumbnail,
+) -> Result<Attached, StoreError> {
+    let Some(image) = table.find_by_id(id).await? else {
+        return Ok(Attached::NoImage);
+    };
+    if image.thumbnail_key.is_some() {
+        return Ok(Attached::HasOne(image));
+    }
+    let key = thumbnail.key_for(&image.object_key);
+    objects
+        .put(&key, &thumbnail.bytes, thumbnail.format.mime_type())
+        .await?;
+    let updated = match table.set_thumbnail(id, &key).await {
+        Ok(updated) => updated,
+        Err(error) => {
+            // The update may have been committed and only its answer lost.
+            if let Ok(Some(row)) = table.find_by_id(id).await {
+                if row.thumbnail_key.as_deref() == Some(key.as_str()) {
+                    return Ok(Attached::Done(row));
+                }
+            }
+            let _ = objects.delete(&key).await;
+            return Err(error);
+        }
+    };
+    if let Some(image) = updated {
+        return Ok(Attached::Done(image));
+    }
+    let now = table.find_by_id(id).await?;
+    if now.as_ref().and_then(|row| row.thumbnail_key.as_deref()) != Some(key.as_str()) {
+        objects.delete(&key).await?;
+    }
+    Ok(match now {
+        Some(row) => Attached::HasOne(row),
+        None => Attached::NoImage,
+    })
 }
 
 #[cfg(test)]
@@ -189,6 +295,8 @@ mod tests {
             sha256: sha256.into(),
             original_size: 3,
             compressed_by: "none".into(),
+            animated: false,
+            thumbnail_key: None,
         }
     }
 
@@ -198,7 +306,144 @@ mod tests {
         key: &str,
         sha256: &str,
     ) -> Result<Stored, StoreError> {
-        run(store_image(objects, table, &new_image(key, sha256), b"png"))
+        run(store_image(
+            objects,
+            table,
+            &new_image(key, sha256),
+            b"png",
+            None,
+        ))
+    }
+
+    fn thumbnail() -> Thumbnail {
+        Thumbnail {
+            bytes: b"webp".to_vec(),
+            format: ImageFormat::Webp,
+        }
+    }
+
+    fn store_with_thumbnail(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        key: &str,
+        sha256: &str,
+    ) -> Result<Stored, StoreError> {
+        let thumbnail = thumbnail();
+        let image = NewImage {
+            thumbnail_key: Some(thumbnail.key_for(key)),
+            ..new_image(key, sha256)
+        };
+        run(store_image(
+            objects,
+            table,
+            &image,
+            b"png",
+            Some(&thumbnail),
+        ))
+    }
+
+    fn keys(objects: &MemoryObjects) -> Vec<String> {
+        objects.objects.borrow().keys().cloned().collect()
+    }
+
+    #[test]
+    fn a_thumbnail_is_stored_beside_its_image_and_deleted_with_it() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = store_with_thumbnail(&objects, &table, "a.png", "aa").unwrap()
+        else {
+            panic!("stored anew");
+        };
+        assert_eq!(record.thumbnail_key.as_deref(), Some("a.png.thumb.webp"));
+        assert_eq!(objects.objects.borrow()["a.png.thumb.webp"], b"webp");
+        run(delete_image(&objects, &table, record.id)).unwrap();
+        assert!(keys(&objects).is_empty());
+    }
+
+    #[test]
+    fn nothing_is_left_when_the_thumbnail_or_the_row_cannot_be_stored() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        *objects.fail_put_ending.borrow_mut() = Some(".webp");
+        assert!(store_with_thumbnail(&objects, &table, "a.png", "aa").is_err());
+        assert!(keys(&objects).is_empty());
+        assert!(table.rows.borrow().is_empty());
+
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        table.fail_insert.set(true);
+        assert!(store_with_thumbnail(&objects, &table, "a.png", "aa").is_err());
+        assert!(keys(&objects).is_empty());
+    }
+
+    #[test]
+    fn a_duplicate_leaves_no_thumbnail_of_its_own() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        store(&objects, &table, "first.png", "same").unwrap();
+        let again = store_with_thumbnail(&objects, &table, "second.png", "same").unwrap();
+        assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
+        assert_eq!(keys(&objects), ["first.png"]);
+    }
+
+    #[test]
+    fn a_thumbnail_is_attached_once() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
+            panic!("stored anew");
+        };
+        let attached = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
+        let Attached::Done(row) = attached else {
+            panic!("attached: {attached:?}");
+        };
+        assert_eq!(row.thumbnail_key.as_deref(), Some("a.png.thumb.webp"));
+        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+
+        let jpeg = Thumbnail {
+            format: ImageFormat::Jpeg,
+            ..thumbnail()
+        };
+        let again = run(attach_thumbnail(&objects, &table, record.id, &jpeg)).unwrap();
+        assert!(matches!(again, Attached::HasOne(_)));
+        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+        assert_eq!(
+            run(attach_thumbnail(&objects, &table, ImageId(99), &jpeg)).unwrap(),
+            Attached::NoImage
+        );
+    }
+
+    #[test]
+    fn a_thumbnail_that_loses_a_race_is_removed_unless_it_won_under_the_same_key() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
+            panic!("stored anew");
+        };
+        objects
+            .objects
+            .borrow_mut()
+            .insert("a.png.thumb.jpg".into(), b"jpeg".to_vec());
+        *table.racing_thumbnail.borrow_mut() = Some("a.png.thumb.jpg".into());
+        let lost = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
+        assert!(matches!(lost, Attached::HasOne(ref r)
+            if r.thumbnail_key.as_deref() == Some("a.png.thumb.jpg")));
+        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.jpg"]);
+
+        // The racing request wrote the same key: the object is the row's.
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
+            panic!("stored anew");
+        };
+        *table.racing_thumbnail.borrow_mut() = Some("a.png.thumb.webp".into());
+        run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
+        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+    }
+
+    #[test]
+    fn a_thumbnail_for_an_image_deleted_meanwhile_is_removed() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
+            panic!("stored anew");
+        };
+        table.deleted_before_set_thumbnail.set(true);
+        let outcome = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
+        assert_eq!(outcome, Attached::NoImage);
+        assert_eq!(keys(&objects), ["a.png"]);
     }
 
     /// Every row has its object and every object its row.

@@ -1,16 +1,16 @@
 //! Images over HTTP: each handler reads its request, calls the service or
 //! the use case, and writes the answer.
 
-use super::domain::{self, ImageTable};
+use super::domain::{self, Attached, ImageTable};
 use super::service::{D1Images, R2Objects, WorkerRuntime};
-use super::upload::{upload_image, Restore, UploadPolicy, UploadedFile};
+use super::upload::{accept_thumbnail, upload_image, Restore, UploadPolicy, UploadedFile};
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::{
-    routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, UploadQuery, UploadResponse,
-    UPLOAD_FIELD,
+    routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
+    ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
-use imghost_shared::snippet;
+use imghost_shared::{snippet, thumbnail};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use worker::{FormEntry, Headers, Method, Request, RequestInit, Response, RouteContext};
@@ -85,6 +85,24 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
     if file.size() as u64 > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    let thumbnail = match form.get(THUMBNAIL_FIELD) {
+        None => None,
+        Some(FormEntry::File(thumbnail)) => {
+            let size = thumbnail.size() as u64;
+            if size > thumbnail::MAX_BYTES {
+                // Refused before it is copied in.
+                return Err(ApiError::BadRequest(
+                    thumbnail::Refused::TooManyBytes { size }.to_string(),
+                ));
+            }
+            Some(thumbnail.bytes().await?)
+        }
+        Some(FormEntry::Field(_)) => {
+            return Err(ApiError::BadRequest(format!(
+                "The `{THUMBNAIL_FIELD}` field must be a file: the thumbnail's bytes"
+            )))
+        }
+    };
     let query =
         UploadQuery::from_query_string(&query_string(req)?).map_err(ApiError::BadRequest)?;
     Ok(UploadedFile {
@@ -94,6 +112,7 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
             key,
             created_at: query.created_at,
         }),
+        thumbnail,
     })
 }
 
@@ -195,5 +214,57 @@ pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
         success: true,
         id,
         object_key: deleted.object_key,
+    })
+}
+
+/// `PUT /thumbnail?id=N` with the thumbnail's bytes as the body: for an
+/// image uploaded without one (by an older client, or before thumbnails).
+/// An image keeps its first thumbnail: a second one is a 409.
+pub async fn handle_thumbnail(
+    mut req: Request,
+    ctx: RouteContext<AppContext>,
+) -> ApiResult<Response> {
+    let app = &ctx.data;
+    app.authorize(&req).await?;
+    let ThumbnailQuery { id } =
+        ThumbnailQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
+    let declared_length = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|value| value.parse::<u64>().ok());
+    let limit = thumbnail::MAX_BYTES;
+    if declared_length.is_some_and(|length| length > limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut capped;
+    let req = match declared_length {
+        Some(_) => &mut req,
+        None => {
+            capped = read_capped(&mut req, limit + MULTIPART_OVERHEAD).await?;
+            &mut capped
+        }
+    };
+    let bytes = req.bytes().await?;
+    if bytes.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Send the thumbnail's bytes as the request body".into(),
+        ));
+    }
+    let thumbnail = accept_thumbnail(bytes)?;
+    let attached =
+        domain::attach_thumbnail(&R2Objects(&app.bucket), &D1Images(&app.db), id, &thumbnail)
+            .await?;
+    let image = match attached {
+        Attached::Done(image) => image,
+        Attached::HasOne(_) => {
+            return Err(ApiError::Conflict(format!(
+                "Image {id} has a thumbnail already"
+            )))
+        }
+        Attached::NoImage => return Err(ApiError::NotFound(format!("Image {id} not found"))),
+    };
+    json(&ThumbnailResponse {
+        success: true,
+        image: image.served_from(&app.image_base_url(req)?),
     })
 }

@@ -21,6 +21,8 @@ pub fn run<F: Future>(future: F) -> F::Output {
 pub struct MemoryObjects {
     pub objects: RefCell<BTreeMap<String, Vec<u8>>>,
     pub fail_put: Cell<bool>,
+    /// Puts of keys ending so fail.
+    pub fail_put_ending: RefCell<Option<&'static str>>,
     pub fail_delete: Cell<bool>,
     /// The delete fails but the object is gone anyway (lost answer).
     pub fail_delete_after_deleting: Cell<bool>,
@@ -30,6 +32,13 @@ pub struct MemoryObjects {
 impl ObjectStore for MemoryObjects {
     async fn put(&self, key: &str, bytes: &[u8], _: &str) -> Result<(), StoreError> {
         if self.fail_put.get() {
+            return Err(StoreError("put failed".into()));
+        }
+        if self
+            .fail_put_ending
+            .borrow()
+            .is_some_and(|end| key.ends_with(end))
+        {
             return Err(StoreError("put failed".into()));
         }
         self.objects.borrow_mut().insert(key.into(), bytes.to_vec());
@@ -70,6 +79,10 @@ pub struct MemoryTable {
     /// Another upload of the same bytes lands just before ours.
     pub racing_row: RefCell<Option<NewImage>>,
     pub compression_count: Cell<Option<u64>>,
+    /// Another request records this thumbnail just before ours (once).
+    pub racing_thumbnail: RefCell<Option<String>>,
+    /// The image is deleted just before its thumbnail is recorded (once).
+    pub deleted_before_set_thumbnail: Cell<bool>,
     /// The image holding the looked-up bytes is deleted just before the
     /// next lookup by SHA-256 (once).
     pub deleted_before_lookup: Cell<bool>,
@@ -93,6 +106,9 @@ impl MemoryTable {
             sha256: Some(image.sha256.clone()),
             original_size: Some(image.original_size),
             compressed_by: Some(image.compressed_by.clone()),
+            animated: Some(image.animated),
+            thumbnail_key: image.thumbnail_key.clone(),
+            thumbnail_url: None,
         };
         self.rows.borrow_mut().insert(record.id.0, record.clone());
         record
@@ -152,6 +168,31 @@ impl ImageTable for MemoryTable {
             .values()
             .find(|r| r.object_key == key)
             .cloned())
+    }
+    async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        Ok(self.rows.borrow().get(&id.0).cloned())
+    }
+    async fn set_thumbnail(
+        &self,
+        id: ImageId,
+        thumbnail_key: &str,
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        if let Some(racing) = self.racing_thumbnail.borrow_mut().take() {
+            if let Some(row) = self.rows.borrow_mut().get_mut(&id.0) {
+                row.thumbnail_key = Some(racing);
+            }
+        }
+        if self.deleted_before_set_thumbnail.replace(false) {
+            self.rows.borrow_mut().remove(&id.0);
+        }
+        let mut rows = self.rows.borrow_mut();
+        match rows.get_mut(&id.0) {
+            Some(row) if row.thumbnail_key.is_none() => {
+                row.thumbnail_key = Some(thumbnail_key.into());
+                Ok(Some(row.clone()))
+            }
+            _ => Ok(None),
+        }
     }
     async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
         if self.fail_delete.get() {

@@ -1,4 +1,4 @@
-//! Images: upload, list and delete. Handlers (HTTP) → the upload use case
+//! Images: upload, list, delete, and their thumbnails. Handlers (HTTP) → the upload use case
 //! and the service (R2, D1) → domain (consistency rules) and queries (SQL),
 //! the last two pure.
 
@@ -10,4 +10,4 @@ pub mod queries;
 pub mod service;
 pub mod upload;
 
-pub use handlers::{handle_delete, handle_query, handle_upload};
+pub use handlers::{handle_delete, handle_query, handle_thumbnail, handle_upload};

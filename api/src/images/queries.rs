@@ -8,7 +8,7 @@ use imghost_shared::api::{ListQuery, PageRequest};
 macro_rules! image_columns {
     () => {
         "id, object_key, original_name, image_url, content_type, size, created_at, \
-         width, height, sha256, original_size, compressed_by"
+         width, height, sha256, original_size, compressed_by, animated, thumbnail_key"
     };
 }
 
@@ -26,22 +26,39 @@ pub const GET_BY_KEY: &str = concat!(
     " FROM images WHERE object_key = ?1"
 );
 
+pub const GET_BY_ID: &str = concat!("SELECT ", image_columns!(), " FROM images WHERE id = ?1");
+
+/// Records a thumbnail for an image that has none; returns the row if it did.
+pub const SET_THUMBNAIL: &str = concat!(
+    "UPDATE images SET thumbnail_key = ?2 WHERE id = ?1 AND thumbnail_key IS NULL RETURNING ",
+    image_columns!()
+);
+
+/// Which of up to 50 keys (?1 to ?50, unused ones NULL) are the thumbnail
+/// of some row.
+pub const THUMBNAILS_AMONG: &str = "SELECT thumbnail_key FROM images WHERE thumbnail_key IN \
+     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
+     ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, \
+     ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)";
+pub const THUMBNAILS_AMONG_KEYS: usize = 50;
+
 /// Inserts unless the SHA-256 is already stored; returns the row if inserted.
 /// ?12 is the name's `search_text`.
 pub const INSERT: &str = concat!(
     "INSERT INTO images (object_key, original_name, image_url, content_type, size, \
-     created_at, width, height, sha256, original_size, compressed_by, search_text) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+     created_at, width, height, sha256, original_size, compressed_by, search_text, \
+     animated, thumbnail_key) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
      ON CONFLICT (sha256) DO NOTHING RETURNING ",
     image_columns!()
 );
 
-/// Puts a row back with its old id (after a failed object delete); ?13 is
+/// Puts a row back with its old id (after a failed object delete); ?15 is
 /// the name's `search_text`.
 pub const RESTORE: &str = concat!(
     "INSERT INTO images (",
     image_columns!(),
-    ", search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    ", search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 );
 
 pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
@@ -319,6 +336,15 @@ mod query_plans {
         for statement in [
             text(FIND_BY_SHA256, &["ab"]),
             text(GET_BY_KEY, &["2026-11-28/x.png"]),
+            text(THUMBNAILS_AMONG, &["2026-11-28/x.png.thumb.webp"; 50]),
+            Statement {
+                sql: GET_BY_ID.into(),
+                params: vec![Param::Int(1)],
+            },
+            Statement {
+                sql: SET_THUMBNAIL.into(),
+                params: vec![Param::Int(1), Param::Text("k.thumb.webp".into())],
+            },
             Statement {
                 sql: DELETE.into(),
                 params: vec![Param::Int(1)],
@@ -358,7 +384,9 @@ mod query_plans {
                 "ab",
                 12,
                 "none",
-                search_text(name)
+                search_text(name),
+                0,
+                None::<String>
             ],
             |row| row.get::<_, i64>(0),
         )
@@ -412,11 +440,35 @@ mod query_plans {
                     "ab",
                     12,
                     "none",
+                    0,
+                    "2026-11-28/a.png.thumb.webp",
                     search_text("猫咪.png")
                 ],
             )
             .unwrap();
         assert_eq!(restored, 1);
+        // A row keeps the first thumbnail recorded for it.
+        let owners: Vec<String> = db
+            .prepare(THUMBNAILS_AMONG)
+            .unwrap()
+            .query_map(
+                rusqlite::params_from_iter(
+                    ["2026-11-28/a.png.thumb.webp", "other.thumb.webp"]
+                        .into_iter()
+                        .map(Some)
+                        .chain(std::iter::repeat_n(None, THUMBNAILS_AMONG_KEYS - 2)),
+                ),
+                |row| row.get(0),
+            )
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(owners, ["2026-11-28/a.png.thumb.webp"]);
+        assert_eq!(
+            db.execute(SET_THUMBNAIL, rusqlite::params![1, "x.thumb.jpg"])
+                .unwrap(),
+            0
+        );
         db.execute(SET_COMPRESSION_COUNT, [42]).unwrap();
         let counters: (i64, i64, Option<i64>) = db
             .query_row(STATS, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(3)?)))

@@ -186,6 +186,35 @@ impl D1Images<'_> {
         Ok(self.prepare(&statement)?.all().await?.results()?)
     }
 
+    /// Which of `keys` are some row's thumbnail, in one batch.
+    pub async fn thumbnails_among(&self, keys: &[&str]) -> Result<Vec<String>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statements = keys
+            .chunks(queries::THUMBNAILS_AMONG_KEYS)
+            .map(|chunk| {
+                let mut params: Vec<JsValue> = chunk.iter().map(|key| (*key).into()).collect();
+                params.resize(queries::THUMBNAILS_AMONG_KEYS, JsValue::NULL);
+                self.0.prepare(queries::THUMBNAILS_AMONG).bind(&params)
+            })
+            .collect::<worker::Result<Vec<_>>>()?;
+        #[derive(serde::Deserialize)]
+        struct Owned {
+            thumbnail_key: String,
+        }
+        let mut owned = Vec::new();
+        for result in self.0.batch(statements).await? {
+            owned.extend(
+                result
+                    .results::<Owned>()?
+                    .into_iter()
+                    .map(|row| row.thumbnail_key),
+            );
+        }
+        Ok(owned)
+    }
+
     /// Deletes rows (whose objects are known to be missing) in one batch.
     pub async fn delete_rows(&self, rows: &[ImageRecord]) -> Result<(), StoreError> {
         if rows.is_empty() {
@@ -235,12 +264,33 @@ impl ImageTable for D1Images<'_> {
             JsValue::from_f64(image.original_size as f64),
             image.compressed_by.as_str().into(),
             queries::search_text(&image.original_name).into(),
+            JsValue::from_f64(if image.animated { 1.0 } else { 0.0 }),
+            image
+                .thumbnail_key
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
         ];
         self.one(queries::INSERT, &params).await
     }
 
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
         self.one(queries::GET_BY_KEY, &[key.into()]).await
+    }
+
+    async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(queries::GET_BY_ID, &[id_param(id)]).await
+    }
+
+    async fn set_thumbnail(
+        &self,
+        id: ImageId,
+        thumbnail_key: &str,
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        self.one(
+            queries::SET_THUMBNAIL,
+            &[id_param(id), thumbnail_key.into()],
+        )
+        .await
     }
 
     async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
@@ -263,6 +313,10 @@ impl ImageTable for D1Images<'_> {
             text(&image.sha256),
             optional(image.original_size.map(|size| size as f64)),
             text(&image.compressed_by),
+            image.animated.map_or(JsValue::NULL, |animated| {
+                JsValue::from_f64(f64::from(u8::from(animated)))
+            }),
+            text(&image.thumbnail_key),
             queries::search_text(&image.original_name).into(),
         ];
         self.0

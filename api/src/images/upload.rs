@@ -2,12 +2,12 @@
 //! recognise, dedupe, strip, compress, store. No HTTP here: the handler
 //! reads the request and writes the answer.
 
-use super::domain::{self, ImageTable, NewImage, ObjectStore, Stored};
+use super::domain::{self, Attached, ImageTable, NewImage, ObjectStore, Stored, Thumbnail};
 use crate::error::{ApiError, ApiResult};
 use crate::tinify;
 use imghost_shared::api::{routes, Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
-use imghost_shared::{keys, names};
+use imghost_shared::{keys, names, thumbnail};
 use std::borrow::Cow;
 
 /// A file as the client sent it.
@@ -17,6 +17,8 @@ pub struct UploadedFile {
     /// Where an image restored from an export goes back; `None` for a new
     /// image.
     pub restore: Option<Restore>,
+    /// The thumbnail the client made, as it sent it.
+    pub thumbnail: Option<Vec<u8>>,
 }
 
 /// The key and time an exported image had, so its old URL works again.
@@ -89,9 +91,12 @@ pub async fn upload_image(
     table: &impl ImageTable,
     runtime: &impl Runtime,
     policy: &UploadPolicy<'_>,
-    file: UploadedFile,
+    mut file: UploadedFile,
 ) -> ApiResult<Uploaded> {
     let info = accept_image(&file.bytes, policy.allow_svg)?;
+    // Checked before anything is stored: a bad thumbnail stores nothing.
+    let thumbnail = file.thumbnail.take().map(accept_thumbnail).transpose()?;
+    let thumbnail = thumbnail.as_ref();
     let original_name =
         names::clean_file_name(&file.name, &format!("image.{}", info.format.extension()));
     let original_size = file.bytes.len() as u64;
@@ -100,6 +105,7 @@ pub async fn upload_image(
         check_restore(restore, info.format, runtime.now_ms())?;
         if let Some(existing) = table.find_by_key(&restore.key).await? {
             return if existing.sha256.as_deref() == Some(sha256.as_str()) {
+                let existing = with_thumbnail(objects, table, existing, thumbnail).await;
                 Ok(Uploaded::duplicate(existing, original_size))
             } else {
                 Err(ApiError::Conflict(format!(
@@ -117,6 +123,7 @@ pub async fn upload_image(
         }
     } else if runtime.compresses() {
         if let Some(existing) = table.find_by_sha256(&sha256).await? {
+            let existing = with_thumbnail(objects, table, existing, thumbnail).await;
             return Ok(Uploaded::duplicate(existing, original_size));
         }
     }
@@ -156,7 +163,6 @@ pub async fn upload_image(
     };
     let new_image = NewImage {
         image_url: routes::image_url(policy.stored_url_base, &object_key),
-        object_key,
         original_name,
         content_type: stored_info.format.mime_type().to_string(),
         size: stored.len() as u64,
@@ -166,13 +172,69 @@ pub async fn upload_image(
         sha256,
         original_size,
         compressed_by: compression.by.as_str().into(),
+        animated: stored_info.animated,
+        thumbnail_key: thumbnail.map(|thumbnail| thumbnail.key_for(&object_key)),
+        object_key,
     };
     Ok(
-        match domain::store_image(objects, table, &new_image, &stored).await? {
+        match domain::store_image(objects, table, &new_image, &stored, thumbnail).await? {
             Stored::New(image) => Uploaded::new(image, compression),
-            Stored::Duplicate(image) => Uploaded::duplicate(image, original_size),
+            Stored::Duplicate(image) => {
+                let image = with_thumbnail(objects, table, image, thumbnail).await;
+                Uploaded::duplicate(image, original_size)
+            }
         },
     )
+}
+
+/// A duplicate reuses its image's thumbnail; one that has none takes the
+/// thumbnail sent with the duplicate. That is a bonus: if it fails, the
+/// answer is the image as it is, and a later backfill makes one.
+async fn with_thumbnail(
+    objects: &impl ObjectStore,
+    table: &impl ImageTable,
+    image: ImageRecord,
+    thumbnail: Option<&Thumbnail>,
+) -> ImageRecord {
+    let Some(thumbnail) = thumbnail.filter(|_| image.thumbnail_key.is_none()) else {
+        return image;
+    };
+    match domain::attach_thumbnail(objects, table, image.id, thumbnail).await {
+        Ok(Attached::Done(image) | Attached::HasOne(image)) => image,
+        Ok(Attached::NoImage) | Err(_) => image,
+    }
+}
+
+/// Checks a thumbnail a client sent and strips its metadata; anything that
+/// is not a small still WebP, JPEG or PNG is refused with a 400 that says
+/// why.
+pub fn accept_thumbnail(bytes: Vec<u8>) -> ApiResult<Thumbnail> {
+    let refused = |why: String| ApiError::BadRequest(why);
+    let size = bytes.len() as u64;
+    if size > thumbnail::MAX_BYTES {
+        return Err(refused(
+            thumbnail::Refused::TooManyBytes { size }.to_string(),
+        ));
+    }
+    let info = image::detect(&bytes).map_err(|why| {
+        refused(format!(
+            "The thumbnail is not an image imghost accepts: {why}"
+        ))
+    })?;
+    thumbnail::check(&info, size).map_err(|why| refused(why.to_string()))?;
+    let bytes = match image::strip_metadata(info.format, &bytes) {
+        Ok(Cow::Owned(stripped)) => stripped,
+        Ok(Cow::Borrowed(_)) => bytes,
+        Err(why) => {
+            return Err(refused(format!(
+                "The thumbnail's metadata cannot be removed safely: {why}"
+            )))
+        }
+    };
+    Ok(Thumbnail {
+        bytes,
+        format: info.format,
+    })
 }
 
 /// A restored image keeps its key only if the key is a safe relative path
@@ -290,8 +352,12 @@ pub mod tests {
 
     /// A 3 × 2 PNG carrying a camera serial in a text chunk.
     pub fn png_with_metadata() -> Vec<u8> {
-        let mut ihdr = 3u32.to_be_bytes().to_vec();
-        ihdr.extend_from_slice(&2u32.to_be_bytes());
+        png_with_metadata_sized(3, 2)
+    }
+
+    fn png_with_metadata_sized(width: u32, height: u32) -> Vec<u8> {
+        let mut ihdr = width.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&height.to_be_bytes());
         ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend(chunk(b"IHDR", &ihdr));
@@ -312,8 +378,109 @@ pub mod tests {
             name: "../holiday/beach.png".into(),
             bytes,
             restore: None,
+            thumbnail: None,
         };
         run(upload_image(objects, table, runtime, policy, file))
+    }
+
+    /// Each call is a new upload with its own key.
+    fn upload_with_thumbnail(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        bytes: Vec<u8>,
+        thumbnail: Vec<u8>,
+    ) -> ApiResult<Uploaded> {
+        thread_local!(static RUNTIME: FakeRuntime = FakeRuntime::without_tinify());
+        let file = UploadedFile {
+            name: "beach.png".into(),
+            bytes,
+            restore: None,
+            thumbnail: Some(thumbnail),
+        };
+        RUNTIME.with(|runtime| run(upload_image(objects, table, runtime, &POLICY, file)))
+    }
+
+    #[test]
+    fn a_thumbnail_is_stored_stripped_beside_the_image() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let uploaded = upload_with_thumbnail(
+            &objects,
+            &table,
+            png_with_metadata_sized(4000, 3000),
+            png_with_metadata_sized(480, 360),
+        )
+        .unwrap();
+        let key = uploaded.image.thumbnail_key.clone().unwrap();
+        assert_eq!(key, format!("{}.thumb.png", uploaded.image.object_key));
+        let stored = objects.objects.borrow()[&key].clone();
+        assert!(!stored.windows(6).any(|w| w == b"SN-424"), "metadata kept");
+        assert_eq!(uploaded.image.animated, Some(false));
+    }
+
+    #[test]
+    fn a_bad_thumbnail_stores_nothing_of_the_upload() {
+        let big = {
+            let mut png = png_with_metadata_sized(480, 360);
+            png.extend(vec![0; thumbnail::MAX_BYTES as usize]);
+            png
+        };
+        for (thumbnail, why) in [
+            (b"not an image".to_vec(), "not an image"),
+            (png_with_metadata_sized(641, 100), "longest side"),
+            (big, "bytes"),
+            (gif_of(10, 10), "send WebP, JPEG or PNG"),
+        ] {
+            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+            let error = upload_with_thumbnail(&objects, &table, png_with_metadata(), thumbnail)
+                .unwrap_err();
+            assert_eq!(error.code().status(), 400, "{error:?}");
+            assert!(format!("{error:?}").contains(why), "{why}: {error:?}");
+            assert!(objects.objects.borrow().is_empty());
+            assert!(table.rows.borrow().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_duplicate_reuses_the_thumbnail_or_takes_the_one_sent() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let runtime = FakeRuntime {
+            next_uuid: Cell::new(1000),
+            ..FakeRuntime::without_tinify()
+        };
+        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        assert_eq!(first.image.thumbnail_key, None);
+        let again =
+            upload_with_thumbnail(&objects, &table, png_with_metadata(), png_with_metadata())
+                .unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.image.id, first.image.id);
+        let key = again
+            .image
+            .thumbnail_key
+            .clone()
+            .expect("thumbnail attached");
+        let third = upload_with_thumbnail(
+            &objects,
+            &table,
+            png_with_metadata(),
+            png_with_metadata_sized(5, 5),
+        )
+        .unwrap();
+        assert_eq!(third.image.thumbnail_key, Some(key));
+        assert_eq!(objects.objects.borrow().len(), 2);
+    }
+
+    /// A still GIF of the given size.
+    pub fn gif_of(width: u16, height: u16) -> Vec<u8> {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend_from_slice(&width.to_le_bytes());
+        gif.extend_from_slice(&height.to_le_bytes());
+        gif.extend_from_slice(&[0, 0, 0]);
+        gif.extend_from_slice(&[0x2c, 0, 0, 0, 0]);
+        gif.extend_from_slice(&width.to_le_bytes());
+        gif.extend_from_slice(&height.to_le_bytes());
+        gif.extend_from_slice(&[0, 2, 2, 0x4c, 0x01, 0, 0x3b]);
+        gif
     }
 
     const KEY: &str = "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png";
@@ -331,6 +498,7 @@ pub mod tests {
                 key: key.into(),
                 created_at: Some(1_735_776_000_000),
             }),
+            thumbnail: None,
         };
         let runtime = FakeRuntime {
             compresses: true,

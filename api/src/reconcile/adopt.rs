@@ -80,6 +80,8 @@ pub async fn adopt(
         sha256,
         original_size: bytes.len() as u64,
         compressed_by: "none".into(),
+        animated: info.animated,
+        thumbnail_key: None,
     };
     table
         .insert(&new_image)

@@ -23,17 +23,24 @@ pub struct Differences {
     pub missing_objects: Vec<ImageRecord>,
 }
 
-/// Both lists must cover the same window of keys. Nothing younger than
+/// Both lists must cover the same window of keys; `thumbnails` are the
+/// listed keys that some row (in or outside the window) names as its
+/// thumbnail: part of their image, not orphans. Nothing younger than
 /// `grace_ms` is called a difference: an upload writes its object a moment
 /// before its row, and one that lands between the listing of the bucket and
 /// the reading of the rows has a row whose object was not listed.
 pub fn compare(
     objects: &[ListedObject],
     rows: &[ImageRecord],
+    thumbnails: &[String],
     now_ms: i64,
     grace_ms: i64,
 ) -> Differences {
-    let row_keys: HashSet<&str> = rows.iter().map(|row| row.object_key.as_str()).collect();
+    let row_keys: HashSet<&str> = rows
+        .iter()
+        .map(|row| row.object_key.as_str())
+        .chain(thumbnails.iter().map(String::as_str))
+        .collect();
     let object_keys: HashSet<&str> = objects.iter().map(|object| object.key.as_str()).collect();
     let (orphan_objects, foreign_objects) = objects
         .iter()
@@ -97,11 +104,30 @@ mod tests {
     }
 
     #[test]
+    fn thumbnails_named_by_a_row_are_part_of_their_image() {
+        let now = 100 * GRACE;
+        let image = own('a');
+        let kept = format!("{image}.thumb.webp");
+        let lost = format!("{}.thumb.webp", own('b'));
+        let objects = [object(&image, 0), object(&kept, 0), object(&lost, 0)];
+        let differences = compare(
+            &objects,
+            &[row(1, &image)],
+            std::slice::from_ref(&kept),
+            now,
+            GRACE,
+        );
+        assert_eq!(differences.orphan_objects, [lost]);
+        assert!(differences.foreign_objects.is_empty());
+        assert!(differences.missing_objects.is_empty());
+    }
+
+    #[test]
     fn finds_both_kinds_of_difference() {
         let now = 100 * GRACE;
         let objects = [object("a", 0), object("b", 0), object(&own('c'), 0)];
         let rows = [row(1, "a"), row(2, "b"), row(3, "gone")];
-        let differences = compare(&objects, &rows, now, GRACE);
+        let differences = compare(&objects, &rows, &[], now, GRACE);
         assert_eq!(differences.orphan_objects, vec![own('c')]);
         assert_eq!(differences.foreign_objects, Vec::<String>::new());
         assert_eq!(differences.missing_objects, vec![row(3, "gone")]);
@@ -114,7 +140,7 @@ mod tests {
             object("backups/db.sqlite", 0),
             object("2020-01-01/orphan.png", 0),
         ];
-        let differences = compare(&objects, &[], 100 * GRACE, GRACE);
+        let differences = compare(&objects, &[], &[], 100 * GRACE, GRACE);
         assert_eq!(differences.orphan_objects, vec![own('a')]);
         assert_eq!(
             differences.foreign_objects,
@@ -133,7 +159,7 @@ mod tests {
             object(&own('0'), now - GRACE),
         ];
         assert_eq!(
-            compare(&objects, &[], now, GRACE).orphan_objects,
+            compare(&objects, &[], &[], now, GRACE).orphan_objects,
             vec![own('0')]
         );
     }
@@ -145,7 +171,7 @@ mod tests {
         fresh.created_at = now - 1000;
         let mut old = row(2, "old");
         old.created_at = now - GRACE;
-        let missing = compare(&[], &[fresh, old.clone()], now, GRACE).missing_objects;
+        let missing = compare(&[], &[fresh, old.clone()], &[], now, GRACE).missing_objects;
         assert_eq!(missing, vec![old]);
     }
 
@@ -153,7 +179,7 @@ mod tests {
     fn consistent_window_has_no_differences() {
         let objects = [object("a", 0)];
         assert_eq!(
-            compare(&objects, &[row(1, "a")], 0, GRACE),
+            compare(&objects, &[row(1, "a")], &[], 0, GRACE),
             Differences::default()
         );
     }

@@ -11,6 +11,7 @@ use crate::error::ApiResult;
 use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::{ReconcileQuery, ReconcileReport};
+use imghost_shared::thumbnail;
 use worker::{Date, Method, Request, Response, RouteContext};
 
 /// R2 lists at most this many keys per call; the window follows it.
@@ -48,13 +49,24 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     }
     let grace_ms = app.config.orphan_grace_seconds as i64 * 1000;
     let now_ms = Date::now().as_millis() as i64;
-    let mut differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
+    // Thumbnails without a row of their own: their image's row may lie
+    // outside this window, so ask which of them some row names.
+    let thumbnail_keys: Vec<&str> = listed_objects
+        .iter()
+        .map(|object| object.key.as_str())
+        .filter(|key| thumbnail::image_key_of(key).is_some())
+        .filter(|key| !rows.iter().any(|row| row.object_key == *key))
+        .collect();
+    let thumbnails = table.thumbnails_among(&thumbnail_keys).await?;
+    let mut differences = domain::compare(&listed_objects, &rows, &thumbnails, now_ms, grace_ms);
     let (mut adopted, mut not_adopted) = (Vec::new(), Vec::new());
     if adopting {
+        // A thumbnail without its image is an orphan, never a new image.
         let mut candidates: Vec<&String> = differences
             .orphan_objects
             .iter()
             .chain(&differences.foreign_objects)
+            .filter(|key| thumbnail::image_key_of(key).is_none())
             .collect();
         candidates.sort();
         if candidates.len() > ADOPT_PER_CALL {
@@ -66,7 +78,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
                 .filter(|row| row.object_key <= last)
                 .cloned()
                 .collect();
-            differences = domain::compare(&listed_objects, &rows, now_ms, grace_ms);
+            differences = domain::compare(&listed_objects, &rows, &thumbnails, now_ms, grace_ms);
             window_end = Some(last);
         }
         let rules = adopt::AdoptRules {
@@ -78,6 +90,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         for object in &listed_objects {
             let unrowed = differences.orphan_objects.contains(&object.key)
                 || differences.foreign_objects.contains(&object.key);
+            let unrowed = unrowed && thumbnail::image_key_of(&object.key).is_none();
             if !unrowed {
                 continue;
             }

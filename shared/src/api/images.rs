@@ -54,7 +54,7 @@ pub struct ImageRecord {
     pub compressed_by: Option<String>,
     /// More than one frame (an animated GIF, WebP or PNG); its thumbnail is
     /// the first frame.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bool_or_integer")]
     pub animated: Option<bool>,
     /// Where the image's thumbnail is stored, if it has one.
     #[serde(default)]
@@ -64,6 +64,22 @@ pub struct ImageRecord {
     /// `PUT /thumbnail`).
     #[serde(default)]
     pub thumbnail_url: Option<String>,
+}
+
+/// A flag as JSON has it (`true`) or as SQLite stores it (`1`).
+fn bool_or_integer<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Integer(i64),
+    }
+    Ok(Option::<Flag>::deserialize(deserializer)?.map(|flag| match flag {
+        Flag::Bool(value) => value,
+        Flag::Integer(value) => value != 0,
+    }))
 }
 
 impl ImageRecord {
@@ -135,6 +151,21 @@ mod tests {
     }
 
     #[test]
+    fn animated_reads_as_json_or_as_sqlite_stores_it() {
+        let with = |value: &str| {
+            let json = format!(
+                r#"{{"id":1,"object_key":"k","original_name":"k","image_url":"u",
+                "content_type":null,"size":1,"created_at":0,"animated":{value}}}"#
+            );
+            serde_json::from_str::<ImageRecord>(&json).unwrap().animated
+        };
+        assert_eq!(with("1"), Some(true));
+        assert_eq!(with("0"), Some(false));
+        assert_eq!(with("true"), Some(true));
+        assert_eq!(with("null"), None);
+    }
+
+    #[test]
     fn record_from_the_original_workers_columns_only() {
         let json = r#"{"id":3,"object_key":"2026-11-28/a.png","original_name":"a.png",
             "image_url":"https://img.example/2026-11-28/a.png","content_type":"image/png",
@@ -144,6 +175,7 @@ mod tests {
         assert_eq!(record.width, None);
         assert_eq!(record.dimensions(), None);
         assert_eq!(record.compressed_by, None);
+        assert_eq!(record.animated, None);
         let served = record.served_from("https://img.example");
         assert_eq!(served.thumbnail_url, None);
         assert_eq!(served.preview_url(), "https://img.example/2026-11-28/a.png");
