@@ -1,13 +1,14 @@
 //! The imghost HTTP API, typed with the shared request/response types.
 
 use crate::config::Settings;
+use crate::thumbnail::Thumbnail;
 use bytes::Bytes;
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ImageId, ListQuery,
-    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, UploadQuery, UploadResponse,
-    UPLOAD_FIELD,
+    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ListQuery,
+    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, ThumbnailQuery,
+    ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{header, Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::time::Duration;
@@ -34,6 +35,20 @@ pub enum ApiError {
         url: String,
         seconds: u64,
     },
+}
+
+impl ApiError {
+    /// The server refused because what was asked for is already there (a
+    /// thumbnail the image has).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Failed(ApiFailure::Refused {
+                code: ErrorCode::Conflict,
+                ..
+            })
+        )
+    }
 }
 
 impl From<ApiFailure> for ApiError {
@@ -117,16 +132,25 @@ impl Client {
         }
     }
 
-    /// `POST /upload` with the bytes in the multipart field `file`.
+    /// `POST /upload` with the bytes in the multipart field `file`, and its
+    /// thumbnail, if one was made, in the field `thumbnail`.
     pub async fn upload(
         &self,
         name: &str,
         mime: &str,
         data: Bytes,
+        thumbnail: Option<&Thumbnail>,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
-        self.upload_to(&UploadQuery::default(), name, mime, data, progress)
-            .await
+        self.upload_to(
+            &UploadQuery::default(),
+            name,
+            mime,
+            data,
+            thumbnail,
+            progress,
+        )
+        .await
     }
 
     /// `POST /upload?key=&created_at=`: an exported image back under the
@@ -137,6 +161,7 @@ impl Client {
         name: &str,
         mime: &str,
         data: Bytes,
+        thumbnail: Option<&Thumbnail>,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
         let length = data.len() as u64;
@@ -157,12 +182,31 @@ impl Client {
         .file_name(name.to_string())
         .mime_str(mime)
         .expect("a detected image type is a valid MIME type");
-        let form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
+        let mut form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
+        if let Some(thumbnail) = thumbnail {
+            form = form.part(THUMBNAIL_FIELD, thumbnail_part(thumbnail));
+        }
         let request = self
             .request(Method::POST, routes::UPLOAD, &query.to_query_string())
             .timeout(UPLOAD_TIMEOUT)
             .multipart(form);
         self.send(request, UPLOAD_TIMEOUT).await
+    }
+
+    /// `PUT /thumbnail?id=N` with the thumbnail's bytes as the body: for an
+    /// image that has none (one that has answers a conflict, see
+    /// [`ApiError::is_conflict`]).
+    pub async fn put_thumbnail(
+        &self,
+        id: ImageId,
+        thumbnail: &Thumbnail,
+    ) -> Result<ThumbnailResponse, ApiError> {
+        let query = ThumbnailQuery { id };
+        let request = self
+            .request(Method::PUT, routes::THUMBNAIL, &query.to_query_string())
+            .header(header::CONTENT_TYPE, thumbnail.mime())
+            .body(thumbnail.data.clone());
+        self.send(request, CALL_TIMEOUT).await
     }
 
     /// `GET /query`: one page, newest first.
@@ -254,6 +298,17 @@ impl Client {
     }
 }
 
+/// The multipart part of a thumbnail: its bytes, with their length.
+fn thumbnail_part(thumbnail: &Thumbnail) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::from(thumbnail.data.clone()),
+        thumbnail.data.len() as u64,
+    )
+    .file_name(thumbnail.file_name())
+    .mime_str(thumbnail.mime())
+    .expect("a thumbnail's type is a valid MIME type")
+}
+
 /// Turns an answer into the expected type or the server's error.
 pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, ApiError> {
     Ok(decode_answer(status.as_u16(), body)?)
@@ -324,6 +379,29 @@ mod tests {
                 .starts_with("unexpected answer from the server (HTTP 200): missing field"),
             "{wrong_shape}"
         );
+    }
+
+    #[test]
+    fn a_thumbnail_already_there_is_a_conflict() {
+        let body =
+            br#"{"success":false,"message":"Image 7 already has a thumbnail","code":"conflict"}"#;
+        let error = decode::<ThumbnailResponse>(StatusCode::CONFLICT, body).unwrap_err();
+        assert!(error.is_conflict());
+        // From a proxy or an older server: the status says it.
+        let bare = br#"{"success":false,"message":"Conflict"}"#;
+        assert!(decode::<ThumbnailResponse>(StatusCode::CONFLICT, bare)
+            .unwrap_err()
+            .is_conflict());
+        for (status, body) in [
+            (
+                StatusCode::NOT_FOUND,
+                &br#"{"success":false,"message":"No image 7","code":"not_found"}"#[..],
+            ),
+            (StatusCode::CONFLICT, b"<html>409</html>"),
+        ] {
+            let error = decode::<ThumbnailResponse>(status, body).unwrap_err();
+            assert!(!error.is_conflict(), "{error}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use crate::client::ApiError;
 use crate::config::{TOKEN_VAR, URL_VAR};
-use imghost_shared::image::Rejected;
+use imghost_shared::image::{ImageFormat, Rejected};
+use imghost_shared::thumbnail::MAX_BYTES;
 use imghost_shared::units::format_bytes;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -46,6 +47,17 @@ pub enum Error {
     DownloadTooLarge { url: String, limit: u64 },
     #[error("cannot download {url}: no answer within {seconds} s")]
     DownloadTimedOut { url: String, seconds: u64 },
+
+    // Thumbnails.
+    #[error("cannot make a thumbnail: {0}")]
+    Thumbnail(::image::ImageError),
+    #[error("cannot make a thumbnail: this tool does not decode {} images", .0.name())]
+    ThumbnailFormat(ImageFormat),
+    #[error(
+        "cannot make a thumbnail of at most {} even at low quality",
+        format_bytes(MAX_BYTES)
+    )]
+    ThumbnailTooManyBytes,
 
     // `imghost import`.
     #[error("no such folder: {}", .0.display())]

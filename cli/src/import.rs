@@ -147,12 +147,20 @@ async fn restore(
         return Err(Error::ExportFileChanged(path));
     }
     let prepared = upload::prepare(&entry.original_name, bytes.into())?;
+    let thumbnail = upload::thumbnail_for(&prepared, &entry.key, None).await;
     let query = UploadQuery {
         key: Some(entry.key),
         created_at: Some(entry.created_at),
     };
     Ok(client
-        .upload_to(&query, &prepared.name, prepared.mime, prepared.data, None)
+        .upload_to(
+            &query,
+            &prepared.name,
+            prepared.mime,
+            prepared.data,
+            thumbnail.as_ref(),
+            None,
+        )
         .await?)
 }
 

@@ -1,6 +1,7 @@
 //! `imghost`: upload images to your imghost from a terminal or an editor,
 //! list and delete them, and bridge PicGo clients (Typora, Obsidian).
 
+mod backfill;
 mod client;
 mod clipboard;
 mod config;
@@ -14,6 +15,7 @@ mod migrate;
 mod output;
 mod picgo;
 mod target;
+mod thumbnail;
 mod upload;
 
 use clap::{Parser, Subcommand};
@@ -52,7 +54,9 @@ enum Command {
     /// Upload images; prints one line per file, in argument order
     ///
     /// A file that fails gets an empty line (so line N always belongs to
-    /// file N), a reason on stderr, and a non-zero exit code.
+    /// file N), a reason on stderr, and a non-zero exit code. Images larger
+    /// than a thumbnail (480 pixels) get one, made on this computer and
+    /// sent along.
     Upload {
         /// What to print per image
         #[arg(long, value_enum, default_value_t)]
@@ -109,6 +113,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make a thumbnail for every stored image that needs one and has none
+    ///
+    /// Each such image is downloaded, its thumbnail (at most 480 pixels on
+    /// the longest side) made on this computer and stored beside it;
+    /// `imghost upload` sends one with every new image. Prints `made ID KEY`
+    /// per thumbnail. Safe to stop and run again: images with a thumbnail
+    /// are passed over.
+    Thumbnails,
     /// Move the images of Markdown, MDX and HTML files to imghost and
     /// rewrite only their URLs
     ///
@@ -248,6 +260,7 @@ async fn run(command: Command) -> Result<u8, Error> {
         }
         Command::Export { dir } => export::run(&client, &dir).await,
         Command::Import { dir } => import::run(&client, &dir).await,
+        Command::Thumbnails => backfill::run(&client).await,
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
             Ok(0)

@@ -15,6 +15,9 @@ pub enum Format {
     Markdown,
     /// `<img src alt width height>`
     Html,
+    /// `[![name](thumbnail url)](url)`: the thumbnail, linking to the image
+    /// (plain Markdown for an image without a thumbnail)
+    LinkedThumbnail,
 }
 
 /// One line, without the newline.
@@ -25,6 +28,10 @@ pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
         Format::Url => url.clone(),
         Format::Markdown => snippet::markdown(&image.original_name, url),
         Format::Html => snippet::html(&image.original_name, url, image.dimensions()),
+        Format::LinkedThumbnail => match &image.thumbnail_url {
+            Some(thumbnail) => snippet::linked_thumbnail(&image.original_name, thumbnail, url),
+            None => snippet::markdown(&image.original_name, url),
+        },
     }
 }
 
@@ -219,6 +226,17 @@ mod tests {
             upload_line(Format::Html, &shot),
             format!("<img src=\"{URL}\" alt=\"shot [1].png\" width=\"640\" height=\"427\">")
         );
+        assert_eq!(
+            upload_line(Format::LinkedThumbnail, &shot),
+            format!("![shot \\[1\\].png]({URL})"),
+            "no thumbnail: plain Markdown"
+        );
+        let mut with_thumbnail = shot.clone();
+        with_thumbnail.image.thumbnail_url = Some(format!("{URL}.thumb.jpg"));
+        assert_eq!(
+            upload_line(Format::LinkedThumbnail, &with_thumbnail),
+            format!("[![shot \\[1\\].png]({URL}.thumb.jpg)]({URL})")
+        );
         let no_size = upload("a\"b.svg", None);
         assert_eq!(
             upload_line(Format::Html, &no_size),
@@ -231,6 +249,10 @@ mod tests {
         assert_eq!(Format::from_str("url", false), Ok(Format::Url));
         assert_eq!(Format::from_str("markdown", false), Ok(Format::Markdown));
         assert_eq!(Format::from_str("html", false), Ok(Format::Html));
+        assert_eq!(
+            Format::from_str("linked-thumbnail", false),
+            Ok(Format::LinkedThumbnail)
+        );
         assert!(Format::from_str("bbcode", false).is_err());
     }
 

@@ -5,6 +5,7 @@ use crate::client::{Client, Progress};
 use crate::clipboard;
 use crate::error::Error;
 use crate::output::{self, Format};
+use crate::thumbnail::{self, Thumbnail};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use imghost_shared::api::UploadResponse;
@@ -106,7 +107,7 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, Error> {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     tokio::task::spawn_blocking(work)
@@ -150,7 +151,7 @@ fn read_error(error: io::Error) -> Error {
     }
 }
 
-async fn download(client: &Client, url: &str) -> Result<Bytes, Error> {
+pub(crate) async fn download(client: &Client, url: &str) -> Result<Bytes, Error> {
     let failed = |error| Error::Download {
         url: url.to_string(),
         error,
@@ -175,7 +176,39 @@ async fn download(client: &Client, url: &str) -> Result<Bytes, Error> {
     Ok(data.into())
 }
 
-/// Loads and uploads one image, with a progress bar in `multi` if given.
+/// The thumbnail to send with an image, made off the runtime thread;
+/// `None` when it needs none, or when none can be made: then a warning
+/// says why (above the progress bars in `multi`), and the image is
+/// uploaded without one.
+pub async fn thumbnail_for(
+    prepared: &Prepared,
+    label: &str,
+    multi: Option<&MultiProgress>,
+) -> Option<Thumbnail> {
+    if !thumbnail::needs_one(&prepared.data) {
+        return None; // known from the header alone: no thread needed
+    }
+    let data = prepared.data.clone();
+    match blocking(move || thumbnail::make(&data)).await {
+        Ok(thumbnail) => thumbnail,
+        Err(reason) => {
+            let label = if label.is_empty() {
+                &prepared.name
+            } else {
+                label
+            };
+            let warn = || eprintln!("warning: {label}: {reason}; uploading it without one");
+            match multi {
+                Some(multi) => multi.suspend(warn),
+                None => warn(),
+            }
+            None
+        }
+    }
+}
+
+/// Loads and uploads one image with its thumbnail, with a progress bar in
+/// `multi` if given.
 pub async fn upload_one(
     client: &Client,
     source: Source,
@@ -183,6 +216,7 @@ pub async fn upload_one(
     multi: Option<&MultiProgress>,
 ) -> Result<UploadResponse, Error> {
     let prepared = load(client, source).await?;
+    let thumbnail = thumbnail_for(&prepared, label, multi).await;
     let bar = multi.map(|multi| {
         let bar = multi.add(ProgressBar::new(prepared.data.len() as u64));
         bar.set_style(
@@ -202,7 +236,13 @@ pub async fn upload_one(
         .clone()
         .map(|bar| Arc::new(BarProgress(bar)) as Arc<dyn Progress>);
     let result = client
-        .upload(&prepared.name, prepared.mime, prepared.data, reporter)
+        .upload(
+            &prepared.name,
+            prepared.mime,
+            prepared.data,
+            thumbnail.as_ref(),
+            reporter,
+        )
         .await
         .map_err(Error::from);
     if let (Some(multi), Some(bar)) = (multi, bar) {
