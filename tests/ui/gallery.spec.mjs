@@ -27,8 +27,11 @@ test('an upload appears first in the gallery with its name, size, dimensions and
   await expect(listed.getByTestId('card-time')).toHaveText('just now');
   const exact = await listed.getByTestId('card-time').getAttribute('title');
   expect(exact).toBe(new Date(stored.created_at).toLocaleString('en'));
+  // Uploaded through the page, so with a thumbnail, which the card shows;
+  // the image itself is what "open" links to.
+  expect(stored.thumbnail_url).toMatch(/\.thumb\.(webp|jpg)$/);
   const thumbnail = listed.locator('img');
-  await expect(thumbnail).toHaveAttribute('src', stored.image_url);
+  await expect(thumbnail).toHaveAttribute('src', stored.thumbnail_url);
   await expect(thumbnail).toHaveAttribute('loading', 'lazy');
   await expect(thumbnail).toHaveAttribute('width', '600');
   await expect(thumbnail).toHaveAttribute('height', '400');

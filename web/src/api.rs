@@ -6,8 +6,9 @@ use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ListQuery,
-    ListResponse, StatsResponse, UploadResponse, UPLOAD_FIELD,
+    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId,
+    ImageRecord, ListQuery, ListResponse, StatsResponse, ThumbnailQuery, UploadResponse,
+    THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -29,6 +30,9 @@ pub enum ApiError {
     /// An image the server could not safely clean of its metadata.
     Unprocessable(String),
     NotFound,
+    /// The change clashes with what is stored (a thumbnail for an image
+    /// that has one).
+    Conflict(String),
     TooManyRequests(String),
     BadRequest(String),
     Server {
@@ -53,6 +57,7 @@ impl From<ApiFailure> for ApiError {
             ErrorCode::UnsupportedMediaType => Self::NotAnImage(message),
             ErrorCode::UnprocessableImage => Self::Unprocessable(message),
             ErrorCode::NotFound => Self::NotFound,
+            ErrorCode::Conflict => Self::Conflict(message),
             ErrorCode::TooManyRequests => Self::TooManyRequests(message),
             ErrorCode::BadRequest => Self::BadRequest(message),
             _ => Self::Server {
@@ -87,6 +92,7 @@ impl ApiError {
                 lang.with_detail(texts.error_not_an_image, detail)
             }
             Self::NotFound => texts.error_not_found.into(),
+            Self::Conflict(detail) => lang.with_detail(texts.error_conflict, detail),
             Self::TooManyRequests(_) => texts.error_too_many.into(),
             Self::BadRequest(detail) => lang.with_detail(texts.error_bad_request, detail),
             Self::Server { status, message } => {
@@ -131,6 +137,16 @@ impl Api {
         }
     }
 
+    /// A signed-in request of `method` to `path?query`.
+    fn request(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        query: &str,
+    ) -> RequestBuilder {
+        method(&self.url(path, query)).header("Authorization", &self.authorization)
+    }
+
     /// A signed-in request of `method` to `path?query`, and its answer.
     async fn call<T: DeserializeOwned>(
         &self,
@@ -138,8 +154,8 @@ impl Api {
         path: &str,
         query: &str,
     ) -> Result<T, ApiError> {
-        let request = method(&self.url(path, query))
-            .header("Authorization", &self.authorization)
+        let request = self
+            .request(method, path, query)
             .build()
             .map_err(|_| ApiError::Unreachable)?;
         send(request).await
@@ -169,18 +185,46 @@ impl Api {
         Ok(self.list(&ListQuery::first_page(1)).await?.total)
     }
 
+    /// Stores `thumbnail` (its bytes, under its own type) as the thumbnail of
+    /// image `id`, and answers the image's record with it; `None` when the
+    /// image has one already. The answer, a `ThumbnailResponse`, is read as
+    /// the record it flattens: with the listing's decoder, not a second one.
+    pub async fn put_thumbnail(
+        &self,
+        id: ImageId,
+        thumbnail: &Blob,
+    ) -> Result<Option<ImageRecord>, ApiError> {
+        let query = ThumbnailQuery { id }.to_query_string();
+        let request = self
+            .request(Request::put, routes::THUMBNAIL, &query)
+            .header("Content-Type", &thumbnail.type_())
+            .body(thumbnail.clone())
+            .map_err(|_| ApiError::Unreachable)?;
+        match send(request).await {
+            Ok(answer) => Ok(Some(answer)),
+            Err(ApiError::Conflict(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Uploads with XMLHttpRequest, the one browser API that reports upload
-    /// progress; `on_progress` gets the fraction sent, 0 to 1.
+    /// progress; `on_progress` gets the fraction sent, 0 to 1. A `thumbnail`
+    /// goes along in its own form field.
     pub async fn upload(
         &self,
         file: &Blob,
         name: &str,
+        thumbnail: Option<&Blob>,
         on_progress: impl Fn(f64) + 'static,
     ) -> Result<UploadResponse, ApiError> {
         let unreachable = |_| ApiError::Unreachable;
         let form = FormData::new().map_err(unreachable)?;
         form.append_with_blob_and_filename(UPLOAD_FIELD, file, name)
             .map_err(unreachable)?;
+        if let Some(thumbnail) = thumbnail {
+            form.append_with_blob_and_filename(THUMBNAIL_FIELD, thumbnail, THUMBNAIL_FIELD)
+                .map_err(unreachable)?;
+        }
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;
         xhr.open("POST", &self.url(routes::UPLOAD, ""))
             .map_err(unreachable)?;
@@ -247,6 +291,10 @@ mod tests {
         assert_eq!(
             error(404, &body("not_found", "Image 3 not found")),
             ApiError::NotFound
+        );
+        assert_eq!(
+            error(409, &body("conflict", "Image 3 has a thumbnail")),
+            ApiError::Conflict("Image 3 has a thumbnail".into())
         );
         assert_eq!(
             error(500, &body("internal", "Internal error")),

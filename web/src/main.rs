@@ -9,6 +9,7 @@ mod i18n;
 mod links;
 mod settings;
 mod snippets;
+mod thumbnail;
 mod toast;
 mod upload;
 

@@ -1,8 +1,9 @@
-//! The three things a blogger pastes, made by the same shared code the
-//! server uses for its `markdown` and `html` answers.
+//! What a blogger pastes, made by the same shared code the server uses for
+//! its `markdown` and `html` answers: the URL, Markdown and HTML, and for
+//! an image with a thumbnail, Markdown of the thumbnail linking to it.
 
 use crate::clipboard::use_copier;
-use crate::i18n::{t, Texts};
+use crate::i18n::{t, use_lang, Texts};
 use imghost_shared::api::ImageRecord;
 use imghost_shared::snippet;
 use leptos::prelude::*;
@@ -12,49 +13,65 @@ pub struct Snippets {
     pub url: String,
     pub markdown: String,
     pub html: String,
+    /// `[![alt](thumbnail)](url)`, when the image has a thumbnail.
+    pub linked_thumbnail: Option<String>,
 }
 
 impl Snippets {
     pub fn of(image: &ImageRecord) -> Self {
+        let name = &image.original_name;
         Self {
             url: image.image_url.clone(),
-            markdown: snippet::markdown(&image.original_name, &image.image_url),
-            html: snippet::html(&image.original_name, &image.image_url, image.dimensions()),
+            markdown: snippet::markdown(name, &image.image_url),
+            html: snippet::html(name, &image.image_url, image.dimensions()),
+            linked_thumbnail: image
+                .thumbnail_url
+                .as_deref()
+                .map(|thumbnail| snippet::linked_thumbnail(name, thumbnail, &image.image_url)),
         }
     }
 
     /// Each snippet with what the UI calls it, in display order.
-    pub fn labelled(self) -> [Labelled; 3] {
-        [
+    pub fn labelled(self) -> Vec<Labelled> {
+        let mut labelled = vec![
             Labelled {
-                label: "URL",
+                label: |_| "URL",
                 short: "URL",
                 id: "url",
                 copy_title: |t| t.copy_url,
                 text: self.url,
             },
             Labelled {
-                label: "Markdown",
+                label: |_| "Markdown",
                 short: "MD",
                 id: "markdown",
                 copy_title: |t| t.copy_markdown,
                 text: self.markdown,
             },
             Labelled {
-                label: "HTML",
+                label: |_| "HTML",
                 short: "HTML",
                 id: "html",
                 copy_title: |t| t.copy_html,
                 text: self.html,
             },
-        ]
+        ];
+        labelled.extend(self.linked_thumbnail.map(|text| Labelled {
+            label: |t| t.linked_thumbnail,
+            short: "MD+",
+            id: "linked-thumbnail",
+            copy_title: |t| t.copy_linked_thumbnail,
+            text,
+        }));
+        labelled
     }
 }
 
 /// One snippet and its names.
 pub struct Labelled {
-    /// Its name, in the copy notice and beside a finished upload.
-    pub label: &'static str,
+    /// Its name, in the copy notice and beside a finished upload (most are
+    /// the same in every language).
+    pub label: fn(&'static Texts) -> &'static str,
     /// Its name on a gallery card's button.
     pub short: &'static str,
     /// What its `data-testid`s end with.
@@ -68,6 +85,7 @@ pub struct Labelled {
 #[component]
 pub fn SnippetFields(image: ImageRecord) -> impl IntoView {
     let copier = use_copier();
+    let lang = use_lang();
     Snippets::of(&image)
         .labelled()
         .into_iter()
@@ -76,14 +94,15 @@ pub fn SnippetFields(image: ImageRecord) -> impl IntoView {
                  label, id, text, ..
              }| {
                 let copy_text = text.clone();
+                let label_text = t(label);
                 view! {
                     <div class="snippet">
-                        <span class="snippet-label">{label}</span>
+                        <span class="snippet-label">{label_text}</span>
                         <input
                             type="text"
                             readonly
                             spellcheck="false"
-                            aria-label=label
+                            aria-label=label_text
                             data-testid=format!("snippet-{id}")
                             value=text
                             on:focus:target=move |ev| ev.target().select()
@@ -92,7 +111,9 @@ pub fn SnippetFields(image: ImageRecord) -> impl IntoView {
                             type="button"
                             class="secondary small"
                             data-testid=format!("copy-{id}")
-                            on:click=move |_| copier.copy(copy_text.clone(), label)
+                            on:click=move |_| {
+                                copier.copy(copy_text.clone(), label(lang.get_untracked().texts()))
+                            }
                         >
                             {t(|t| t.copy)}
                         </button>
@@ -142,5 +163,41 @@ mod tests {
         );
         let without_size = Snippets::of(&record(None, None));
         assert!(!without_size.html.contains("width"));
+    }
+
+    #[test]
+    fn a_linked_thumbnail_only_with_a_thumbnail() {
+        let plain = Snippets::of(&record(Some(640), Some(480)));
+        assert_eq!(plain.linked_thumbnail, None);
+        let ids = |snippets: Snippets| {
+            snippets
+                .labelled()
+                .iter()
+                .map(|labelled| labelled.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(plain), ["url", "markdown", "html"]);
+
+        let with_thumbnail = Snippets::of(&ImageRecord {
+            thumbnail_url: Some("https://img.example/i/2026-11-28/a.png.thumb.webp".into()),
+            ..record(Some(640), Some(480))
+        });
+        assert_eq!(
+            with_thumbnail.linked_thumbnail.as_deref(),
+            Some(
+                "[![cat \\[1\\].png](https://img.example/i/2026-11-28/a.png.thumb.webp)]\
+                 (https://img.example/i/2026-11-28/a.png)"
+            )
+        );
+        let labelled = with_thumbnail.labelled();
+        assert_eq!(
+            labelled.iter().map(|l| l.id).collect::<Vec<_>>(),
+            ["url", "markdown", "html", "linked-thumbnail"]
+        );
+        assert_eq!(
+            (labelled[3].label)(&crate::i18n::EN),
+            "Markdown (linked thumbnail)"
+        );
+        assert_eq!((labelled[0].label)(&crate::i18n::ZH), "URL");
     }
 }

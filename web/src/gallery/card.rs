@@ -1,18 +1,23 @@
-//! One image in the grid: thumbnail, selection box, open and delete, name,
-//! size, dimensions and age, and buttons to copy its links.
+//! One image in the grid: its thumbnail, selection box, open and delete,
+//! name, size, dimensions and age, and buttons to copy its links.
 
 use super::delete::Deleter;
 use super::use_gallery;
+use crate::api::Api;
 use crate::app::use_clock;
 use crate::clipboard::use_copier;
 use crate::confirm::use_confirm;
 use crate::i18n::{t, use_lang};
 use crate::links::{cache_host, web_link};
+use crate::settings::use_settings;
 use crate::snippets::{Labelled, Snippets};
+use crate::thumbnail;
 use imghost_shared::api::{ImageId, ImageRecord};
 use imghost_shared::units::format_bytes;
 use leptos::prelude::*;
+use std::cell::Cell;
 use std::sync::Arc;
+use web_sys::HtmlImageElement;
 
 #[component]
 pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
@@ -20,6 +25,7 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
     let id = image.id;
     let name = image.original_name.clone();
     let url = web_link(&image.image_url).unwrap_or_default().to_string();
+    let animated = image.animated == Some(true);
     view! {
         <li
             class="card"
@@ -28,23 +34,68 @@ pub fn ImageCard(image: Arc<ImageRecord>, deleter: Deleter) -> impl IntoView {
             data-id=id.to_string()
         >
             <a class="thumb" href=url.clone() target="_blank" rel="noopener" tabindex="-1">
-                <img
-                    src=url.clone()
-                    alt=name.clone()
-                    loading="lazy"
-                    decoding="async"
-                    // Hotlink protection (ALLOWED_REFERERS) must not hide the
-                    // owner's own images from a UI hosted on another origin.
-                    referrerpolicy="no-referrer"
-                    width=image.width
-                    height=image.height
-                />
+                <Preview image=image.clone() />
+                {animated.then(|| view! {
+                    <span class="badge" data-testid="animated-badge">{t(|t| t.animated)}</span>
+                })}
             </a>
             <SelectBox id name=name.clone() />
             <CornerActions id name url deleter />
             <CardDetails image=image.clone() />
             <CopyButtons image />
         </li>
+    }
+}
+
+/// The thumbnail, or the image itself where it has none or the thumbnail
+/// does not load. An image shown itself that needs a thumbnail gets one
+/// made from it once it has loaded; the gallery's record then has it.
+#[component]
+fn Preview(image: Arc<ImageRecord>) -> impl IntoView {
+    let gallery = use_gallery();
+    let settings = use_settings();
+    let original = web_link(&image.image_url).unwrap_or_default().to_string();
+    let thumbnail = image
+        .thumbnail_url
+        .as_deref()
+        .and_then(web_link)
+        .map(str::to_string);
+    let has_thumbnail = thumbnail.is_some();
+    let src = thumbnail.unwrap_or_else(|| original.clone());
+    let fell_back = Cell::new(!has_thumbnail);
+    let fall_back = move |event: web_sys::ErrorEvent| {
+        if !fell_back.replace(true) {
+            event_target::<HtmlImageElement>(&event).set_src(&original);
+        }
+    };
+    let (name, width, height) = (image.original_name.clone(), image.width, image.height);
+    let make_thumbnail = move |event: web_sys::Event| {
+        if has_thumbnail {
+            return;
+        }
+        let api = Api::new(&settings.connection.get_untracked());
+        thumbnail::backfill(image.clone(), event_target(&event), api, move |made| {
+            gallery.images.update(|images| {
+                if let Some(shown) = images.iter_mut().find(|shown| shown.id == made.id) {
+                    *shown = Arc::new(made);
+                }
+            });
+        });
+    };
+    view! {
+        <img
+            src=src
+            alt=name
+            loading="lazy"
+            decoding="async"
+            // Hotlink protection (ALLOWED_REFERERS) must not hide the
+            // owner's own images from a UI hosted on another origin.
+            referrerpolicy="no-referrer"
+            width=width
+            height=height
+            on:error=fall_back
+            on:load=make_thumbnail
+        />
     }
 }
 
@@ -144,7 +195,8 @@ fn CardDetails(image: Arc<ImageRecord>) -> impl IntoView {
     }
 }
 
-/// URL, Markdown and HTML, each a click away from the clipboard.
+/// URL, Markdown and HTML, and the linked thumbnail where there is one,
+/// each a click away from the clipboard.
 #[component]
 fn CopyButtons(image: Arc<ImageRecord>) -> impl IntoView {
     let buttons = Snippets::of(&image)
@@ -158,6 +210,7 @@ fn CopyButtons(image: Arc<ImageRecord>) -> impl IntoView {
 #[component]
 fn CopyButton(snippet: Labelled) -> impl IntoView {
     let copier = use_copier();
+    let lang = use_lang();
     let Labelled {
         label,
         short,
@@ -171,7 +224,7 @@ fn CopyButton(snippet: Labelled) -> impl IntoView {
             class="small"
             data-testid=format!("copy-{id}")
             title=t(copy_title)
-            on:click=move |_| copier.copy(text.clone(), label)
+            on:click=move |_| copier.copy(text.clone(), label(lang.get_untracked().texts()))
         >
             {short}
         </button>

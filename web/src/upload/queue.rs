@@ -1,14 +1,18 @@
 //! The upload queue: one row per file, going Reading → (Converting) →
 //! Uploading with progress → Done, or refused or failed with a retry. At
-//! most `CONCURRENT_UPLOADS` rows convert or upload at once.
+//! most `CONCURRENT_UPLOADS` rows convert or upload at once. Images that
+//! need a thumbnail get one, made from the same decoded pixels as the WebP
+//! version and sent in the same request.
 
 use super::shrink;
 use crate::api::ApiError;
 use crate::app::DataVersion;
 use crate::gallery::GalleryState;
 use crate::settings::Settings;
+use crate::thumbnail::{self, Timer};
 use imghost_shared::api::UploadResponse;
-use imghost_shared::image::{self, ImageInfo, Rejected};
+use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
+use leptos::logging::warn;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
@@ -55,6 +59,7 @@ struct RowFiles {
     source: File,
     info: Option<ImageInfo>,
     upload: Option<Blob>,
+    thumbnail: Option<Blob>,
 }
 
 #[derive(Clone, Copy)]
@@ -89,6 +94,7 @@ impl UploadItem {
                 source: file,
                 info: None,
                 upload: None,
+                thumbnail: None,
             }),
         }
     }
@@ -98,6 +104,14 @@ impl UploadItem {
         self.sending
             .with(|sending| sending.as_ref().map(|s| s.name.clone()))
             .unwrap_or_else(|| self.name.get_value())
+    }
+
+    /// Shows `image` as the row's preview, unless it has one.
+    fn show_preview(&self, image: &Blob) {
+        if self.preview.with_untracked(Option::is_none) {
+            self.preview
+                .set(Url::create_object_url_with_blob(image).ok());
+        }
     }
 
     /// `None` once the row has been cleared away.
@@ -182,8 +196,12 @@ impl Uploads {
             Err(rejected) => item.stage.set(Stage::Refused(rejected)),
             Ok(info) => {
                 item.with_files(|files| files.info = Some(info));
-                item.preview
-                    .set(Url::create_object_url_with_blob(&source).ok());
+                // An image that gets a thumbnail is previewed by it: decoding
+                // a whole photo for a small preview would slow the making of
+                // the thumbnail down, and hold the photo's pixels.
+                if !imghost_shared::thumbnail::is_needed(&info) {
+                    item.show_preview(&source);
+                }
                 item.stage.set(Stage::Queued);
                 self.start_queued();
             }
@@ -232,18 +250,26 @@ impl Uploads {
         if item.sending.get_untracked().is_none() {
             self.prepare(item).await;
         }
-        let Some(blob) = item.with_files(|files| files.upload.clone()).flatten() else {
+        let Some((Some(blob), thumbnail)) =
+            item.with_files(|files| (files.upload.clone(), files.thumbnail.clone()))
+        else {
             return;
         };
         let name = item.upload_name();
         item.stage.set(Stage::Uploading(0.0));
         let api = self.settings.api();
         let stage = item.stage;
-        let result = api
-            .upload(&blob, &name, move |sent| {
-                stage.set(Stage::Uploading(sent));
-            })
-            .await;
+        let progress = move |sent| stage.set(Stage::Uploading(sent));
+        let mut result = api.upload(&blob, &name, thumbnail.as_ref(), progress).await;
+        // A thumbnail the server refuses stores nothing: the image goes
+        // again without it, and the gallery makes one later.
+        if let (Some(_), Err(ApiError::BadRequest(why))) = (&thumbnail, &result) {
+            if why.starts_with("The thumbnail") {
+                warn!("Thumbnail of {name} refused: {why}");
+                item.with_files(|files| files.thumbnail = None);
+                result = api.upload(&blob, &name, None, progress).await;
+            }
+        }
         match result {
             Ok(answer) => {
                 if !answer.duplicate {
@@ -259,6 +285,7 @@ impl Uploads {
 
     /// Decides what to send: the WebP version when shrinking is on, the
     /// image can be converted and the result is smaller; else the original.
+    /// With it, a thumbnail where what is sent needs one.
     async fn prepare(self, item: UploadItem) {
         let Some((source, info)) = item.with_files(|files| (files.source.clone(), files.info))
         else {
@@ -266,16 +293,49 @@ impl Uploads {
         };
         let options = self.settings.shrink.get_untracked();
         let try_webp = self.wants_webp(info);
-        let webp = if try_webp {
-            shrink::to_webp(&source, item.size, options)
-                .await
-                .ok()
-                .flatten()
+        let convert = try_webp && thumbnail::has_offscreen_canvas();
+        let needs_thumbnail = |info: Option<ImageInfo>| {
+            info.is_some_and(|info| imghost_shared::thumbnail::is_needed(&info))
+        };
+        // Decoded once, for both; only for the thumbnail, decoding is part
+        // of its time.
+        let decoding_for_thumbnail = (!convert).then(|| Timer::start("upload", true));
+        let bitmap = if convert || needs_thumbnail(info) {
+            thumbnail::decode(&source).await.ok()
         } else {
             None
         };
+        let webp = match &bitmap {
+            Some(bitmap) if convert => shrink::to_webp(bitmap, item.size, options)
+                .await
+                .ok()
+                .flatten(),
+            _ => None,
+        };
+        let sent = match &webp {
+            Some((_, size)) => Some(ImageInfo {
+                format: ImageFormat::Webp,
+                dimensions: Some(*size),
+                animated: false,
+            }),
+            None => info,
+        };
+        let thumbnail = match &bitmap {
+            Some(bitmap) if needs_thumbnail(sent) => {
+                let timer = decoding_for_thumbnail.unwrap_or_else(|| Timer::start("upload", false));
+                thumbnail::make(bitmap, timer)
+                    .await
+                    .inspect_err(|error| warn!("No thumbnail made: {error:?}"))
+                    .ok()
+            }
+            _ => None,
+        };
+        if let Some(bitmap) = bitmap {
+            bitmap.close();
+        }
+        item.show_preview(thumbnail.as_ref().unwrap_or(&source));
         let sending = match &webp {
-            Some(webp) => Sending {
+            Some((webp, _)) => Sending {
                 name: shrink::webp_name(&item.name.get_value()),
                 size: webp.size() as u64,
                 converted: true,
@@ -288,8 +348,11 @@ impl Uploads {
                 kept_original: try_webp,
             },
         };
-        let blob = webp.unwrap_or_else(|| source.into());
-        item.with_files(|files| files.upload = Some(blob));
+        let blob = webp.map_or_else(|| source.into(), |(webp, _)| webp);
+        item.with_files(|files| {
+            files.upload = Some(blob);
+            files.thumbnail = thumbnail;
+        });
         item.sending.set(Some(sending));
     }
 

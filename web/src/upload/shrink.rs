@@ -3,7 +3,8 @@
 //! is not smaller. Animated images and SVG are never touched.
 
 use crate::settings::ShrinkOptions;
-use imghost_shared::image::{ImageFormat, ImageInfo};
+use crate::thumbnail::has_offscreen_canvas;
+use imghost_shared::image::{Dimensions, ImageFormat, ImageInfo};
 use leptos::prelude::window;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -38,45 +39,39 @@ pub fn webp_name(name: &str) -> String {
     format!("{stem}.webp")
 }
 
-/// The WebP version of `file` if the browser can make one and it is smaller
-/// than `original_size`; `None` means upload the original.
+/// The WebP version of the decoded image (`crate::thumbnail::decode`) and
+/// its size, if the browser can make one and it is smaller than
+/// `original_size`; `None` means upload the original.
 pub async fn to_webp(
-    file: &Blob,
+    bitmap: &ImageBitmap,
     original_size: u64,
     options: ShrinkOptions,
-) -> Result<Option<Blob>, JsValue> {
-    let has_offscreen_canvas = js_sys::Reflect::get(&js_sys::global(), &"OffscreenCanvas".into())
-        .is_ok_and(|class| !class.is_undefined());
-    if !has_offscreen_canvas {
+) -> Result<Option<(Blob, Dimensions)>, JsValue> {
+    if !has_offscreen_canvas() {
         return Ok(None);
     }
-    let window = window();
-    // Decoding applies the EXIF orientation, so the bitmap's size is the
-    // size as shown.
-    let bitmap: ImageBitmap = JsFuture::from(window.create_image_bitmap_with_blob(file)?)
-        .await?
-        .unchecked_into();
     let (width, height) = fit_width(bitmap.width(), bitmap.height(), options.max_width);
-    let bitmap = if width == bitmap.width() {
-        bitmap
+    let resized: Option<ImageBitmap> = if width == bitmap.width() {
+        None
     } else {
         let resize = ImageBitmapOptions::new();
         resize.set_resize_width(width);
         resize.set_resize_height(height);
         resize.set_resize_quality(ResizeQuality::High);
-        let resized =
-            window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(&bitmap, &resize);
-        let resized = JsFuture::from(resized?).await;
-        bitmap.close();
-        resized?.unchecked_into()
+        let resized = window()
+            .create_image_bitmap_with_image_bitmap_and_image_bitmap_options(bitmap, &resize);
+        Some(JsFuture::from(resized?).await?.unchecked_into())
     };
     let canvas = OffscreenCanvas::new(width, height)?;
     let context: OffscreenCanvasRenderingContext2d = canvas
         .get_context("2d")?
         .ok_or_else(|| JsValue::from_str("no 2d context"))?
         .unchecked_into();
-    context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)?;
-    bitmap.close();
+    let drawn = context.draw_image_with_image_bitmap(resized.as_ref().unwrap_or(bitmap), 0.0, 0.0);
+    if let Some(resized) = resized {
+        resized.close();
+    }
+    drawn?;
     let encode = ImageEncodeOptions::new();
     encode.set_type(WEBP);
     encode.set_quality(options.quality);
@@ -85,13 +80,12 @@ pub async fn to_webp(
         .unchecked_into();
     // A browser without a WebP encoder silently answers with PNG.
     let smaller = webp.type_() == WEBP && (webp.size() as u64) < original_size;
-    Ok(smaller.then_some(webp))
+    Ok(smaller.then_some((webp, Dimensions { width, height })))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imghost_shared::image::Dimensions;
 
     #[test]
     fn scales_to_the_maximum_width_keeping_the_ratio() {
