@@ -14,7 +14,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move
+.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -77,3 +77,11 @@ mutants:
 bench-move: setup worker web
 	cargo build --release -p imghost-cli
 	node scripts/bench/move.mjs
+
+# The first screen with 50 phone photos (bytes, time) after each way of getting
+# thumbnails; galleries of 200 and 10,000 images scrolled: DOM nodes and frame times.
+bench-gallery: setup worker web
+	@scripts/setup.sh --test
+	cargo build --release -p imghost-cli
+	node scripts/bench/first-screen.mjs
+	node scripts/bench/gallery.mjs

@@ -1,5 +1,6 @@
 //! The gallery: newest first, a page at a time through the listing cursor
-//! (more load as the end of the grid scrolls into view), server-side search,
+//! (more load as the end of the grid scrolls into view), with only the cards
+//! near the screen in the page however many are loaded; server-side search,
 //! copy and delete per image, and delete for a selection.
 //!
 //! - `state`: what is shown, and fetching it
@@ -7,21 +8,24 @@
 //! - `selection`: the bar for a selection of images
 //! - `status`: loading, error and empty messages
 //! - `card`: one image
+//! - `window`: the grid, with only the cards near the screen in the page
+//! - `mounted`: the cards in the grid, each kept in place while shown
 //! - `sentinel`: the end of the grid, which loads the next page
 //! - `delete`: deleting images
 
 mod card;
 mod delete;
+mod mounted;
 mod search;
 mod selection;
 mod sentinel;
 mod state;
 mod status;
+mod window;
 
 use crate::api::Api;
 use crate::i18n::{t, use_lang};
 use crate::settings::use_settings;
-use card::ImageCard;
 use delete::Deleter;
 use leptos::prelude::*;
 use search::SearchBox;
@@ -30,6 +34,7 @@ use sentinel::Sentinel;
 use state::use_gallery;
 pub use state::GalleryState;
 use status::ListingStatus;
+use window::WindowedGrid;
 
 #[component]
 pub fn Gallery() -> impl IntoView {
@@ -42,8 +47,6 @@ pub fn Gallery() -> impl IntoView {
         let connection = settings.connection.get();
         gallery.reload(Api::new(&connection));
     });
-
-    let selecting = move || gallery.selected.with(|selected| !selected.is_empty());
     view! {
         <section class="gallery" aria-labelledby="gallery-title">
             <div class="gallery-head">
@@ -53,13 +56,7 @@ pub fn Gallery() -> impl IntoView {
             </div>
             <SelectionBar deleter />
             <ListingStatus />
-            <ul class="grid" class:selecting=selecting data-testid="grid">
-                <For
-                    each=move || gallery.images.get()
-                    key=|image| image.id
-                    children=move |image| view! { <ImageCard image deleter /> }
-                />
-            </ul>
+            <WindowedGrid deleter />
             <Sentinel />
         </section>
     }
