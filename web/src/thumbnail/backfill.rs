@@ -6,9 +6,11 @@
 //!
 //! At most `AT_ONCE` are made at a time, each when the browser is idle, so
 //! scrolling and clicking never wait for them. Failures are logged to the
-//! console and not tried again. At most `MAX_WAITING` wait, holding their
-//! `<img>`: scrolling fast through thousands of images drops the oldest,
-//! to be queued again if their card loads again.
+//! console and not tried again. At most `MAX_WAITING` wait holding their
+//! `<img>`; past that (a first screen of many photos, or fast scrolling
+//! through thousands) a job keeps only the image's address and fetches it
+//! again when its turn comes, from the browser's cache, so memory stays
+//! bounded and no image shown is left out.
 
 use super::{decode, make, pixels_of, Timer};
 use crate::api::Api;
@@ -32,13 +34,14 @@ const AT_ONCE: usize = 2;
 /// Thumbnails waiting to be made.
 const MAX_WAITING: usize = 24;
 /// The longest a thumbnail waits for the browser to be idle, in ms.
-const IDLE_TIMEOUT_MS: u32 = 2000;
+const IDLE_TIMEOUT_MS: u32 = 1000;
 /// Where there is no `requestIdleCallback`: the pause before each, in ms.
 const PAUSE_MS: i32 = 100;
 
 struct Job {
     image: Arc<ImageRecord>,
-    element: HtmlImageElement,
+    /// The loaded `<img>`, while few enough wait.
+    element: Option<HtmlImageElement>,
     api: Api,
     done: Box<dyn FnOnce(ImageRecord)>,
 }
@@ -104,11 +107,7 @@ pub fn backfill(
     let queued = QUEUE.with_borrow_mut(|queue| {
         let new = queue.seen.insert(image.id);
         if new {
-            if queue.waiting.len() >= MAX_WAITING {
-                if let Some(oldest) = queue.waiting.pop_front() {
-                    queue.seen.remove(&oldest.image.id);
-                }
-            }
+            let element = (queue.waiting.len() < MAX_WAITING).then_some(element);
             queue.waiting.push_back(Job {
                 image,
                 element,
@@ -147,9 +146,14 @@ async fn run(job: Job) {
         api,
         done,
     } = job;
-    let drawn = from_element(&element).await;
-    // An `<img>` from another origin cannot be read back from a canvas:
-    // then the image is fetched with CORS and decoded.
+    let drawn = match &element {
+        Some(element) => from_element(element).await,
+        None => Err(JsValue::NULL),
+    };
+    // An `<img>` from another origin cannot be read back from a canvas,
+    // and a job queued past `MAX_WAITING` kept none: then the image is
+    // fetched (with CORS; from the cache when it was just shown) and
+    // decoded.
     let thumbnail = match drawn {
         Ok(thumbnail) => Ok(thumbnail),
         Err(_) => from_fetched(&image.image_url).await,
