@@ -76,10 +76,12 @@ fn bool_or_integer<'de, D: serde::Deserializer<'de>>(
         Bool(bool),
         Integer(i64),
     }
-    Ok(Option::<Flag>::deserialize(deserializer)?.map(|flag| match flag {
-        Flag::Bool(value) => value,
-        Flag::Integer(value) => value != 0,
-    }))
+    Ok(
+        Option::<Flag>::deserialize(deserializer)?.map(|flag| match flag {
+            Flag::Bool(value) => value,
+            Flag::Integer(value) => value != 0,
+        }),
+    )
 }
 
 impl ImageRecord {
