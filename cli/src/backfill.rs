@@ -9,13 +9,12 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::output;
 use crate::thumbnail;
 use crate::upload;
 use futures_util::StreamExt;
 use imghost_shared::api::{ImageRecord, MAX_PAGE_SIZE};
 use imghost_shared::image::ImageFormat;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io;
 use std::time::Duration;
 
 /// Downloads at once (each also decoded on its own thread).
@@ -110,7 +109,7 @@ impl Tally {
 }
 
 pub async fn run(client: &Client) -> Result<u8, Error> {
-    let bar = progress_bar();
+    let bar = output::progress_bar("thumbnails {bar:30} {pos}/{len}");
     let mut tally = Tally::default();
     let mut cursor: Option<String> = None;
     loop {
@@ -181,19 +180,6 @@ async fn make(client: &Client, image: &ImageRecord) -> Result<Outcome, Error> {
         Err(error) if error.is_conflict() => Ok(Outcome::AlreadyHad),
         Err(error) => Err(error.into()),
     }
-}
-
-fn progress_bar() -> ProgressBar {
-    use std::io::IsTerminal;
-    if !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("thumbnails {bar:30} {pos}/{len}")
-            .expect("a valid progress template"),
-    );
-    bar
 }
 
 #[cfg(test)]

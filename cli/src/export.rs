@@ -10,9 +10,9 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::output;
 use futures_util::StreamExt;
 use imghost_shared::api::{ImageRecord, MAX_PAGE_SIZE};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -70,7 +70,7 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
     let mut manifest =
         io::BufWriter::new(File::create(&partial).map_err(|e| failed_io(&partial, e))?);
 
-    let bar = progress_bar();
+    let bar = output::progress_bar("exporting {bar:30} {pos}/{len}");
     let (mut fetched, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
     let mut cursor: Option<String> = None;
     loop {
@@ -144,19 +144,6 @@ fn previous_entries(path: &Path) -> impl Iterator<Item = Previous> {
         .flat_map(|file| BufReader::new(file).lines())
         .map_while(Result::ok)
         .filter_map(|line| serde_json::from_str(&line).ok())
-}
-
-fn progress_bar() -> ProgressBar {
-    use std::io::IsTerminal;
-    if !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("exporting {bar:30} {pos}/{len}")
-            .expect("a valid progress template"),
-    );
-    bar
 }
 
 /// Where an object key goes under `dir`; `None` for a key that would

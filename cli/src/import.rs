@@ -5,15 +5,15 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::output;
 use crate::upload::{self, Source};
 use futures_util::StreamExt;
 use imghost_shared::api::UploadQuery;
 use imghost_shared::image;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 /// The file an export writes next to the images.
@@ -54,7 +54,7 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
     } else {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
     };
-    let bar = progress_bar();
+    let bar = output::progress_bar("importing {pos} images {spinner}");
     let mut results = futures_util::stream::iter(items.map(|item| {
         let client = client.clone();
         let dir = dir.to_path_buf();
@@ -211,18 +211,6 @@ fn image_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-fn progress_bar() -> ProgressBar {
-    if !io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("importing {pos} images {spinner}")
-            .expect("a valid progress template"),
-    );
-    bar
 }
 
 #[cfg(test)]

@@ -21,6 +21,19 @@ pub enum Format {
 }
 
 /// One line, without the newline.
+/// A progress bar on standard error drawn with `template`, or a hidden one
+/// when standard error is not a terminal (an editor, a pipe, a log).
+pub fn progress_bar(template: &'static str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template(template).expect("a valid progress template"));
+    bar
+}
+
 pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
     let image = &upload.image;
     let url = &upload.url;
