@@ -38,6 +38,8 @@ pub enum ErrorCode {
     /// metadata cannot be removed safely.
     UnprocessableImage,
     TooManyRequests,
+    /// The upload would take storage past `MAX_STORAGE_BYTES`.
+    StorageQuotaExceeded,
     NotConfigured,
     Internal,
     #[serde(other)]
@@ -59,6 +61,7 @@ impl ErrorCode {
             Self::RangeNotSatisfiable => 416,
             Self::UnprocessableImage => 422,
             Self::TooManyRequests => 429,
+            Self::StorageQuotaExceeded => 507,
             Self::Internal | Self::Unknown => 500,
             Self::NotConfigured => 503,
         }
@@ -79,6 +82,7 @@ impl ErrorCode {
             416 => Self::RangeNotSatisfiable,
             422 => Self::UnprocessableImage,
             429 => Self::TooManyRequests,
+            507 => Self::StorageQuotaExceeded,
             _ => Self::Unknown,
         }
     }
@@ -102,6 +106,7 @@ mod tests {
             ErrorCode::RangeNotSatisfiable,
             ErrorCode::UnprocessableImage,
             ErrorCode::TooManyRequests,
+            ErrorCode::StorageQuotaExceeded,
         ] {
             assert_eq!(ErrorCode::from_status(code.status()), code, "{code:?}");
         }

@@ -1,3 +1,4 @@
+use super::trash::original_key;
 use crate::image::Dimensions;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -64,6 +65,9 @@ pub struct ImageRecord {
     /// `PUT /thumbnail`).
     #[serde(default)]
     pub thumbnail_url: Option<String>,
+    /// When the image was moved to the trash; `None` for a live image.
+    #[serde(default)]
+    pub deleted_at: Option<i64>,
 }
 
 /// A flag as JSON has it (`true`) or as SQLite stores it (`1`).
@@ -90,11 +94,12 @@ impl ImageRecord {
     /// every URL, and no request can freeze a URL into the database.
     pub fn served_from(self, base_url: &str) -> Self {
         Self {
-            image_url: super::routes::image_url(base_url, &self.object_key),
+            // A trashed image shows the URL it comes back under.
+            image_url: super::routes::image_url(base_url, original_key(&self.object_key)),
             thumbnail_url: self
                 .thumbnail_key
                 .as_deref()
-                .map(|key| super::routes::image_url(base_url, key)),
+                .map(|key| super::routes::image_url(base_url, original_key(key))),
             ..self
         }
     }

@@ -2,7 +2,9 @@
 //! image-storage Worker (`success`, `results`, `total`, snake_case columns), so
 //! scripts written against it keep working; everything else is additive.
 
+pub mod access;
 mod answer;
+pub mod audit;
 mod error;
 mod images;
 mod listing;
@@ -10,9 +12,13 @@ pub mod query_string;
 mod reconcile;
 pub mod routes;
 mod stats;
+mod tokens;
+pub mod trash;
 mod upload;
 
+pub use access::{Scope, ACCESS};
 pub use answer::{decode_answer, ApiFailure};
+pub use audit::{AuditAction, AuditEntry, AuditQuery, AuditResponse};
 pub use error::{ErrorBody, ErrorCode};
 pub use images::{ImageId, ImageRecord};
 pub use listing::{
@@ -20,7 +26,12 @@ pub use listing::{
     MAX_PAGE_SIZE,
 };
 pub use reconcile::{ReconcileQuery, ReconcileReport};
-pub use stats::StatsResponse;
+pub use stats::{StatsResponse, Usage};
+pub use tokens::{
+    CreateTokenRequest, CreateTokenResponse, RevokeTokenQuery, RevokeTokenResponse, TokenInfo,
+    TokenListResponse, TokenName, TOKEN_PREFIX,
+};
+pub use trash::{PurgeResponse, RestoreResponse, TrashQuery};
 pub use upload::{
     Compression, CompressionBy, CompressionStatus, DeleteQuery, DeleteResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,

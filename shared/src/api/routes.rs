@@ -10,6 +10,14 @@ pub const STATS: &str = "/stats";
 pub const RECONCILE: &str = "/reconcile";
 /// `PUT /thumbnail?id=N`: attaches a thumbnail to an image that has none.
 pub const THUMBNAIL: &str = "/thumbnail";
+/// `GET` lists the trash, `DELETE` empties it (or purges one `?id=`).
+pub const TRASH: &str = "/trash";
+/// `POST /trash/restore?id=N`: back under the same URL.
+pub const TRASH_RESTORE: &str = "/trash/restore";
+/// `GET /audit?cursor=&limit=`: the audit log, newest first.
+pub const AUDIT: &str = "/audit";
+/// `GET` lists, `POST` creates, `DELETE ?name=` revokes named tokens.
+pub const TOKENS: &str = "/tokens";
 
 /// Public image URLs are `/i/<object key>`; they need no token.
 pub const IMAGE_PREFIX: &str = "/i/";
