@@ -3,13 +3,17 @@
 use crate::config::Settings;
 use crate::thumbnail::Thumbnail;
 use bytes::Bytes;
+use imghost_shared::api::query_string::encode_pairs;
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ListQuery,
-    ListResponse, ReconcileQuery, ReconcileReport, StatsResponse, ThumbnailQuery,
-    ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
+    decode_answer, routes, ApiFailure, CreateTokenRequest, CreateTokenResponse, DeleteQuery,
+    DeleteResponse, ErrorCode, ImageId, ListQuery, ListResponse, PurgeResponse, ReconcileQuery,
+    ReconcileReport, RestoreResponse, RevokeTokenQuery, RevokeTokenResponse, StatsResponse,
+    ThumbnailQuery, ThumbnailResponse, TokenListResponse, TokenName, TrashQuery, UploadQuery,
+    UploadResponse, MAX_PAGE_SIZE, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
 use reqwest::{header, Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -49,6 +53,18 @@ impl ApiError {
             })
         )
     }
+
+    /// The server knows the token but refused it this route: it lacks the
+    /// scope the route needs (the message names it).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Self::Failed(ApiFailure::Refused {
+                code: ErrorCode::Forbidden,
+                ..
+            })
+        )
+    }
 }
 
 impl From<ApiFailure> for ApiError {
@@ -63,6 +79,17 @@ impl fmt::Display for ApiError {
             Self::Failed(failure @ ApiFailure::Refused { status: 401, .. }) => write!(
                 f,
                 "{failure} (check the token: run `imghost login` or set IMGHOST_TOKEN)"
+            ),
+            // Asking again cannot help (nothing here retries it): only
+            // space made, or a higher limit, can.
+            Self::Failed(
+                failure @ ApiFailure::Refused {
+                    code: ErrorCode::StorageQuotaExceeded,
+                    ..
+                },
+            ) => write!(
+                f,
+                "{failure} (`imghost trash empty` purges what the trash holds)"
             ),
             Self::Failed(failure) => failure.fmt(f),
             Self::Unreachable { url, cause } => write!(f, "cannot reach {url}: {cause}"),
@@ -267,6 +294,55 @@ impl Client {
         self.send(request, CALL_TIMEOUT).await
     }
 
+    /// `GET /trash`: one page of the trash, most recently deleted first;
+    /// each record's `image_url` is the URL it comes back under. The
+    /// cursor is passed back as the server wrote it.
+    pub async fn trash(&self, cursor: Option<&str>) -> Result<ListResponse, ApiError> {
+        let request = self.request(Method::GET, routes::TRASH, &trash_page_query(cursor));
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `POST /trash/restore?id=N`: the image back under its URL.
+    pub async fn restore(&self, id: ImageId) -> Result<RestoreResponse, ApiError> {
+        let query = TrashQuery { id: Some(id) };
+        let request = self.request(
+            Method::POST,
+            routes::TRASH_RESTORE,
+            &query.to_query_string(),
+        );
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `DELETE /trash`: purges one batch for good; call again while
+    /// `remaining` is above 0.
+    pub async fn purge_trash(&self) -> Result<PurgeResponse, ApiError> {
+        let query = TrashQuery { id: None };
+        let request = self.request(Method::DELETE, routes::TRASH, &query.to_query_string());
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `POST /tokens`: a new named token; its secret is in this answer only.
+    pub async fn create_token(
+        &self,
+        body: &CreateTokenRequest,
+    ) -> Result<CreateTokenResponse, ApiError> {
+        let request = self.request(Method::POST, routes::TOKENS, "").json(body);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `GET /tokens`: the tokens not revoked, newest first.
+    pub async fn tokens(&self) -> Result<TokenListResponse, ApiError> {
+        self.send(self.request(Method::GET, routes::TOKENS, ""), CALL_TIMEOUT)
+            .await
+    }
+
+    /// `DELETE /tokens?name=NAME`: the token stops working at once.
+    pub async fn revoke_token(&self, name: &TokenName) -> Result<RevokeTokenResponse, ApiError> {
+        let query = RevokeTokenQuery { name: name.clone() };
+        let request = self.request(Method::DELETE, routes::TOKENS, &query.to_query_string());
+        self.send(request, CALL_TIMEOUT).await
+    }
+
     async fn send<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
@@ -307,6 +383,16 @@ fn thumbnail_part(thumbnail: &Thumbnail) -> reqwest::multipart::Part {
     .file_name(thumbnail.file_name())
     .mime_str(thumbnail.mime())
     .expect("a thumbnail's type is a valid MIME type")
+}
+
+/// `pageSize=50&cursor=...` for `GET /trash`: full pages, and the cursor
+/// as the previous answer gave it (opaque to clients).
+fn trash_page_query(cursor: Option<&str>) -> String {
+    let mut pairs = vec![("pageSize", Cow::Owned(MAX_PAGE_SIZE.to_string()))];
+    if let Some(cursor) = cursor {
+        pairs.push(("cursor", Cow::Borrowed(cursor)));
+    }
+    encode_pairs(pairs)
 }
 
 /// Turns an answer into the expected type or the server's error.
@@ -402,6 +488,49 @@ mod tests {
             let error = decode::<ThumbnailResponse>(status, body).unwrap_err();
             assert!(!error.is_conflict(), "{error}");
         }
+    }
+
+    #[test]
+    fn a_missing_scope_is_forbidden_and_says_which() {
+        let body = br#"{"success":false,"message":"This token lacks the `admin` scope","code":"forbidden"}"#;
+        let error = decode::<PurgeResponse>(StatusCode::FORBIDDEN, body).unwrap_err();
+        assert!(error.is_forbidden());
+        assert_eq!(error.to_string(), "This token lacks the `admin` scope");
+        let unauthorized =
+            br#"{"success":false,"message":"This token was revoked","code":"unauthorized"}"#;
+        let revoked = decode::<PurgeResponse>(StatusCode::UNAUTHORIZED, unauthorized).unwrap_err();
+        assert!(!revoked.is_forbidden());
+        assert_eq!(
+            revoked.to_string(),
+            "This token was revoked (check the token: run `imghost login` or set IMGHOST_TOKEN)"
+        );
+    }
+
+    #[test]
+    fn over_quota_says_how_to_make_room() {
+        let body = br#"{"success":false,"message":"Storage is full: 9 GB of 9 GB used","code":"storage_quota_exceeded"}"#;
+        let error = decode::<UploadResponse>(StatusCode::INSUFFICIENT_STORAGE, body).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Storage is full: 9 GB of 9 GB used (`imghost trash empty` purges what the trash holds)"
+        );
+        // The daily limit: the server's words, which say when it resets.
+        let daily = br#"{"success":false,"message":"The daily limit of 100 uploads is reached; try again in 3 h","code":"too_many_requests"}"#;
+        let error = decode::<UploadResponse>(StatusCode::TOO_MANY_REQUESTS, daily).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "The daily limit of 100 uploads is reached; try again in 3 h"
+        );
+    }
+
+    #[test]
+    fn trash_pages_pass_the_cursor_back_as_given() {
+        assert_eq!(trash_page_query(None), "pageSize=50");
+        assert_eq!(trash_page_query(Some("1.2a")), "pageSize=50&cursor=1.2a");
+        assert_eq!(
+            trash_page_query(Some("a b/c")),
+            "pageSize=50&cursor=a%20b%2Fc"
+        );
     }
 
     #[test]

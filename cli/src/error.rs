@@ -147,6 +147,17 @@ pub enum Error {
     #[error("cannot read the token: {0}")]
     TokenUnreadable(io::Error),
 
+    // `imghost trash empty`.
+    #[error("nothing purged: pass --yes to empty the trash without being asked")]
+    PurgeNeedsConsent,
+    #[error("nothing purged")]
+    PurgeDeclined,
+    #[error(
+        "the server purged nothing though it counts {remaining} images in the trash; \
+         {purged} purged so far"
+    )]
+    PurgeStalled { purged: u64, remaining: u64 },
+
     // The PicGo bridge.
     #[error("expected a JSON body like {{\"list\": [\"/path/to/image.png\"]}} ({0})")]
     NotPicGoJson(serde_json::Error),

@@ -16,13 +16,15 @@ mod output;
 mod picgo;
 mod target;
 mod thumbnail;
+mod token;
+mod trash;
 mod upload;
 
 use clap::{Parser, Subcommand};
 use client::{Client, ReconcileMode};
 use config::Settings;
 use error::Error;
-use imghost_shared::api::{ImageRecord, ReconcileReport, MAX_PAGE_SIZE};
+use imghost_shared::api::{ImageId, ImageRecord, ReconcileReport, Scope, TokenName, MAX_PAGE_SIZE};
 use output::Format;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -45,7 +47,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Ask for the API URL and admin token, check them, and store them
+    /// Ask for the API URL and a token, check them, and store them
+    ///
+    /// Any token works: one that may not list images (an upload-only
+    /// token) is stored with a note saying so.
     Login {
         /// The API URL (asked for when not given)
         #[arg(long)]
@@ -83,7 +88,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete images by id (from `imghost list`) or by URL
+    /// Move images to the trash by id (from `imghost list`) or by URL
+    ///
+    /// Their URLs answer 404 at once; `imghost trash restore ID` brings
+    /// one back under the same URL until the trash is purged.
     Delete {
         /// Image ids or image URLs
         #[arg(required = true, value_name = "ID|URL")]
@@ -166,6 +174,17 @@ enum Command {
         /// An export folder, or any folder of images
         dir: PathBuf,
     },
+    /// Named tokens with only the scopes an editor or machine needs
+    /// (needs a token with the `admin` scope)
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Deleted images: list them, restore them, purge them for good
+    Trash {
+        #[command(subcommand)]
+        command: TrashCommand,
+    },
     /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
     Picgo {
         /// Port to listen on (PicGo's is 36677)
@@ -175,6 +194,79 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Make a token; prints only the token on stdout (it is shown this once)
+    Create {
+        /// 1 to 64 letters, digits, `.`, `_` or `-`, e.g. typora
+        #[arg(long, value_parser = TokenName::parse)]
+        name: TokenName,
+        /// What it may do: upload, read, delete, admin (comma-separated
+        /// or repeated)
+        #[arg(long = "scope", required = true, value_name = "SCOPE[,SCOPE]",
+              value_parser = parse_scopes)]
+        scopes: Vec<ScopeList>,
+        /// Expire after this many days (default: never)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        expires_in_days: Option<u32>,
+    },
+    /// List the tokens not revoked, newest first (expired ones are marked)
+    List {
+        /// Print the tokens as a JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: it is refused from the next request on
+    Revoke {
+        #[arg(value_parser = TokenName::parse)]
+        name: TokenName,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TrashCommand {
+    /// List the images in the trash, most recently deleted first, with the
+    /// URL each comes back under
+    List {
+        /// Print the images as a JSON array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring images back under their old URLs; prints one URL per id, in
+    /// argument order (an empty line for one that failed)
+    Restore {
+        /// Image ids, from `imghost trash list`
+        #[arg(required = true, value_name = "ID", value_parser = parse_id)]
+        ids: Vec<ImageId>,
+    },
+    /// Purge every image in the trash for good, bytes and thumbnails
+    Empty {
+        /// Do not ask first (needed when standard input is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+fn parse_id(text: &str) -> Result<ImageId, String> {
+    ImageId::parse(text).ok_or_else(|| "an image id is a positive whole number".into())
+}
+
+/// The scopes of one `--scope` value (`upload,read`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ScopeList(Vec<Scope>);
+
+fn parse_scopes(text: &str) -> Result<ScopeList, String> {
+    Scope::parse_list(text).map(ScopeList)
+}
+
+/// `--scope upload --scope read,delete`: every scope named, sorted, once.
+fn merge_scopes(lists: Vec<ScopeList>) -> Vec<Scope> {
+    let mut scopes: Vec<Scope> = lists.into_iter().flat_map(|list| list.0).collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
 }
 
 fn main() -> ExitCode {
@@ -261,6 +353,20 @@ async fn run(command: Command) -> Result<u8, Error> {
         Command::Export { dir } => export::run(&client, &dir).await,
         Command::Import { dir } => import::run(&client, &dir).await,
         Command::Thumbnails => backfill::run(&client).await,
+        Command::Token { command } => match command {
+            TokenCommand::Create {
+                name,
+                scopes,
+                expires_in_days,
+            } => token::create(&client, name, merge_scopes(scopes), expires_in_days).await,
+            TokenCommand::List { json } => token::list(&client, json).await,
+            TokenCommand::Revoke { name } => token::revoke(&client, &name).await,
+        },
+        Command::Trash { command } => match command {
+            TrashCommand::List { json } => trash::list(&client, json).await,
+            TrashCommand::Restore { ids } => Ok(trash::restore(&client, &ids).await),
+            TrashCommand::Empty { yes } => trash::empty(&client, yes).await,
+        },
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
             Ok(0)
@@ -373,18 +479,28 @@ async fn fetch_images(
 
 /// Deleting needs `--yes`, or a "y" typed at a terminal.
 fn confirm_repair(yes: bool) -> Result<(), Error> {
-    use std::io::IsTerminal;
     if yes {
         return Ok(());
     }
+    confirm(
+        "delete them? [y/N] ",
+        Error::RepairNeedsConsent,
+        Error::RepairDeclined,
+    )
+}
+
+/// Asks `question` at a terminal: `Ok` for a "y", `declined` for anything
+/// else, `no_terminal` when there is no terminal to ask at.
+fn confirm(question: &str, no_terminal: Error, declined: Error) -> Result<(), Error> {
+    use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() {
-        return Err(Error::RepairNeedsConsent);
+        return Err(no_terminal);
     }
-    let answer = login::prompt_line("delete them? [y/N] ")?;
+    let answer = login::prompt_line(question)?;
     if matches!(answer.trim(), "y" | "Y" | "yes") {
         Ok(())
     } else {
-        Err(Error::RepairDeclined)
+        Err(declined)
     }
 }
 
@@ -425,7 +541,7 @@ fn print_json_or<T: serde::Serialize>(json: bool, value: &T, text: impl Fn(&T) -
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     let json = serde_json::to_string_pretty(value).expect("the answer serialises");
     upload::print_stdout(&format!("{json}\n"));
 }
@@ -474,6 +590,77 @@ mod tests {
         assert!(
             Cli::try_parse_from(["imghost", "list", "--limit", "3", "--search", "cat"]).is_ok()
         );
+    }
+
+    #[test]
+    fn token_create_reads_its_scopes_name_and_expiry() {
+        let parsed = Cli::try_parse_from([
+            "imghost",
+            "token",
+            "create",
+            "--name",
+            "typora",
+            "--scope",
+            "read,upload",
+            "--scope",
+            "Upload",
+            "--expires-in-days",
+            "30",
+        ])
+        .unwrap();
+        match parsed.command {
+            Command::Token {
+                command:
+                    TokenCommand::Create {
+                        name,
+                        scopes,
+                        expires_in_days,
+                    },
+            } => {
+                assert_eq!(name.as_str(), "typora");
+                assert_eq!(merge_scopes(scopes), [Scope::Upload, Scope::Read]);
+                assert_eq!(expires_in_days, Some(30));
+            }
+            other => panic!("{other:?}"),
+        }
+        let refused = |args: &[&str]| {
+            Cli::try_parse_from(["imghost", "token", "create"].iter().chain(args))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(refused(&["--name", "typora"]).contains("--scope"));
+        assert!(refused(&["--name", "a b", "--scope", "upload"])
+            .contains("A token name is 1 to 64 letters"));
+        assert!(refused(&["--name", "x", "--scope", "upload,root"])
+            .contains("Unknown scope `root`: use upload, read, delete, admin"));
+        assert!(refused(&["--name", "x", "--scope", ","]).contains("Give at least one scope"));
+        assert!(
+            refused(&["--name", "x", "--scope", "read", "--expires-in-days", "0"])
+                .contains("--expires-in-days")
+        );
+    }
+
+    #[test]
+    fn trash_restore_takes_ids_only() {
+        match Cli::try_parse_from(["imghost", "trash", "restore", "3", "41"])
+            .unwrap()
+            .command
+        {
+            Command::Trash {
+                command: TrashCommand::Restore { ids },
+            } => assert_eq!(ids, [ImageId(3), ImageId(41)]),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["imghost", "trash", "restore"]).is_err());
+        let junk = Cli::try_parse_from(["imghost", "trash", "restore", "3", "cat.png"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            junk.contains("an image id is a positive whole number"),
+            "{junk}"
+        );
+        assert!(Cli::try_parse_from(["imghost", "trash", "empty", "-y"]).is_ok());
+        assert!(Cli::try_parse_from(["imghost", "token", "revoke", "a/b"]).is_err());
     }
 
     #[test]

@@ -209,10 +209,14 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, Kind)>, failed: &mut bool) {
 /// under either are already on this imghost.
 async fn own_prefixes(client: &Client) -> Result<Vec<String>, Error> {
     let base = client.base_url().trim_end_matches('/').to_string();
-    let page = client.list(1, None, None).await?;
-    let images = page
-        .results
-        .first()
+    // A token that may only upload cannot list: images are then taken to
+    // be served under the API's own `/i/`.
+    let first = match client.list(1, None, None).await {
+        Ok(page) => page.results.into_iter().next(),
+        Err(error) if error.is_forbidden() => None,
+        Err(error) => return Err(error.into()),
+    };
+    let images = first
         .and_then(|image| image_base(&image.image_url, &image.object_key))
         .unwrap_or_else(|| format!("{base}/i/"));
     Ok(vec![format!("{base}/"), images])

@@ -1,7 +1,10 @@
 //! What the commands print.
 
 use clap::ValueEnum;
-use imghost_shared::api::{ImageRecord, ReconcileReport, StatsResponse, UploadResponse};
+use imghost_shared::api::access::join_scopes;
+use imghost_shared::api::{
+    ImageRecord, ReconcileReport, StatsResponse, TokenInfo, UploadResponse, Usage,
+};
 use imghost_shared::snippet;
 use imghost_shared::units::format_bytes;
 
@@ -50,11 +53,10 @@ pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
 
 /// The `imghost list` table: a header, then one row per image, newest first.
 pub fn list_table(images: &[ImageRecord]) -> String {
-    let header = ["ID", "UPLOADED (UTC)", "SIZE", "PIXELS", "URL", "NAME"].map(String::from);
-    let rows: Vec<[String; 6]> = images
+    let rows: Vec<Vec<String>> = images
         .iter()
         .map(|image| {
-            [
+            vec![
                 image.id.to_string(),
                 utc_minute(image.created_at),
                 format_bytes(image.size),
@@ -67,28 +69,104 @@ pub fn list_table(images: &[ImageRecord]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.clone().map(|cell| cell.chars().count());
-    for row in &rows {
+    table(
+        &["ID", "UPLOADED (UTC)", "SIZE", "PIXELS", "URL", "NAME"],
+        &rows,
+        Align::IdFirst,
+    )
+}
+
+/// The `imghost trash list` table, most recently deleted first; the URL is
+/// the one a restore brings back.
+pub fn trash_table(images: &[ImageRecord]) -> String {
+    let rows: Vec<Vec<String>> = images
+        .iter()
+        .map(|image| {
+            vec![
+                image.id.to_string(),
+                image.deleted_at.map_or_else(|| "-".into(), utc_minute),
+                format_bytes(image.size),
+                image.image_url.clone(),
+                image.original_name.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &["ID", "DELETED (UTC)", "SIZE", "URL", "NAME"],
+        &rows,
+        Align::IdFirst,
+    )
+}
+
+/// The `imghost token list` table, newest first; an expired token says so
+/// (it is listed until revoked, and answers 401).
+pub fn token_table(tokens: &[TokenInfo], now_ms: i64) -> String {
+    let rows: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|token| {
+            let expires = match token.expires_at {
+                None => "never".into(),
+                Some(at) if token.expired(now_ms) => format!("{} expired", utc_minute(at)),
+                Some(at) => utc_minute(at),
+            };
+            vec![
+                token.name.as_str().to_string(),
+                join_scopes(&token.scopes),
+                utc_minute(token.created_at),
+                expires,
+                token
+                    .last_used_at
+                    .map_or_else(|| "never".into(), utc_minute),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "NAME",
+            "SCOPES",
+            "CREATED (UTC)",
+            "EXPIRES (UTC)",
+            "LAST USED (UTC)",
+        ],
+        &rows,
+        Align::Left,
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Align {
+    /// Every column on the left.
+    Left,
+    /// The first column (ids) on the right, the others on the left.
+    IdFirst,
+}
+
+/// Columns two spaces apart, each as wide as its widest cell; the last
+/// column is not padded, so a line never ends in spaces.
+fn table(header: &[&str], rows: &[Vec<String>], align: Align) -> String {
+    let header: Vec<String> = header.iter().map(|cell| cell.to_string()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
             let pad = width - cell.chars().count();
-            if i == 0 {
-                // Ids line up on the right.
+            let last = i == row.len() - 1;
+            if i == 0 && align == Align::IdFirst {
                 line.push_str(&" ".repeat(pad));
                 line.push_str(cell);
             } else {
                 line.push_str(cell);
-                if i < row.len() - 1 {
+                if !last {
                     line.push_str(&" ".repeat(pad));
                 }
             }
-            if i < row.len() - 1 {
+            if !last {
                 line.push_str("  ");
             }
         }
@@ -108,12 +186,39 @@ pub fn stats_text(stats: &StatsResponse) -> String {
         .iter()
         .map(|warning| format!("warning       {warning}\n"))
         .collect();
+    let mut quotas = format!(
+        "trash         {}, {}\n",
+        count(stats.trash_count as usize, "image", "images"),
+        format_bytes(stats.trash_bytes)
+    );
+    if let Some(storage) = stats.storage {
+        quotas.push_str(&format!(
+            "storage       {}\n",
+            usage_text(storage, format_bytes)
+        ));
+    }
+    if let Some(uploads) = stats.uploads_today {
+        quotas.push_str(&format!(
+            "uploads today {}\n",
+            usage_text(uploads, |n| n.to_string())
+        ));
+    }
     format!(
-        "images        {}\nstored        {}\nsaved         {}\ncompressions  {compressions}\n{warnings}",
+        "images        {}\nstored        {}\nsaved         {}\ncompressions  {compressions}\n{quotas}{warnings}",
         stats.image_count,
         format_bytes(stats.bytes_stored),
         format_bytes(stats.bytes_saved),
     )
+}
+
+/// `1.5 GB of 9 GB (16 %)`, or `12 (no limit)`.
+fn usage_text(usage: Usage, amount: impl Fn(u64) -> String) -> String {
+    match (usage.limit, usage.percent()) {
+        (Some(limit), Some(percent)) => {
+            format!("{} of {} ({percent} %)", amount(usage.used), amount(limit))
+        }
+        _ => format!("{} (no limit)", amount(usage.used)),
+    }
 }
 
 /// Whether a repair would delete anything.
@@ -208,7 +313,7 @@ pub fn add_reconcile_window(total: &mut ReconcileReport, window: ReconcileReport
     total.next_cursor = window.next_cursor;
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
+pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -222,6 +327,7 @@ pub fn utc_minute(millis: i64) -> String {
 mod tests {
     use super::*;
     use crate::fixtures::{record, uploaded, URL};
+    use imghost_shared::api::{Scope, TokenName};
 
     fn upload(name: &str, dims: Option<(u32, u32)>) -> UploadResponse {
         uploaded(record(1, name, 10, dims))
@@ -296,21 +402,124 @@ mod tests {
             compression_count: Some(7),
             warnings: vec![],
             wasm_memory_bytes: None,
+            trash_count: 0,
+            trash_bytes: 0,
+            storage: None,
+            uploads_today: None,
         };
         assert_eq!(
             stats_text(&stats),
-            "images        12\nstored        1.5 KB\nsaved         0 B\ncompressions  7 this month\n"
+            "images        12\nstored        1.5 KB\nsaved         0 B\ncompressions  7 this month\n\
+             trash         0 images, 0 B\n"
         );
         let fresh = StatsResponse {
             compression_count: None,
             ..stats
         };
-        assert!(stats_text(&fresh).ends_with("compressions  none yet\n"));
+        assert!(stats_text(&fresh).contains("compressions  none yet\n"));
         let warned = StatsResponse {
             warnings: vec!["ADMIN_TOKEN is short".into()],
             ..fresh
         };
-        assert!(stats_text(&warned).ends_with("none yet\nwarning       ADMIN_TOKEN is short\n"));
+        assert!(stats_text(&warned).ends_with("0 B\nwarning       ADMIN_TOKEN is short\n"));
+    }
+
+    #[test]
+    fn stats_show_the_trash_and_each_quota() {
+        let stats = StatsResponse {
+            success: true,
+            image_count: 3,
+            bytes_stored: 8_000_000_000,
+            bytes_saved: 0,
+            compression_count: None,
+            warnings: vec!["Storage is 88 % used".into()],
+            wasm_memory_bytes: None,
+            trash_count: 1,
+            trash_bytes: 2048,
+            storage: Some(Usage {
+                used: 8_000_000_000,
+                limit: Some(9_000_000_000),
+            }),
+            uploads_today: Some(Usage {
+                used: 4,
+                limit: None,
+            }),
+        };
+        let text = stats_text(&stats);
+        assert!(
+            text.ends_with(
+                "trash         1 image, 2 KB\n\
+                 storage       7.5 GB of 8.4 GB (88 %)\n\
+                 uploads today 4 (no limit)\n\
+                 warning       Storage is 88 % used\n"
+            ),
+            "{text}"
+        );
+        let limited = StatsResponse {
+            uploads_today: Some(Usage {
+                used: 80,
+                limit: Some(100),
+            }),
+            ..stats
+        };
+        assert!(stats_text(&limited).contains("uploads today 80 of 100 (80 %)\n"));
+    }
+
+    fn token(
+        name: &str,
+        scopes: &[Scope],
+        expires_at: Option<i64>,
+        used: Option<i64>,
+    ) -> TokenInfo {
+        TokenInfo {
+            name: TokenName::parse(name).unwrap(),
+            scopes: scopes.to_vec(),
+            created_at: 1_795_910_399_999,
+            expires_at,
+            last_used_at: used,
+        }
+    }
+
+    #[test]
+    fn token_table_marks_expired_tokens() {
+        let now = 1_795_910_400_000; // 2026-11-29 00:00
+        let tokens = [
+            token("typora", &[Scope::Upload], None, Some(now - 3_600_000)),
+            token(
+                "ci",
+                &[Scope::Upload, Scope::Read],
+                Some(now - 60_000),
+                None,
+            ),
+            token("laptop", &[Scope::Admin], Some(now + 86_400_000), None),
+        ];
+        assert_eq!(
+            token_table(&tokens, now),
+            "NAME    SCOPES       CREATED (UTC)     EXPIRES (UTC)             LAST USED (UTC)\n\
+             typora  upload       2026-11-28 23:59  never                     2026-11-28 23:00\n\
+             ci      upload,read  2026-11-28 23:59  2026-11-28 23:59 expired  never\n\
+             laptop  admin        2026-11-28 23:59  2026-11-30 00:00          never\n"
+        );
+        // Expired at the very millisecond it says.
+        assert!(token_table(&tokens[2..], now + 86_400_000).contains("2026-11-30 00:00 expired"));
+        assert!(!token_table(&tokens[2..], now + 86_399_999).contains("expired"));
+    }
+
+    #[test]
+    fn trash_table_shows_when_each_was_deleted() {
+        let mut gone = record(4, "old photo.jpg", 2048, Some((8, 8)));
+        gone.deleted_at = Some(1_795_910_400_000);
+        let mut odd = record(12, "x.png", 10, None);
+        odd.deleted_at = None;
+        assert_eq!(
+            trash_table(&[odd, gone]),
+            format!(
+                "ID  DELETED (UTC)     SIZE  URL{pad}  NAME\n\
+                 12  -                 10 B  {URL}  x.png\n\
+                 \x204  2026-11-29 00:00  2 KB  {URL}  old photo.jpg\n",
+                pad = " ".repeat(URL.len() - 3)
+            )
+        );
     }
 
     #[test]
