@@ -12,6 +12,9 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
+# The wasm features worker-build enables; wasm-opt must accept what it emitted.
+WASM_FEATURES := $(foreach f,mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types exception-handling,--enable-$(f))
+
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
 .PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery
@@ -51,6 +54,9 @@ worker: api/build/index.js
 
 api/build/index.js: $(filter-out web/%,$(RUST_SOURCES))
 	cd api && worker-build --release
+	@# worker-build keeps the wasm's names section (about 40 KB gzipped) for
+	@# readable stack traces; the Worker ships without it.
+	wasm-opt --strip-debug --strip-producers $(WASM_FEATURES) api/build/index_bg.wasm -o api/build/index_bg.wasm
 	@touch $@
 
 web: web/dist/index.html

@@ -1,21 +1,112 @@
-//! The admin token check guarding upload, listing, stats and delete.
+//! Who is calling: `ADMIN_TOKEN`, a named token (looked up by its hash),
+//! or anyone when authentication is disabled; and whether they hold the
+//! scope a route needs.
 
 use crate::config::AuthMode;
 use crate::error::{ApiError, ApiResult};
+use imghost_shared::api::audit::{ADMIN_ACTOR, ANONYMOUS_ACTOR};
+use imghost_shared::api::{Scope, TOKEN_PREFIX};
+use serde::Deserialize;
 
-/// Checks an `Authorization` header value against the configured mode.
-pub fn check(mode: &AuthMode, authorization: Option<&str>) -> ApiResult<()> {
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's name, as the audit log records it.
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// Tokens it creates may not outlive it.
+    pub expires_at: Option<i64>,
+}
+
+impl Caller {
+    fn with_every_scope(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            scopes: Scope::ALL.to_vec(),
+            expires_at: None,
+        }
+    }
+
+    /// 403 naming the scope, when the caller lacks it.
+    pub fn require(&self, scope: Scope) -> ApiResult<()> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "This token lacks the `{scope}` scope; ask for a token that has it"
+            )))
+        }
+    }
+}
+
+/// What the `Authorization` header holds, before any database read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Presented<'a> {
+    /// Authentication is disabled, or the header holds `ADMIN_TOKEN`.
+    Known(Caller),
+    /// Something shaped like a named token: look up its hash.
+    Named(&'a str),
+}
+
+/// A named token's row, as the lookup by hash reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub scopes: String,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// `last_used_at` is written when it is older than this, so a busy token
+/// costs one write an hour, not one per request.
+pub const LAST_USED_RESOLUTION_MS: i64 = 3_600_000;
+
+/// The caller a named token stands for, if it is still good.
+pub fn admit(row: Option<TokenRow>, now_ms: i64) -> ApiResult<Caller> {
+    let row = row.ok_or(ApiError::Unauthorized)?;
+    if row.revoked_at.is_some() {
+        return Err(ApiError::TokenRejected(format!(
+            "This token ({}) was revoked; use another one",
+            row.name
+        )));
+    }
+    if let Some(at) = row.expires_at.filter(|at| *at <= now_ms) {
+        return Err(ApiError::TokenRejected(format!(
+            "This token ({}) expired on {}; create a new one",
+            row.name,
+            {
+                let when = imghost_shared::time::UtcMinute::from_millis(at);
+                format!("{} {:02}:{:02} UTC", when.date(), when.hour, when.minute)
+            }
+        )));
+    }
+    // A stored list that does not parse grants nothing.
+    let scopes = Scope::parse_list(&row.scopes).map_err(ApiError::Internal)?;
+    Ok(Caller {
+        name: row.name,
+        scopes,
+        expires_at: row.expires_at,
+    })
+}
+
+/// Reads an `Authorization` header value against the configured mode.
+pub fn check<'a>(mode: &AuthMode, authorization: Option<&'a str>) -> ApiResult<Presented<'a>> {
+    let given = authorization.and_then(bearer_token);
     match mode {
-        AuthMode::Disabled => Ok(()),
+        AuthMode::Disabled => Ok(Presented::Known(Caller::with_every_scope(ANONYMOUS_ACTOR))),
         AuthMode::Unconfigured => Err(ApiError::NotConfigured(
             "ADMIN_TOKEN is not set. Set it with `wrangler secret put ADMIN_TOKEN` (or in .dev.vars locally), \
              or set AUTH_DISABLED = \"true\" to run without authentication"
                 .into(),
         )),
         AuthMode::Token(expected) => {
-            let given = authorization.and_then(bearer_token).unwrap_or("");
+            let given = given.unwrap_or("");
             if tokens_match(given.as_bytes(), expected.as_bytes()) {
-                Ok(())
+                Ok(Presented::Known(Caller::with_every_scope(ADMIN_ACTOR)))
+            } else if given.starts_with(TOKEN_PREFIX) && given.len() <= 128 {
+                Ok(Presented::Named(given))
             } else {
                 Err(ApiError::Unauthorized)
             }
@@ -121,6 +212,65 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(check(&AuthMode::Disabled, None).is_ok());
+    }
+
+    #[test]
+    fn named_tokens_go_to_the_lookup_and_junk_does_not() {
+        let named = "ih_0123456789abcdef";
+        assert_eq!(
+            check(&token_mode(), Some(&format!("Bearer {named}"))).unwrap(),
+            Presented::Named(named)
+        );
+        let admin = check(&token_mode(), Some("Bearer s3cret-token")).unwrap();
+        assert!(matches!(admin, Presented::Known(Caller { ref name, .. }) if name == "admin"));
+        let long = format!("Bearer ih_{}", "a".repeat(200));
+        assert!(matches!(
+            check(&token_mode(), Some(&long)),
+            Err(ApiError::Unauthorized)
+        ));
+    }
+
+    fn row(scopes: &str) -> TokenRow {
+        TokenRow {
+            id: 1,
+            name: "typora".into(),
+            scopes: scopes.into(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn named_tokens_are_admitted_only_while_good() {
+        let caller = admit(Some(row("upload")), 1_000).unwrap();
+        assert_eq!(caller.scopes, vec![Scope::Upload]);
+        assert!(caller.require(Scope::Upload).is_ok());
+        match caller.require(Scope::Delete) {
+            Err(ApiError::Forbidden(message)) => assert!(message.contains("`delete`")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(admit(None, 1_000), Err(ApiError::Unauthorized)));
+        let revoked = TokenRow {
+            revoked_at: Some(5),
+            ..row("upload")
+        };
+        assert!(
+            matches!(admit(Some(revoked), 1_000), Err(ApiError::TokenRejected(m)) if m.contains("revoked"))
+        );
+        let expiring = TokenRow {
+            expires_at: Some(1_000),
+            ..row("upload")
+        };
+        assert!(admit(Some(expiring.clone()), 999).is_ok());
+        assert!(
+            matches!(admit(Some(expiring), 1_000), Err(ApiError::TokenRejected(m)) if m.contains("expired on 1970-01-01 00:00 UTC"))
+        );
+        // A damaged scope list grants nothing.
+        assert!(matches!(
+            admit(Some(row("root")), 1),
+            Err(ApiError::Internal(_))
+        ));
     }
 
     #[test]

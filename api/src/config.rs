@@ -11,6 +11,10 @@ pub const DEFAULT_ORPHAN_GRACE_SECONDS: u64 = 600;
 pub const DEFAULT_TINIFY_API_URL: &str = "https://api.tinify.com";
 pub const DEFAULT_COMPRESS_MIN_BYTES: u64 = 10 * 1024;
 pub const DEFAULT_TINIFY_TIMEOUT_MS: u64 = 20_000;
+/// Under R2's free 10 GB, leaving room for thumbnails, which the quota
+/// does not count.
+pub const DEFAULT_MAX_STORAGE_BYTES: u64 = 9_000_000_000;
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u64 = 90;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -27,6 +31,13 @@ pub struct Config {
     pub orphan_grace_seconds: u64,
     /// Set when TINIFY_API_KEY is.
     pub tinify: Option<TinifyConfig>,
+    /// Bytes of images in R2, the trash included, beyond which uploads are
+    /// refused.
+    pub max_storage_bytes: u64,
+    pub max_uploads_per_day: Option<u64>,
+    /// Days an image stays in the trash; 0 purges it at the next run.
+    pub trash_days: u64,
+    pub audit_retention_days: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +100,12 @@ impl Config {
                         .unwrap_or(DEFAULT_TINIFY_TIMEOUT_MS),
                 ),
             }),
+            max_storage_bytes: number("MAX_STORAGE_BYTES").unwrap_or(DEFAULT_MAX_STORAGE_BYTES),
+            max_uploads_per_day: number("MAX_UPLOADS_PER_DAY"),
+            trash_days: number("TRASH_DAYS")
+                .unwrap_or(imghost_shared::api::trash::DEFAULT_TRASH_DAYS.into()),
+            audit_retention_days: number("AUDIT_RETENTION_DAYS")
+                .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS),
         }
     }
 
@@ -186,6 +203,16 @@ mod tests {
             "https://img.example.com"
         );
         assert_eq!(custom.stored_url_base(), "https://img.example.com");
+
+        assert_eq!(defaults.max_storage_bytes, DEFAULT_MAX_STORAGE_BYTES);
+        assert_eq!(defaults.max_uploads_per_day, None);
+        assert_eq!(
+            (defaults.trash_days, defaults.audit_retention_days),
+            (7, 90)
+        );
+        let limited = config(&[("MAX_UPLOADS_PER_DAY", "5"), ("TRASH_DAYS", "0")]);
+        assert_eq!(limited.max_uploads_per_day, Some(5));
+        assert_eq!(limited.trash_days, 0);
 
         assert_eq!(
             config(&[("MAX_UPLOAD_BYTES", "lots")]).max_upload_bytes,

@@ -10,6 +10,8 @@ pub type ApiResult<T> = std::result::Result<T, ApiError>;
 pub enum ApiError {
     BadRequest(String),
     Unauthorized,
+    /// A named token that is known but no longer good (revoked, expired).
+    TokenRejected(String),
     Forbidden(String),
     NotFound(String),
     MethodNotAllowed,
@@ -26,6 +28,13 @@ pub enum ApiError {
     TooManyRequests {
         retry_after_seconds: u32,
     },
+    /// The upload would take storage past `MAX_STORAGE_BYTES`.
+    StorageQuotaExceeded(String),
+    /// The daily upload limit is reached until the next UTC midnight.
+    DailyLimitReached {
+        message: String,
+        retry_after_seconds: u32,
+    },
     /// The operator has not finished configuring the service.
     NotConfigured(String),
     /// A storage or runtime failure; the text is for the log only.
@@ -36,7 +45,9 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadRequest(_) => ErrorCode::BadRequest,
-            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Unauthorized | Self::TokenRejected(_) => ErrorCode::Unauthorized,
+            Self::StorageQuotaExceeded(_) => ErrorCode::StorageQuotaExceeded,
+            Self::DailyLimitReached { .. } => ErrorCode::TooManyRequests,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
@@ -59,9 +70,12 @@ impl ApiError {
             | Self::Conflict(message)
             | Self::UnsupportedMediaType(message)
             | Self::UnprocessableImage(message)
+            | Self::TokenRejected(message)
+            | Self::StorageQuotaExceeded(message)
+            | Self::DailyLimitReached { message, .. }
             | Self::NotConfigured(message) => message.clone(),
             Self::Unauthorized => {
-                "Unauthorized: send the admin token as `Authorization: Bearer <token>`".into()
+                "Unauthorized: send the admin token or a named token as `Authorization: Bearer <token>`".into()
             }
             Self::MethodNotAllowed => "Method not allowed".into(),
             Self::PayloadTooLarge { limit } => format!(
@@ -89,13 +103,17 @@ impl ApiError {
         match self {
             Self::TooManyRequests {
                 retry_after_seconds,
+            }
+            | Self::DailyLimitReached {
+                retry_after_seconds,
+                ..
             } => {
                 let _ = headers.set("Retry-After", &retry_after_seconds.to_string());
             }
             Self::RangeNotSatisfiable { size } => {
                 let _ = headers.set("Content-Range", &format!("bytes */{size}"));
             }
-            Self::Unauthorized => {
+            Self::Unauthorized | Self::TokenRejected(_) => {
                 let _ = headers.set("WWW-Authenticate", "Bearer");
             }
             _ => {}

@@ -1,5 +1,6 @@
 //! The imghost Worker: one fetch handler, one router, named handlers.
 
+mod audit;
 mod auth;
 mod config;
 mod cors;
@@ -9,10 +10,12 @@ mod images;
 mod reconcile;
 mod stats;
 mod tinify;
+mod tokens;
+mod trash;
 
 use config::Config;
 use error::{ApiError, ApiResult};
-use imghost_shared::api::routes;
+use imghost_shared::api::{access, routes};
 use serde::Serialize;
 use std::future::Future;
 use std::rc::Rc;
@@ -69,12 +72,21 @@ impl AppContext {
         warnings
     }
 
-    /// Checks the admin token on a protected route. A client that keeps
-    /// sending wrong tokens gets 429 instead of 401 until its window passes.
-    async fn authorize(&self, req: &Request) -> ApiResult<()> {
+    /// Who is calling, refused unless they hold the scope the route needs
+    /// (`shared::api::access::ACCESS`). A client that keeps sending wrong
+    /// tokens gets 429 instead of 401 until its window passes.
+    async fn authorize(&self, req: &Request) -> ApiResult<auth::Caller> {
         let header = req.headers().get("Authorization")?;
-        let outcome = auth::check(&self.config.auth, header.as_deref());
-        if let (Err(ApiError::Unauthorized), Some(limiter)) = (&outcome, &self.auth_failures) {
+        let outcome = match auth::check(&self.config.auth, header.as_deref()) {
+            Ok(auth::Presented::Known(caller)) => Ok(caller),
+            Ok(auth::Presented::Named(token)) => tokens::admit(&self.db, token).await,
+            Err(error) => Err(error),
+        };
+        let failed = matches!(
+            outcome,
+            Err(ApiError::Unauthorized | ApiError::TokenRejected(_))
+        );
+        if let (true, Some(limiter)) = (failed, &self.auth_failures) {
             let ip = req.headers().get("CF-Connecting-IP")?;
             if !limiter
                 .limit(auth::client_key(ip.as_deref()))
@@ -86,7 +98,9 @@ impl AppContext {
                 });
             }
         }
-        outcome
+        let caller = outcome?;
+        caller.require(access::required_scope(&req.inner().method(), &req.path()))?;
+        Ok(caller)
     }
 
     /// Base of public image URLs: the configured one, else this Worker's
@@ -145,6 +159,27 @@ async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result
         .post_async(routes::RECONCILE, |req, ctx| {
             respond(reconcile::handle_reconcile(req, ctx))
         })
+        .get_async(routes::TRASH, |req, ctx| {
+            respond(trash::handle_list(req, ctx))
+        })
+        .post_async(routes::TRASH_RESTORE, |req, ctx| {
+            respond(trash::handle_restore(req, ctx))
+        })
+        .delete_async(routes::TRASH, |req, ctx| {
+            respond(trash::handle_purge(req, ctx))
+        })
+        .get_async(routes::AUDIT, |req, ctx| {
+            respond(audit::handle_audit(req, ctx))
+        })
+        .get_async(routes::TOKENS, |req, ctx| {
+            respond(tokens::handle_list(req, ctx))
+        })
+        .post_async(routes::TOKENS, |req, ctx| {
+            respond(tokens::handle_create(req, ctx))
+        })
+        .delete_async(routes::TOKENS, |req, ctx| {
+            respond(tokens::handle_revoke(req, ctx))
+        })
         .or_else_any_method_async("/*path", |req, _| async move {
             Ok(ApiError::NotFound(format!("No route for {}", req.path())).into_response())
         })
@@ -157,6 +192,21 @@ async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result
     } else {
         response
     })
+}
+
+/// The Cron Trigger: purges the trash past `TRASH_DAYS` and prunes the
+/// audit log past `AUDIT_RETENTION_DAYS`.
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    let config = Config::from_env(&env);
+    let outcome = async {
+        let app = AppContext::new(&env, config)?;
+        trash::clean_up(&app).await
+    }
+    .await;
+    if let Err(error) = outcome {
+        worker::console_error!("scheduled clean-up failed: {error:?}");
+    }
 }
 
 async fn respond(handler: impl Future<Output = ApiResult<Response>>) -> worker::Result<Response> {

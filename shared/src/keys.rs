@@ -29,9 +29,11 @@ pub fn is_own_key(key: &str) -> bool {
 /// Whether `key` is safe to store under and to write to disk: a relative
 /// path of non-empty segments, none `.` or `..`, without backslashes or
 /// control characters. Keys other programs wrote (the original Worker's,
-/// adopted objects) pass; nothing that could climb out of a folder does.
+/// adopted objects) pass; nothing that could climb out of a folder does,
+/// nor anything under the trash's prefix.
 pub fn is_safe_key(key: &str) -> bool {
     key.len() <= MAX_KEY_BYTES
+        && !crate::api::trash::is_trash_key(key)
         && key
             .split('/')
             .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
@@ -115,6 +117,7 @@ mod tests {
 
     #[test]
     fn safe_keys_stay_inside_a_folder() {
+        assert!(!is_safe_key(".trash/2026-11-28/a.png"));
         for key in [
             "2026-11-29/x.png",
             "blog/2019/holiday photo.JPG",

@@ -50,6 +50,10 @@ pub async fn handle_serve(
     bucket: &Bucket,
     config: &Config,
 ) -> ApiResult<Response> {
+    // The trash is never served: a trashed image's URL is gone at once.
+    if imghost_shared::api::trash::is_trash_key(&req.key) {
+        return Err(ApiError::NotFound("Not found".into()));
+    }
     let key = req.key.as_str();
     if !config.allowed_referers.is_empty() {
         let referer = req.headers.get("Referer")?;

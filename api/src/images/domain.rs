@@ -16,6 +16,8 @@ pub trait ObjectStore {
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
     /// The object's bytes, or `None` if there is no such object.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Copies an object with its type; `false` if there is no such object.
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, StoreError>;
 }
 
 pub trait ImageTable {
@@ -241,7 +243,12 @@ pub async fn attach_thumbnail(
     id: ImageId,
     thumbnail: &Thumbnail,
 ) -> Result<Attached, StoreError> {
-    let Some(image) = table.find_by_id(id).await? else {
+    // A trashed image gets no thumbnail: to clients it is gone.
+    let Some(image) = table
+        .find_by_id(id)
+        .await?
+        .filter(|row| row.deleted_at.is_none())
+    else {
         return Ok(Attached::NoImage);
     };
     if image.thumbnail_key.is_some() {
@@ -278,12 +285,9 @@ pub async fn attach_thumbnail(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::memory::{run, MemoryObjects, MemoryTable};
-    use super::*;
-
-    fn new_image(key: &str, sha256: &str) -> NewImage {
-        NewImage {
+impl NewImage {
+    pub fn for_tests(key: &str, sha256: &str) -> Self {
+        Self {
             object_key: key.into(),
             original_name: "cat.png".into(),
             image_url: format!("https://img.example/{key}"),
@@ -298,6 +302,16 @@ mod tests {
             animated: false,
             thumbnail_key: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::memory::{run, MemoryObjects, MemoryTable};
+    use super::*;
+
+    fn new_image(key: &str, sha256: &str) -> NewImage {
+        NewImage::for_tests(key, sha256)
     }
 
     fn store(
@@ -355,6 +369,12 @@ mod tests {
         };
         assert_eq!(record.thumbnail_key.as_deref(), Some("a.png.thumb.webp"));
         assert_eq!(objects.objects.borrow()["a.png.thumb.webp"], b"webp");
+        table
+            .rows
+            .borrow_mut()
+            .get_mut(&record.id.0)
+            .unwrap()
+            .deleted_at = Some(1);
         run(delete_image(&objects, &table, record.id)).unwrap();
         assert!(keys(&objects).is_empty());
     }
@@ -570,6 +590,13 @@ mod tests {
         let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
             unreachable!()
         };
+        // Only a trashed image is ever deleted for good.
+        table
+            .rows
+            .borrow_mut()
+            .get_mut(&record.id.0)
+            .unwrap()
+            .deleted_at = Some(1);
         (objects, table, record.id)
     }
 

@@ -4,8 +4,11 @@
 use super::domain::{self, Attached, ImageTable};
 use super::service::{D1Images, R2Objects, WorkerRuntime};
 use super::upload::{accept_thumbnail, upload_image, Restore, UploadPolicy, UploadedFile};
+use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::{json, query_string, AppContext};
+use crate::{json, query_string, trash, AppContext};
+use imghost_shared::api::trash::original_key;
+use imghost_shared::api::AuditAction;
 use imghost_shared::api::{
     routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
@@ -20,7 +23,8 @@ const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 
 pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
-    app.authorize(&req).await?;
+    let caller = app.authorize(&req).await?;
+    let actor = Actor::of(&caller, &req)?;
     let query =
         UploadQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let file = UploadedFile {
@@ -34,15 +38,21 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
         allow_svg: app.config.allow_svg,
         stored_url_base: app.config.stored_url_base(),
     };
+    crate::stats::check_quota(app, file.bytes.len() as u64).await?;
     let uploaded = upload_image(
         &R2Objects(&app.bucket),
-        &D1Images(&app.db),
+        &D1Images::audited(&app.db, &actor, AuditAction::Upload),
         &WorkerRuntime(app.config.tinify.as_ref()),
         &policy,
         file,
     )
     .await?;
-    let image = uploaded.image.served_from(&app.image_base_url(&req)?);
+    // The same bytes sit in the trash: that image comes back, same URL.
+    let image = match uploaded.image.deleted_at {
+        Some(_) => trash::restore(app, &actor, uploaded.image.id).await?,
+        None => uploaded.image,
+    };
+    let image = image.served_from(&app.image_base_url(&req)?);
     json(&UploadResponse {
         success: true,
         url: image.image_url.clone(),
@@ -172,7 +182,7 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
     app.authorize(&req).await?;
     let query = ListQuery::from_query_string(&query_string(&req)?)?;
     let base_url = app.image_base_url(&req)?;
-    let page = D1Images(&app.db).list(&query).await?;
+    let page = D1Images::new(&app.db).list(&query).await?;
     let mut response = json(&ListResponse {
         success: true,
         results: page
@@ -191,11 +201,11 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
 }
 
 /// `DELETE /delete?id=N`, or `?key=<object key>` for clients that only
-/// have the image URL.
+/// have the image URL: moves the image to the trash.
 pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
-    app.authorize(&req).await?;
-    let table = D1Images(&app.db);
+    let caller = app.authorize(&req).await?;
+    let table = D1Images::new(&app.db);
     let id =
         match DeleteQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)? {
             DeleteQuery::Id(id) => id,
@@ -207,13 +217,13 @@ pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
                     .id
             }
         };
-    let deleted = domain::delete_image(&R2Objects(&app.bucket), &table, id)
+    let trashed = trash::move_to_trash(app, &Actor::of(&caller, &req)?, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;
     json(&DeleteResponse {
         success: true,
         id,
-        object_key: deleted.object_key,
+        object_key: original_key(&trashed.object_key).to_string(),
     })
 }
 
@@ -251,9 +261,13 @@ pub async fn handle_thumbnail(
         ));
     }
     let thumbnail = accept_thumbnail(bytes)?;
-    let attached =
-        domain::attach_thumbnail(&R2Objects(&app.bucket), &D1Images(&app.db), id, &thumbnail)
-            .await?;
+    let attached = domain::attach_thumbnail(
+        &R2Objects(&app.bucket),
+        &D1Images::new(&app.db),
+        id,
+        &thumbnail,
+    )
+    .await?;
     let image = match attached {
         Attached::Done(image) => image,
         Attached::HasOne(_) => {

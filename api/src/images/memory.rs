@@ -2,6 +2,8 @@
 //! wait, and each call can be made to fail, including after it took effect.
 
 use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
+use crate::trash::domain::TrashTable;
+use imghost_shared::api::trash::{original_key, trash_key};
 use imghost_shared::api::{ImageId, ImageRecord};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -58,6 +60,13 @@ impl ObjectStore for MemoryObjects {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.objects.borrow().get(key).cloned())
     }
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, StoreError> {
+        let Some(bytes) = self.objects.borrow().get(from).cloned() else {
+            return Ok(false);
+        };
+        self.put(to, &bytes, "").await?;
+        Ok(true)
+    }
     async fn exists(&self, key: &str) -> Result<bool, StoreError> {
         if self.fail_exists.get() {
             return Err(StoreError("head failed".into()));
@@ -76,6 +85,7 @@ pub struct MemoryTable {
     pub fail_insert_after_commit: Cell<bool>,
     pub fail_find_by_key: Cell<bool>,
     pub fail_delete: Cell<bool>,
+    pub fail_untrash: Cell<bool>,
     /// Another upload of the same bytes lands just before ours.
     pub racing_row: RefCell<Option<NewImage>>,
     pub compression_count: Cell<Option<u64>>,
@@ -109,6 +119,7 @@ impl MemoryTable {
             animated: Some(image.animated),
             thumbnail_key: image.thumbnail_key.clone(),
             thumbnail_url: None,
+            deleted_at: None,
         };
         self.rows.borrow_mut().insert(record.id.0, record.clone());
         record
@@ -198,7 +209,13 @@ impl ImageTable for MemoryTable {
         if self.fail_delete.get() {
             return Err(StoreError("row delete failed".into()));
         }
-        Ok(self.rows.borrow_mut().remove(&id.0))
+        let mut rows = self.rows.borrow_mut();
+        // Like the SQL: only a trashed row is ever deleted for good.
+        if rows.get(&id.0).is_some_and(|row| row.deleted_at.is_some()) {
+            Ok(rows.remove(&id.0))
+        } else {
+            Ok(None)
+        }
     }
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
         self.rows.borrow_mut().insert(image.id.0, image.clone());
@@ -207,5 +224,46 @@ impl ImageTable for MemoryTable {
     async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
         self.compression_count.set(Some(count));
         Ok(())
+    }
+}
+
+impl TrashTable for MemoryTable {
+    async fn find(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        Ok(self.rows.borrow().get(&id.0).cloned())
+    }
+    async fn trash(&self, id: ImageId, now_ms: i64) -> Result<Option<ImageRecord>, StoreError> {
+        let mut rows = self.rows.borrow_mut();
+        match rows.get_mut(&id.0) {
+            Some(row) if row.deleted_at.is_none() => {
+                row.deleted_at = Some(now_ms);
+                row.object_key = trash_key(&row.object_key);
+                row.thumbnail_key = row.thumbnail_key.as_deref().map(trash_key);
+                Ok(Some(row.clone()))
+            }
+            _ => Ok(None),
+        }
+    }
+    async fn untrash(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        if self.fail_untrash.get() {
+            return Err(StoreError("untrash failed".into()));
+        }
+        let mut rows = self.rows.borrow_mut();
+        let Some(row) = rows.get(&id.0).filter(|row| row.deleted_at.is_some()) else {
+            return Ok(None);
+        };
+        let key = original_key(&row.object_key).to_string();
+        if rows.values().any(|other| other.object_key == key) {
+            return Err(StoreError(
+                "UNIQUE constraint failed: images.object_key".into(),
+            ));
+        }
+        let row = rows.get_mut(&id.0).expect("checked above");
+        row.deleted_at = None;
+        row.object_key = key;
+        row.thumbnail_key = row
+            .thumbnail_key
+            .as_deref()
+            .map(|key| original_key(key).to_string());
+        Ok(Some(row.clone()))
     }
 }

@@ -8,7 +8,7 @@ use imghost_shared::api::{ListQuery, PageRequest};
 macro_rules! image_columns {
     () => {
         "id, object_key, original_name, image_url, content_type, size, created_at, \
-         width, height, sha256, original_size, compressed_by, animated, thumbnail_key"
+         width, height, sha256, original_size, compressed_by, animated, thumbnail_key, deleted_at"
     };
 }
 
@@ -53,25 +53,60 @@ pub const INSERT: &str = concat!(
     image_columns!()
 );
 
-/// Puts a row back with its old id (after a failed object delete); ?15 is
+/// Puts a row back with its old id (after a failed object delete); ?16 is
 /// the name's `search_text`.
 pub const RESTORE: &str = concat!(
     "INSERT INTO images (",
     image_columns!(),
-    ", search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    ", search_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
 );
 
 pub const DELETE: &str = "DELETE FROM images WHERE id = ?1";
 
-/// Deletes a row and returns it as it was, in one round trip.
+/// Purges a row from the trash and returns it as it was, in one round
+/// trip. Only a trashed row: a live image is never deleted for good.
 pub const DELETE_RETURNING: &str = concat!(
-    "DELETE FROM images WHERE id = ?1 RETURNING ",
+    "DELETE FROM images WHERE id = ?1 AND deleted_at IS NOT NULL RETURNING ",
     image_columns!()
 );
 
-/// The counters kept by triggers on `images` (migration 0003).
-pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compression_count \
+/// Moves a live row to the trash: its keys now name the `.trash/` copies.
+/// ?2 is the time.
+pub const TRASH: &str = concat!(
+    "UPDATE images SET deleted_at = ?2, object_key = '.trash/' || object_key, \
+     thumbnail_key = '.trash/' || thumbnail_key \
+     WHERE id = ?1 AND deleted_at IS NULL RETURNING ",
+    image_columns!()
+);
+
+/// Takes a row out of the trash, back to its own keys.
+pub const UNTRASH: &str = concat!(
+    "UPDATE images SET deleted_at = NULL, object_key = substr(object_key, 8), \
+     thumbnail_key = substr(thumbnail_key, 8) \
+     WHERE id = ?1 AND deleted_at IS NOT NULL AND object_key LIKE '.trash/%' RETURNING ",
+    image_columns!()
+);
+
+/// One page of the trash, newest first: ids below ?1, at most ?2.
+pub const TRASH_PAGE: &str = concat!(
+    "SELECT ",
+    image_columns!(),
+    " FROM images WHERE deleted_at IS NOT NULL AND id < ?1 ORDER BY id DESC LIMIT ?2"
+);
+
+/// Trashed rows deleted at or before ?1, oldest ids first, at most ?2.
+pub const TRASHED_BEFORE: &str = "SELECT id FROM images \
+     WHERE deleted_at IS NOT NULL AND deleted_at <= ?1 ORDER BY id LIMIT ?2";
+
+/// The counters kept by triggers on `images` (migrations 0003 and 0006),
+/// and the uploads of day ?1 (days since the epoch, UTC).
+pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compression_count, \
+     trash_count, trash_bytes, \
+     COALESCE((SELECT uploads FROM daily_uploads WHERE day = ?1), 0) AS uploads_today \
      FROM image_stats WHERE id = 1";
+
+/// Days before ?1 no longer matter to the daily limit.
+pub const PRUNE_DAILY_UPLOADS: &str = "DELETE FROM daily_uploads WHERE day < ?1";
 
 pub const SET_COMPRESSION_COUNT: &str =
     "UPDATE image_stats SET compression_count = ?1 WHERE id = 1";
@@ -104,7 +139,8 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
             "images.id",
             vec![],
             Statement {
-                sql: "SELECT image_count AS total FROM image_stats WHERE id = 1".into(),
+                sql: "SELECT image_count - trash_count AS total FROM image_stats WHERE id = 1"
+                    .into(),
                 params: vec![],
             },
         ),
@@ -115,7 +151,9 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
                 "images_fts.rowid",
                 vec!["images_fts MATCH ?1".to_string()],
                 Statement {
-                    sql: "SELECT count(*) AS total FROM images_fts WHERE images_fts MATCH ?1"
+                    sql: "SELECT count(*) AS total FROM images_fts \
+                          JOIN images ON images.id = images_fts.rowid \
+                          WHERE images_fts MATCH ?1 AND images.deleted_at IS NULL"
                         .into(),
                     params: params.clone(),
                 },
@@ -128,6 +166,7 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
     };
     params.push(Param::Int(below));
     conditions.push(format!("{id} < ?{}", params.len()));
+    conditions.push("images.deleted_at IS NULL".into());
     params.push(Param::Int(i64::from(query.page_size)));
     let mut paging = format!("LIMIT ?{}", params.len());
     if query.offset() > 0 {
@@ -197,8 +236,10 @@ mod tests {
     fn first_pages_and_cursors_are_keyset_ranges() {
         let (page, total) = listing(&query(PageRequest::Number(1), None));
         assert!(
-            page.sql
-                .ends_with("FROM images WHERE images.id < ?1 ORDER BY images.id DESC LIMIT ?2"),
+            page.sql.ends_with(
+                "FROM images WHERE images.id < ?1 AND images.deleted_at IS NULL \
+                     ORDER BY images.id DESC LIMIT ?2"
+            ),
             "{}",
             page.sql
         );
@@ -355,14 +396,32 @@ mod query_plans {
             },
             Statement {
                 sql: STATS.into(),
-                params: vec![],
+                params: vec![Param::Int(20_000)],
+            },
+            Statement {
+                sql: TRASH.into(),
+                params: vec![Param::Int(1), Param::Int(2)],
+            },
+            Statement {
+                sql: UNTRASH.into(),
+                params: vec![Param::Int(1)],
+            },
+            Statement {
+                sql: TRASH_PAGE.into(),
+                params: vec![Param::Int(1), Param::Int(50)],
+            },
+            Statement {
+                sql: TRASHED_BEFORE.into(),
+                params: vec![Param::Int(1), Param::Int(100)],
             },
             rows_in_key_window(Some("2026-01-01/a"), Some("2026-02-01/b"), 1000),
             rows_in_key_window(None, None, 1000),
         ] {
             let plan = plan(&db, &statement);
+            // Walking the partial index of the trash reads trashed rows only.
             assert!(
-                plan.iter().all(|line| !line.starts_with("SCAN images")),
+                plan.iter().all(|line| !line.starts_with("SCAN images")
+                    || line == "SCAN images USING INDEX images_trash"),
                 "{}\n  plan: {plan:?}",
                 statement.sql
             );
@@ -419,11 +478,17 @@ mod query_plans {
             .unwrap();
         assert_eq!(found, 1);
 
-        // Delete, then put the row back as it was: counters and index follow.
+        // A live row cannot be purged; trashed, it can. Then put it back
+        // as it was: counters and index follow.
+        assert!(db
+            .query_row(DELETE_RETURNING, [1], |row| row.get::<_, String>(1))
+            .is_err());
+        let trashed: String = db.query_row(TRASH, [1, 99], |row| row.get(1)).unwrap();
+        assert_eq!(trashed, ".trash/2026-11-28/a.png");
         let deleted: String = db
             .query_row(DELETE_RETURNING, [1], |row| row.get(1))
             .unwrap();
-        assert_eq!(deleted, "2026-11-28/a.png");
+        assert_eq!(deleted, ".trash/2026-11-28/a.png");
         let restored = db
             .execute(
                 RESTORE,
@@ -442,6 +507,7 @@ mod query_plans {
                     "none",
                     0,
                     "2026-11-28/a.png.thumb.webp",
+                    None::<i64>,
                     search_text("猫咪.png")
                 ],
             )
@@ -471,9 +537,68 @@ mod query_plans {
         );
         db.execute(SET_COMPRESSION_COUNT, [42]).unwrap();
         let counters: (i64, i64, Option<i64>) = db
-            .query_row(STATS, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(3)?)))
+            .query_row(STATS, [0], |r| Ok((r.get(0)?, r.get(1)?, r.get(3)?)))
             .unwrap();
         assert_eq!(counters, (1, 10, Some(42)));
+
+        // Trash and untrash: the keys move under `.trash/` and back, the
+        // trash counters follow, and listing leaves trashed rows out.
+        let keys: (String, String) = db
+            .query_row(TRASH, [1, 99], |row| Ok((row.get(1)?, row.get(13)?)))
+            .unwrap();
+        assert_eq!(
+            keys,
+            (
+                ".trash/2026-11-28/a.png".into(),
+                ".trash/2026-11-28/a.png.thumb.webp".into()
+            )
+        );
+        let trash: (i64, i64) = db
+            .query_row(STATS, [0], |r| Ok((r.get(4)?, r.get(5)?)))
+            .unwrap();
+        assert_eq!(trash, (1, 10));
+        let (page, total) = listing(&ListQuery {
+            page: PageRequest::Number(1),
+            page_size: 20,
+            search: None,
+        });
+        assert_eq!(
+            db.query_row(&total.sql, [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            0
+        );
+        let listed = db
+            .prepare(&page.sql)
+            .unwrap()
+            .query_map(rusqlite::params![i64::MAX, 20], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .count();
+        assert_eq!(listed, 0);
+        let in_trash = db
+            .prepare(TRASH_PAGE)
+            .unwrap()
+            .query_map(rusqlite::params![i64::MAX, 20], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .count();
+        assert_eq!(in_trash, 1);
+        let keys: (String, Option<i64>) = db
+            .query_row(UNTRASH, [1], |row| Ok((row.get(1)?, row.get(14)?)))
+            .unwrap();
+        assert_eq!(keys, ("2026-11-28/a.png".into(), None));
+        let trash: (i64, i64) = db
+            .query_row(STATS, [0], |r| Ok((r.get(4)?, r.get(5)?)))
+            .unwrap();
+        assert_eq!(trash, (0, 0));
+        // Every insert counts for the day it happened on.
+        let today: i64 = db
+            .query_row(
+                "SELECT CAST(strftime('%s', 'now') AS INTEGER) / 86400",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let uploads: i64 = db.query_row(STATS, [today], |r| r.get(6)).unwrap();
+        assert_eq!(uploads, 2);
         let found: i64 = db
             .query_row(
                 "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",

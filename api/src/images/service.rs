@@ -3,10 +3,11 @@
 use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
 use super::queries::{self, Param, Statement};
 use super::upload::Runtime;
+use crate::audit::{batch_with_record, Actor};
 use crate::error::ApiResult;
 use crate::reconcile::ListedObject;
 use crate::tinify::{self, TinifyConfig};
-use imghost_shared::api::{encode_cursor, ImageId, ImageRecord, ListQuery};
+use imghost_shared::api::{encode_cursor, AuditAction, ImageId, ImageRecord, ListQuery};
 use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -62,6 +63,30 @@ impl ObjectStore for R2Objects<'_> {
         Ok(self.0.head(key).await?.is_some())
     }
 
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, StoreError> {
+        // The body streams from R2 to R2 through the runtime, never through
+        // wasm memory, however large the image.
+        let bucket: &JsValue = self.0.as_ref();
+        let method = |name: &str| -> Result<js_sys::Function, StoreError> {
+            Ok(js_sys::Reflect::get(bucket, &name.into())?.unchecked_into())
+        };
+        let got = method("get")?.call1(bucket, &from.into())?;
+        let object = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(got)).await?;
+        if object.is_null() || object.is_undefined() {
+            return Ok(false);
+        }
+        let body = js_sys::Reflect::get(&object, &"body".into())?;
+        let options = js_sys::Object::new();
+        set(
+            &options,
+            "httpMetadata",
+            &js_sys::Reflect::get(&object, &"httpMetadata".into())?,
+        )?;
+        let put = method("put")?.call3(bucket, &to.into(), &body, &options)?;
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(put)).await?;
+        Ok(true)
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(object) = self.0.get(key).execute().await? else {
             return Ok(None);
@@ -108,7 +133,12 @@ impl R2Objects<'_> {
     }
 }
 
-pub struct D1Images<'a>(pub &'a D1Database);
+/// The images table. Built `audited`, its changes are recorded in the
+/// audit log in the same batch (inserts as the given action).
+pub struct D1Images<'a> {
+    db: &'a D1Database,
+    audit: Option<(&'a Actor, AuditAction)>,
+}
 
 fn id_param(id: ImageId) -> JsValue {
     JsValue::from_f64(id.0 as f64)
@@ -125,15 +155,43 @@ fn optional<T: Into<f64>>(value: Option<T>) -> JsValue {
     value.map_or(JsValue::NULL, |v| JsValue::from_f64(v.into()))
 }
 
-impl D1Images<'_> {
+impl<'a> D1Images<'a> {
+    pub fn new(db: &'a D1Database) -> Self {
+        Self { db, audit: None }
+    }
+
+    pub fn audited(db: &'a D1Database, actor: &'a Actor, insert_as: AuditAction) -> Self {
+        Self {
+            db,
+            audit: Some((actor, insert_as)),
+        }
+    }
+
+    /// Runs a change returning rows, with its audit row when audited.
+    async fn change(
+        &self,
+        statement: D1PreparedStatement,
+        action: impl FnOnce(AuditAction) -> (AuditAction, Option<String>, Option<String>),
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        let result = match self.audit {
+            None => statement.all().await?,
+            Some((actor, insert_as)) => {
+                let (action, target, detail) = action(insert_as);
+                let record = actor.record(self.db, action, target.as_deref(), detail.as_deref())?;
+                batch_with_record(self.db, statement, record).await?
+            }
+        };
+        Ok(result.results::<ImageRecord>()?.into_iter().next())
+    }
+
     fn prepare(&self, statement: &Statement) -> worker::Result<D1PreparedStatement> {
         let params: Vec<JsValue> = statement.params.iter().map(to_js).collect();
-        self.0.prepare(&statement.sql).bind(&params)
+        self.db.prepare(&statement.sql).bind(&params)
     }
 
     async fn one(&self, sql: &str, params: &[JsValue]) -> Result<Option<ImageRecord>, StoreError> {
         Ok(self
-            .0
+            .db
             .prepare(sql)
             .bind(params)?
             .first::<ImageRecord>(None)
@@ -145,7 +203,7 @@ impl D1Images<'_> {
     pub async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
         let (page, total) = queries::listing(query);
         let results = self
-            .0
+            .db
             .batch(vec![self.prepare(&page)?, self.prepare(&total)?])
             .await?;
         let [rows, total] = <[_; 2]>::try_from(results)
@@ -196,7 +254,7 @@ impl D1Images<'_> {
             .map(|chunk| {
                 let mut params: Vec<JsValue> = chunk.iter().map(|key| (*key).into()).collect();
                 params.resize(queries::THUMBNAILS_AMONG_KEYS, JsValue::NULL);
-                self.0.prepare(queries::THUMBNAILS_AMONG).bind(&params)
+                self.db.prepare(queries::THUMBNAILS_AMONG).bind(&params)
             })
             .collect::<worker::Result<Vec<_>>>()?;
         #[derive(serde::Deserialize)]
@@ -204,7 +262,7 @@ impl D1Images<'_> {
             thumbnail_key: String,
         }
         let mut owned = Vec::new();
-        for result in self.0.batch(statements).await? {
+        for result in self.db.batch(statements).await? {
             owned.extend(
                 result
                     .results::<Owned>()?
@@ -215,16 +273,26 @@ impl D1Images<'_> {
         Ok(owned)
     }
 
-    /// Deletes rows (whose objects are known to be missing) in one batch.
+    /// Deletes rows (whose objects are known to be missing) in one batch,
+    /// each with its audit row when audited.
     pub async fn delete_rows(&self, rows: &[ImageRecord]) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
         }
-        let statements = rows
-            .iter()
-            .map(|row| self.0.prepare(queries::DELETE).bind(&[id_param(row.id)]))
-            .collect::<worker::Result<Vec<_>>>()?;
-        self.0.batch(statements).await?;
+        let mut statements = Vec::new();
+        for row in rows {
+            statements.push(self.db.prepare(queries::DELETE).bind(&[id_param(row.id)])?);
+            if let Some((actor, _)) = self.audit {
+                let detail = format!("row without its object {}", row.object_key);
+                statements.push(actor.record(
+                    self.db,
+                    AuditAction::ReconcileRepair,
+                    Some(&row.id.to_string()),
+                    Some(&detail),
+                )?);
+            }
+        }
+        self.db.batch(statements).await?;
         Ok(())
     }
 }
@@ -239,7 +307,7 @@ pub struct Page {
 
 impl ImageTable for D1Images<'_> {
     async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
-        let statement = self.0.prepare(queries::SET_COMPRESSION_COUNT);
+        let statement = self.db.prepare(queries::SET_COMPRESSION_COUNT);
         statement
             .bind(&[JsValue::from_f64(count as f64)])?
             .run()
@@ -270,7 +338,10 @@ impl ImageTable for D1Images<'_> {
                 .as_deref()
                 .map_or(JsValue::NULL, JsValue::from_str),
         ];
-        self.one(queries::INSERT, &params).await
+        let name = image.original_name.clone();
+        let statement = self.db.prepare(queries::INSERT).bind(&params)?;
+        self.change(statement, |insert_as| (insert_as, None, Some(name)))
+            .await
     }
 
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
@@ -294,7 +365,14 @@ impl ImageTable for D1Images<'_> {
     }
 
     async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        self.one(queries::DELETE_RETURNING, &[id_param(id)]).await
+        let statement = self
+            .db
+            .prepare(queries::DELETE_RETURNING)
+            .bind(&[id_param(id)])?;
+        self.change(statement, |_| {
+            (AuditAction::Purge, Some(id.to_string()), None)
+        })
+        .await
     }
 
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
@@ -317,13 +395,16 @@ impl ImageTable for D1Images<'_> {
                 JsValue::from_f64(f64::from(u8::from(animated)))
             }),
             text(&image.thumbnail_key),
+            optional(image.deleted_at.map(|at| at as f64)),
             queries::search_text(&image.original_name).into(),
         ];
-        self.0
-            .prepare(queries::RESTORE)
-            .bind(&params)?
-            .run()
-            .await?;
+        let statement = self.db.prepare(queries::RESTORE).bind(&params)?;
+        let id = image.id.to_string();
+        let detail = "put back: its objects could not be deleted".to_string();
+        self.change(statement, |_| {
+            (AuditAction::Restore, Some(id), Some(detail))
+        })
+        .await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Comparing one window of R2 keys with the D1 rows for the same keys.
 
+use imghost_shared::api::trash::original_key;
 use imghost_shared::api::ImageRecord;
 use imghost_shared::keys::is_own_key;
 use std::collections::HashSet;
@@ -47,7 +48,8 @@ pub fn compare(
         .filter(|object| !row_keys.contains(object.key.as_str()))
         .filter(|object| now_ms - object.uploaded_ms >= grace_ms)
         .map(|object| object.key.clone())
-        .partition(|key| is_own_key(key));
+        // A trashed copy of one of imghost's own objects is its own too.
+        .partition(|key| is_own_key(original_key(key)));
     Differences {
         orphan_objects,
         foreign_objects,
@@ -82,6 +84,7 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            deleted_at: None,
         }
     }
 

@@ -7,6 +7,10 @@ mod domain;
 
 pub use domain::ListedObject;
 
+use crate::audit::Actor;
+use imghost_shared::api::trash::is_trash_key;
+use imghost_shared::api::AuditAction;
+
 use crate::error::ApiResult;
 use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
 use crate::{json, query_string, AppContext};
@@ -22,14 +26,15 @@ const ADOPT_PER_CALL: usize = 20;
 
 pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
-    app.authorize(&req).await?;
+    let caller = app.authorize(&req).await?;
+    let actor = Actor::of(&caller, &req)?;
     let query = ReconcileQuery::from_query_string(&query_string(&req)?);
     let after = query.cursor;
     let adopting = query.adopt && req.method() == Method::Post;
     let repair = req.method() == Method::Post && !adopting;
     let base_url = app.image_base_url(&req)?;
     let objects = R2Objects(&app.bucket);
-    let table = D1Images(&app.db);
+    let table = D1Images::audited(&app.db, &actor, AuditAction::ReconcileRepair);
 
     let listed = objects.list_after(after.as_deref(), WINDOW).await?;
     // The window ends at the last listed key, unless the bucket has no more.
@@ -66,7 +71,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
             .orphan_objects
             .iter()
             .chain(&differences.foreign_objects)
-            .filter(|key| thumbnail::image_key_of(key).is_none())
+            .filter(|key| thumbnail::image_key_of(key).is_none() && !is_trash_key(key))
             .collect();
         candidates.sort();
         if candidates.len() > ADOPT_PER_CALL {
@@ -90,7 +95,9 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         for object in &listed_objects {
             let unrowed = differences.orphan_objects.contains(&object.key)
                 || differences.foreign_objects.contains(&object.key);
-            let unrowed = unrowed && thumbnail::image_key_of(&object.key).is_none();
+            let unrowed = unrowed
+                && thumbnail::image_key_of(&object.key).is_none()
+                && !is_trash_key(&object.key);
             if !unrowed {
                 continue;
             }
@@ -111,6 +118,21 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     differences.foreign_objects.retain(|key| !is_adopted(key));
     if repair {
         objects.delete_many(&differences.orphan_objects).await?;
+        let records = differences
+            .orphan_objects
+            .iter()
+            .map(|key| {
+                actor.record_always(
+                    &app.db,
+                    AuditAction::ReconcileRepair,
+                    Some(key),
+                    Some("orphan object removed"),
+                )
+            })
+            .collect::<worker::Result<Vec<_>>>()?;
+        if !records.is_empty() {
+            app.db.batch(records).await?;
+        }
         table.delete_rows(&differences.missing_objects).await?;
     }
     json(&ReconcileReport {

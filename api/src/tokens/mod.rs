@@ -1,0 +1,284 @@
+//! Named tokens over HTTP: create (the secret is answered once, only its
+//! hash is kept), list, revoke; and the lookup that admits a request.
+
+use crate::audit::{batch_with_record, Actor};
+use crate::auth::{self, Caller, TokenRow};
+use crate::error::{ApiError, ApiResult};
+use crate::images::service::sha256_hex;
+use crate::{json, query_string, AppContext};
+use imghost_shared::api::access::join_scopes;
+use imghost_shared::api::{
+    AuditAction, CreateTokenRequest, CreateTokenResponse, RevokeTokenQuery, RevokeTokenResponse,
+    Scope, TokenInfo, TokenListResponse, TOKEN_PREFIX,
+};
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{D1Database, Date, Request, Response, RouteContext};
+
+const FIND_BY_HASH: &str = "SELECT id, name, scopes, expires_at, last_used_at, revoked_at \
+     FROM tokens WHERE token_hash = ?1";
+
+const TOUCH: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
+
+/// Inserts unless a live token has the name; returns the row if inserted.
+const CREATE: &str = "INSERT INTO tokens (name, token_hash, scopes, created_at, expires_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5 \
+     WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL) \
+     RETURNING name, scopes, created_at, expires_at, last_used_at";
+
+const LIST: &str = "SELECT name, scopes, created_at, expires_at, last_used_at \
+     FROM tokens WHERE revoked_at IS NULL ORDER BY id DESC";
+
+const REVOKE: &str = "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL \
+     RETURNING name";
+
+/// Random bytes in a token: 256 bits.
+const TOKEN_BYTES: usize = 32;
+
+/// The caller a named token stands for: one indexed read, and a write at
+/// most once an hour to keep `last_used_at`.
+pub async fn admit(db: &D1Database, token: &str) -> ApiResult<Caller> {
+    let hash = sha256_hex(token.as_bytes()).await?;
+    let row = db
+        .prepare(FIND_BY_HASH)
+        .bind(&[hash.into()])?
+        .first::<TokenRow>(None)
+        .await?;
+    let now = Date::now().as_millis() as i64;
+    let touch = row.as_ref().and_then(|row| {
+        let stale = row
+            .last_used_at
+            .is_none_or(|at| now - at >= auth::LAST_USED_RESOLUTION_MS);
+        stale.then_some(row.id)
+    });
+    let caller = auth::admit(row, now)?;
+    if let Some(id) = touch {
+        db.prepare(TOUCH)
+            .bind(&[JsValue::from_f64(id as f64), JsValue::from_f64(now as f64)])?
+            .run()
+            .await?;
+    }
+    Ok(caller)
+}
+
+/// What a caller may grant: only scopes it holds, and no later expiry
+/// than its own.
+pub fn check_grant(caller: &Caller, request: &CreateTokenRequest, now_ms: i64) -> ApiResult<()> {
+    if request.scopes.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "Give the token at least one scope: {}",
+            join_scopes(&Scope::ALL)
+        )));
+    }
+    if let Some(scope) = request
+        .scopes
+        .iter()
+        .find(|scope| !caller.scopes.contains(scope))
+    {
+        return Err(ApiError::Forbidden(format!(
+            "This token lacks the `{scope}` scope, so it cannot give it to another"
+        )));
+    }
+    if request.expires_at.is_some_and(|at| at <= now_ms) {
+        return Err(ApiError::BadRequest(
+            "expires_at is in the past: give a time to come, in milliseconds since 1970".into(),
+        ));
+    }
+    if let Some(limit) = caller.expires_at {
+        if request.expires_at.is_none_or(|at| at > limit) {
+            return Err(ApiError::Forbidden(
+                "A token cannot outlive the token that creates it: give an earlier expires_at"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `ih_` and 64 hex digits from the runtime's CSPRNG.
+fn new_secret() -> ApiResult<String> {
+    let crypto: web_sys::Crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .map_err(|error| ApiError::Internal(format!("{error:?}")))?
+        .unchecked_into();
+    let mut bytes = [0u8; TOKEN_BYTES];
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|error| ApiError::Internal(format!("{error:?}")))?;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    Ok(format!("{TOKEN_PREFIX}{hex}"))
+}
+
+#[derive(Deserialize)]
+struct StoredToken {
+    name: String,
+    scopes: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+impl StoredToken {
+    fn info(self) -> ApiResult<TokenInfo> {
+        Ok(TokenInfo {
+            name: imghost_shared::api::TokenName::parse(&self.name).map_err(ApiError::Internal)?,
+            scopes: Scope::parse_list(&self.scopes).map_err(ApiError::Internal)?,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            last_used_at: self.last_used_at,
+        })
+    }
+}
+
+pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    let caller = app.authorize(&req).await?;
+    let request: CreateTokenRequest = req.json().await.map_err(|_| {
+        ApiError::BadRequest(
+            "Expected JSON: {\"name\": \"typora\", \"scopes\": [\"upload\"], \"expires_at\": null}"
+                .into(),
+        )
+    })?;
+    let now = Date::now().as_millis() as i64;
+    check_grant(&caller, &request, now)?;
+    let mut scopes = request.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
+    let secret = new_secret()?;
+    let hash = sha256_hex(secret.as_bytes()).await?;
+    let actor = Actor::of(&caller, &req)?;
+    let name = request.name.as_str();
+    let change = app.db.prepare(CREATE).bind(&[
+        name.into(),
+        hash.into(),
+        join_scopes(&scopes).into(),
+        JsValue::from_f64(now as f64),
+        request
+            .expires_at
+            .map_or(JsValue::NULL, |at| JsValue::from_f64(at as f64)),
+    ])?;
+    let detail = join_scopes(&scopes);
+    let record = actor.record(&app.db, AuditAction::TokenCreate, Some(name), Some(&detail))?;
+    let created = batch_with_record(&app.db, change, record)
+        .await?
+        .results::<StoredToken>()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "A token named {name} exists: revoke it first, or choose another name"
+            ))
+        })?;
+    json(&CreateTokenResponse {
+        success: true,
+        token: secret,
+        info: created.info()?,
+    })
+}
+
+pub async fn handle_list(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    app.authorize(&req).await?;
+    let tokens = app
+        .db
+        .prepare(LIST)
+        .all()
+        .await?
+        .results::<StoredToken>()?
+        .into_iter()
+        .map(StoredToken::info)
+        .collect::<ApiResult<Vec<_>>>()?;
+    json(&TokenListResponse {
+        success: true,
+        tokens,
+    })
+}
+
+pub async fn handle_revoke(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
+    let app = &ctx.data;
+    let caller = app.authorize(&req).await?;
+    let RevokeTokenQuery { name } =
+        RevokeTokenQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
+    let actor = Actor::of(&caller, &req)?;
+    let now = Date::now().as_millis() as f64;
+    let change = app
+        .db
+        .prepare(REVOKE)
+        .bind(&[name.as_str().into(), JsValue::from_f64(now)])?;
+    let record = actor.record(&app.db, AuditAction::TokenRevoke, Some(name.as_str()), None)?;
+    let revoked = batch_with_record(&app.db, change, record).await?;
+    #[derive(Deserialize)]
+    struct Revoked {
+        #[allow(dead_code)]
+        name: String,
+    }
+    if revoked.results::<Revoked>()?.is_empty() {
+        return Err(ApiError::NotFound(format!(
+            "No live token named {}",
+            name.as_str()
+        )));
+    }
+    json(&RevokeTokenResponse {
+        success: true,
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imghost_shared::api::TokenName;
+
+    fn caller(scopes: &[Scope], expires_at: Option<i64>) -> Caller {
+        Caller {
+            name: "maker".into(),
+            scopes: scopes.to_vec(),
+            expires_at,
+        }
+    }
+
+    fn request(scopes: &[Scope], expires_at: Option<i64>) -> CreateTokenRequest {
+        CreateTokenRequest {
+            name: TokenName::parse("new").unwrap(),
+            scopes: scopes.to_vec(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_token_grants_only_what_it_holds() {
+        let admin_only = caller(&[Scope::Admin], None);
+        assert!(check_grant(&admin_only, &request(&[Scope::Admin], None), 0).is_ok());
+        match check_grant(
+            &admin_only,
+            &request(&[Scope::Admin, Scope::Upload], None),
+            0,
+        ) {
+            Err(ApiError::Forbidden(message)) => assert!(message.contains("`upload`")),
+            other => panic!("{other:?}"),
+        }
+        let everything = caller(&Scope::ALL, None);
+        assert!(check_grant(&everything, &request(&Scope::ALL, None), 0).is_ok());
+        assert!(matches!(
+            check_grant(&everything, &request(&[], None), 0),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn expiry_is_to_come_and_never_later_than_the_makers() {
+        let forever = caller(&Scope::ALL, None);
+        assert!(matches!(
+            check_grant(&forever, &request(&[Scope::Read], Some(100)), 100),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(check_grant(&forever, &request(&[Scope::Read], Some(101)), 100).is_ok());
+        let mortal = caller(&Scope::ALL, Some(1_000));
+        for expires in [None, Some(1_001)] {
+            assert!(matches!(
+                check_grant(&mortal, &request(&[Scope::Read], expires), 100),
+                Err(ApiError::Forbidden(_))
+            ));
+        }
+        assert!(check_grant(&mortal, &request(&[Scope::Read], Some(1_000)), 100).is_ok());
+    }
+}
