@@ -144,7 +144,7 @@ describe('upload', () => {
     assert.equal(stdout, '\n');
     assert.equal(
       stderr,
-      `error: ${file.path}: Unauthorized: send the admin token as \`Authorization: Bearer <token>\` (check the token: run \`imghost login\` or set IMGHOST_TOKEN)\n`,
+      `error: ${file.path}: Unauthorized: send the admin token or a named token as \`Authorization: Bearer <token>\` (check the token: run \`imghost login\` or set IMGHOST_TOKEN)\n`,
     );
   });
 
@@ -392,7 +392,7 @@ describe('login', () => {
       const total = (await apiQuery(stack, 'pageSize=1')).total;
       assert.equal(
         login.stderr,
-        `imghost API URL (e.g. https://imghost.you.workers.dev): Admin token (input hidden): Logged in to ${stack.url} (${total} images stored). Saved to ${file}\n`,
+        `imghost API URL (e.g. https://imghost.you.workers.dev): Token (input hidden): Logged in to ${stack.url} (${total} images stored). Saved to ${file}\n`,
       );
       assert.equal(login.stdout, '');
       assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { url: stack.url, token: stack.token });
@@ -410,7 +410,7 @@ describe('login', () => {
       // A wrong token is refused and the stored login is kept.
       const refused = await runCli(['login'], { home: own, input: '\nwrong\n' });
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /^imghost API URL \[http:\/\/127\.0\.0\.1:\d+\]: Admin token \(input hidden\): error: login failed, nothing saved: Unauthorized/);
+      assert.match(refused.stderr, /^imghost API URL \[http:\/\/127\.0\.0\.1:\d+\]: Token \(input hidden\): error: login failed, nothing saved: Unauthorized/);
       assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { url: stack.url, token: stack.token });
     } finally {
       await rm(own, { recursive: true, force: true });
