@@ -40,9 +40,17 @@ describe('stats', () => {
     assert.equal(grown.image_count, start.image_count + 1);
     assert.equal(grown.bytes_stored, start.bytes_stored + body.size);
     await api.remove(body.id);
-    // Everything but the isolate's memory, which only grows.
-    const { wasm_memory_bytes: before, ...counts } = start;
-    const { wasm_memory_bytes: after, ...countsAfter } = (await stats()).body;
+    // Deleted: out of the count, its bytes kept in the trash.
+    const trashed = (await stats()).body;
+    assert.equal(trashed.image_count, start.image_count);
+    assert.equal(trashed.trash_count, start.trash_count + 1);
+    assert.equal(trashed.bytes_stored, start.bytes_stored + body.size);
+    const purged = await fetch(`${stack.url}/trash?id=${body.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${stack.token}` } });
+    assert.equal(purged.status, 200);
+    // Purged: everything as before but the isolate's memory, which only
+    // grows, and the day's uploads, which count what was inserted.
+    const { wasm_memory_bytes: before, uploads_today: _, ...counts } = start;
+    const { wasm_memory_bytes: after, uploads_today: __, ...countsAfter } = (await stats()).body;
     assert.deepEqual(countsAfter, counts);
     assert.ok(after >= before && before > 0, `wasm memory ${before} → ${after}`);
     assert.equal((await stats('wrong')).status, 401);

@@ -70,9 +70,11 @@ export async function freePort() {
  * @param {(stateDir: string) => Promise<void>} [options.seed] fills the
  *   migrated database before the Worker starts.
  * @param {string} [options.config] a Wrangler config other than wrangler.toml.
+ * @param {boolean} [options.testScheduled] serve `GET /__scheduled?cron=...`,
+ *   which runs the Worker's Cron Trigger handler (`wrangler dev --test-scheduled`).
  * @returns {Promise<{url: string, token: string, stateDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startStack({ vars = {}, prepare, seed, config } = {}) {
+export async function startStack({ vars = {}, prepare, seed, config, testScheduled = false } = {}) {
   const configArgs = config ? ['--config', config] : [];
   const stateDir = await mkdtemp(join(tmpdir(), 'imghost-test-'));
   const token = vars.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
@@ -106,6 +108,7 @@ export async function startStack({ vars = {}, prepare, seed, config } = {}) {
       '--env-file', envFile,
       '--show-interactive-dev-session=false',
       '--live-reload=false',
+      ...(testScheduled ? ['--test-scheduled'] : []),
     ],
     { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -169,6 +172,20 @@ export async function startStack({ vars = {}, prepare, seed, config } = {}) {
     /** Puts an object in the stack's R2 behind the Worker's back. */
     async putObject(key, file) {
       await wrangler('r2', 'object', 'put', `imghost-images/${key}`, '--file', file);
+    },
+    /** The bytes of an object in the stack's R2, or null when there is none. */
+    async getObject(key) {
+      try {
+        const { stdout } = await promisify(execFile)(
+          WRANGLER,
+          ['r2', 'object', 'get', `imghost-images/${key}`, '--pipe', '--local', '--persist-to', stateDir, ...configArgs],
+          { cwd: ROOT, env: QUIET_ENV, encoding: 'buffer', maxBuffer: 64 << 20 },
+        );
+        return stdout;
+      } catch (error) {
+        if (/specified key does not exist/.test(String(error.stderr ?? error))) return null;
+        throw error;
+      }
     },
   };
 }

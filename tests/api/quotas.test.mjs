@@ -1,0 +1,153 @@
+// Quotas against wrangler dev: past MAX_STORAGE_BYTES an upload is 507,
+// past MAX_UPLOADS_PER_DAY 429 with Retry-After, and either way nothing is
+// stored or logged; the trash counts against storage until it is purged;
+// /stats shows the use of each and warns from 80 %.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../support/stack.mjs';
+import { fixture, uniquePng } from './helpers.mjs';
+import { caller, said, uploadForm } from './calls.mjs';
+
+// Each upload of `uniquePng` is stored as text.png (42,704 bytes, its text
+// chunk stripped): 3 are 64 % of this limit, 4 are 85 %, 5 are over it.
+const STORAGE_LIMIT = 200_000;
+const DAILY_LIMIT = 3;
+
+let storage;
+let daily;
+let stored;
+before(async () => {
+  [storage, daily, stored] = await Promise.all([
+    startStack({ vars: { MAX_STORAGE_BYTES: String(STORAGE_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
+    startStack({ vars: { MAX_UPLOADS_PER_DAY: String(DAILY_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
+    fixture('text.png'),
+  ]);
+});
+after(() => Promise.all([storage?.stop(), daily?.stop()]));
+
+let seeds = 0;
+async function upload(stack, { thumbnail = false } = {}) {
+  const bytes = await uniquePng(`quota-${++seeds}`);
+  return caller(stack)('POST', '/upload', {
+    body: uploadForm(bytes, { thumbnail: thumbnail ? await fixture('small.webp') : undefined }),
+  });
+}
+
+async function mustUpload(stack, options) {
+  const answer = await upload(stack, options);
+  assert.equal(answer.status, 200, said(answer));
+  assert.equal(answer.body.size, stored.length);
+  return answer.body;
+}
+
+async function stats(stack) {
+  const answer = await caller(stack)('GET', '/stats');
+  assert.equal(answer.status, 200, said(answer));
+  const { wasm_memory_bytes: _, ...counts } = answer.body;
+  return counts;
+}
+
+/** What the stack holds, as the listing, the counters, R2 and the audit log see it. */
+async function holdings(stack) {
+  const call = caller(stack);
+  const [listing, counts, report, audit] = await Promise.all([
+    call('GET', '/query?pageSize=1'),
+    stats(stack),
+    call('GET', '/reconcile'),
+    call('GET', '/audit?limit=1'),
+  ]);
+  assert.deepEqual(report.body.orphan_objects, []);
+  return {
+    listed: listing.body.total,
+    counts,
+    objects: report.body.objects_checked,
+    audit: audit.body.results[0]?.id ?? 0,
+  };
+}
+
+describe('MAX_STORAGE_BYTES', () => {
+  test('stats show use against the limit, and warn from 80 %', async () => {
+    await mustUpload(storage, { thumbnail: true });
+    await mustUpload(storage);
+    await mustUpload(storage);
+    const at64 = await stats(storage);
+    assert.deepEqual(at64.storage, { used: 3 * stored.length, limit: STORAGE_LIMIT }, 'thumbnails are not counted');
+    assert.deepEqual(at64.uploads_today, { used: 3, limit: null });
+    assert.deepEqual(at64.warnings, []);
+
+    await mustUpload(storage);
+    const at85 = await stats(storage);
+    assert.deepEqual(at85.storage, { used: 4 * stored.length, limit: STORAGE_LIMIT });
+    assert.equal(at85.warnings.length, 1, at85.warnings.join(' | '));
+    assert.match(at85.warnings[0], /storage|MAX_STORAGE_BYTES/i);
+  });
+
+  test('an upload past it is 507, says why and what to do, and stores nothing', async () => {
+    const before = await holdings(storage);
+    const answer = await upload(storage, { thumbnail: true });
+    assert.equal(answer.status, 507, said(answer));
+    assert.equal(answer.body.success, false);
+    assert.equal(answer.body.code, 'storage_quota_exceeded');
+    assert.match(answer.body.message, /MAX_STORAGE_BYTES/);
+    assert.match(answer.body.message, /trash/i);
+    assert.equal(answer.headers.get('retry-after'), null, 'waiting does not help');
+    assert.deepEqual(await holdings(storage), before);
+  });
+
+  test('the trash counts until it is purged', async () => {
+    const call = caller(storage);
+    const { body: listing } = await call('GET', '/query?pageSize=1');
+    const [victim] = listing.results;
+    assert.equal((await call('DELETE', `/delete?id=${victim.id}`)).status, 200);
+    const trashed = await stats(storage);
+    assert.equal(trashed.storage.used, 4 * stored.length, 'deleting frees nothing');
+    assert.equal(trashed.trash_bytes, stored.length);
+    assert.equal((await upload(storage)).status, 507);
+
+    const purged = await call('DELETE', `/trash?id=${victim.id}`);
+    assert.equal(purged.status, 200, said(purged));
+    const after = await stats(storage);
+    assert.equal(after.storage.used, 3 * stored.length);
+    assert.deepEqual(after.warnings, []);
+    await mustUpload(storage);
+  });
+});
+
+describe('MAX_UPLOADS_PER_DAY', () => {
+  test('stats show the uploads of the day against the limit, and warn from 80 %', async () => {
+    await mustUpload(daily);
+    await mustUpload(daily);
+    const two = await stats(daily);
+    assert.deepEqual(two.uploads_today, { used: 2, limit: DAILY_LIMIT });
+    assert.deepEqual(two.warnings, []);
+    await mustUpload(daily);
+    const three = await stats(daily);
+    assert.deepEqual(three.uploads_today, { used: 3, limit: DAILY_LIMIT });
+    assert.equal(three.warnings.length, 1, three.warnings.join(' | '));
+    assert.match(three.warnings[0], /upload|MAX_UPLOADS_PER_DAY/i);
+  });
+
+  test('an upload past it is 429 with Retry-After until midnight UTC, and stores nothing', async () => {
+    const before = await holdings(daily);
+    const answer = await upload(daily);
+    assert.equal(answer.status, 429, said(answer));
+    assert.equal(answer.body.code, 'too_many_requests');
+    assert.match(answer.body.message, /day|daily|MAX_UPLOADS_PER_DAY/i);
+    const now = new Date();
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const retryAfter = Number(answer.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0, `Retry-After: ${answer.headers.get('retry-after')}`);
+    assert.ok(Math.abs(retryAfter - (midnight - now.getTime()) / 1000) <= 5, `Retry-After ${retryAfter}`);
+    assert.deepEqual(await holdings(daily), before);
+  });
+
+  test('deleting or purging does not give uploads back', async () => {
+    const call = caller(daily);
+    const [victim] = (await call('GET', '/query?pageSize=1')).body.results;
+    assert.equal((await call('DELETE', `/delete?id=${victim.id}`)).status, 200);
+    assert.equal((await upload(daily)).status, 429);
+    assert.equal((await call('DELETE', `/trash?id=${victim.id}`)).status, 200);
+    assert.equal((await upload(daily)).status, 429);
+    assert.deepEqual((await stats(daily)).uploads_today, { used: 3, limit: DAILY_LIMIT });
+  });
+});
