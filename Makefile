@@ -17,7 +17,7 @@ WASM_FEATURES := $(foreach f,mutable-globals sign-ext nontrapping-float-to-int b
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery
+.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -91,3 +91,8 @@ bench-gallery: setup worker web
 	cargo build --release -p imghost-cli
 	node scripts/bench/first-screen.mjs
 	node scripts/bench/gallery.mjs
+
+# The latency a named token adds over ADMIN_TOKEN (its D1 lookup), and the
+# rows that lookup reads.
+bench-tokens: setup worker web
+	node scripts/bench/tokens.mjs
