@@ -132,11 +132,11 @@ impl StoredToken {
 pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     let caller = app.authorize(&req).await?;
-    let request: CreateTokenRequest = req.json().await.map_err(|_| {
-        ApiError::BadRequest(
-            "Expected JSON: {\"name\": \"typora\", \"scopes\": [\"upload\"], \"expires_at\": null}"
-                .into(),
-        )
+    let body = req.text().await?;
+    let request: CreateTokenRequest = serde_json::from_str(&body).map_err(|error| {
+        ApiError::BadRequest(format!(
+            "{error}. Expected JSON: {{\"name\": \"typora\", \"scopes\": [\"upload\"], \"expires_at\": null}}"
+        ))
     })?;
     let now = Date::now().as_millis() as i64;
     check_grant(&caller, &request, now)?;

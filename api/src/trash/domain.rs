@@ -24,23 +24,26 @@ fn keys(row: &ImageRecord) -> Vec<&str> {
 }
 
 /// Copies every key to its counterpart; on a failure the copies made so
-/// far are removed again.
+/// far are removed again. A key with no object (a row whose object was
+/// already gone) has nothing to copy: the row moves without it, as it was.
+/// Whether the first key (the image) had an object.
 async fn copy_all(
     objects: &impl ObjectStore,
     pairs: &[(String, String)],
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
+    let mut image_copied = false;
     for (done, (from, to)) in pairs.iter().enumerate() {
-        let copied = objects.copy(from, to).await;
-        if !matches!(copied, Ok(true)) {
-            for (_, made) in &pairs[..done] {
-                let _ = objects.delete(made).await;
+        match objects.copy(from, to).await {
+            Ok(copied) => image_copied |= done == 0 && copied,
+            Err(error) => {
+                for (_, made) in &pairs[..done] {
+                    let _ = objects.delete(made).await;
+                }
+                return Err(error);
             }
-            return Err(copied
-                .err()
-                .unwrap_or_else(|| StoreError(format!("object {from} is missing"))));
         }
     }
-    Ok(())
+    Ok(image_copied)
 }
 
 async fn delete_all(objects: &impl ObjectStore, keys: &[String]) -> Result<(), StoreError> {
@@ -50,6 +53,15 @@ async fn delete_all(objects: &impl ObjectStore, keys: &[String]) -> Result<(), S
     Ok(())
 }
 
+/// An image in the trash.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Trashed {
+    pub image: ImageRecord,
+    /// False for a row whose image object was already gone: there is
+    /// nothing to restore, so the caller purges it at once.
+    pub has_bytes: bool,
+}
+
 /// Copies the objects under `.trash/`, marks the row, then deletes the
 /// originals. `None` if there is no live image with that id.
 pub async fn move_to_trash(
@@ -57,7 +69,7 @@ pub async fn move_to_trash(
     table: &impl TrashTable,
     id: ImageId,
     now_ms: i64,
-) -> Result<Option<ImageRecord>, StoreError> {
+) -> Result<Option<Trashed>, StoreError> {
     let Some(row) = table.find(id).await?.filter(|row| row.deleted_at.is_none()) else {
         return Ok(None);
     };
@@ -65,7 +77,7 @@ pub async fn move_to_trash(
         .into_iter()
         .map(|key| (key.to_string(), trash_key(key)))
         .collect();
-    copy_all(objects, &pairs).await?;
+    let has_bytes = copy_all(objects, &pairs).await?;
     let copies: Vec<String> = pairs.iter().map(|(_, to)| to.clone()).collect();
     let trashed = match table.trash(id, now_ms).await {
         Ok(Some(trashed)) => trashed,
@@ -85,7 +97,10 @@ pub async fn move_to_trash(
         // object no row names) and removes it.
         delete_all(objects, &originals).await?;
     }
-    Ok(Some(trashed))
+    Ok(Some(Trashed {
+        image: trashed,
+        has_bytes,
+    }))
 }
 
 /// What became of a restore.
@@ -178,7 +193,8 @@ mod tests {
         let trashed = run(move_to_trash(&objects, &table, id, 5))
             .unwrap()
             .unwrap();
-        assert_eq!(trashed.deleted_at, Some(5));
+        assert_eq!(trashed.image.deleted_at, Some(5));
+        assert!(trashed.has_bytes);
         assert_eq!(
             keys(&objects),
             [
@@ -201,6 +217,23 @@ mod tests {
             run(restore(&objects, &table, id)).unwrap(),
             Restored::NotInTrash
         );
+    }
+
+    #[test]
+    fn a_row_whose_object_is_gone_moves_as_it_is_and_says_so() {
+        let (objects, table, id) = library();
+        objects.objects.borrow_mut().remove("2026-11-28/a.png");
+        let trashed = run(move_to_trash(&objects, &table, id, 5))
+            .unwrap()
+            .unwrap();
+        assert_eq!(trashed.image.object_key, ".trash/2026-11-28/a.png");
+        assert!(!trashed.has_bytes);
+        assert_eq!(keys(&objects), [".trash/2026-11-28/a.png.thumb.webp"]);
+        assert!(matches!(
+            run(restore(&objects, &table, id)).unwrap(),
+            Restored::Done(_)
+        ));
+        assert_eq!(keys(&objects), ["2026-11-28/a.png.thumb.webp"]);
     }
 
     #[test]

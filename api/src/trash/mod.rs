@@ -82,7 +82,15 @@ pub async fn move_to_trash(
     id: ImageId,
 ) -> ApiResult<Option<ImageRecord>> {
     let table = D1Trash { db: &app.db, actor };
-    Ok(domain::move_to_trash(&R2Objects(&app.bucket), &table, id, now_ms()).await?)
+    let objects = R2Objects(&app.bucket);
+    let Some(trashed) = domain::move_to_trash(&objects, &table, id, now_ms()).await? else {
+        return Ok(None);
+    };
+    if !trashed.has_bytes {
+        // Its bytes were already gone: nothing to restore, so no trash.
+        purge(app, actor, &[id]).await?;
+    }
+    Ok(Some(trashed.image))
 }
 
 /// Takes an image out of the trash: 404 if it is not there, 409 if its

@@ -14,8 +14,21 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// A token's name: 1 to 64 letters, digits, `.`, `_` or `-`, so it reads
 /// the same in the audit log, a URL and a shell.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct TokenName(String);
+
+impl TryFrom<String> for TokenName {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text)
+    }
+}
+
+impl From<TokenName> for String {
+    fn from(name: TokenName) -> Self {
+        name.0
+    }
+}
 
 impl TokenName {
     pub fn parse(text: &str) -> Result<Self, String> {
