@@ -132,10 +132,15 @@ impl StoredToken {
 pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
     let app = &ctx.data;
     let caller = app.authorize(&req).await?;
-    let body = req.text().await?;
-    let request: CreateTokenRequest = serde_json::from_str(&body).map_err(|error| {
+    // The runtime's JSON.parse: serde_json's parser would add about 6 KB
+    // (gzipped) to the Worker.
+    let request: CreateTokenRequest = req.json().await.map_err(|error| {
+        // A field refused by its type says why; a body that is not JSON
+        // at all says nothing useful.
+        let text = error.to_string();
+        let reason = text.strip_prefix("Error: ").unwrap_or("The body is not JSON");
         ApiError::BadRequest(format!(
-            "{error}. Expected JSON: {{\"name\": \"typora\", \"scopes\": [\"upload\"], \"expires_at\": null}}"
+            "{reason}. Expected {{\"name\": \"typora\", \"scopes\": [\"upload\"], \"expires_at\": null}}"
         ))
     })?;
     let now = Date::now().as_millis() as i64;
