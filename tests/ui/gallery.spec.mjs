@@ -101,7 +101,7 @@ test('while searching, a new upload joins the grid only if its name matches', as
   await expect(page.getByTestId('image-count')).toHaveText('2 images');
 });
 
-test('delete asks first, removes the card, updates the count, and the URL is gone', async ({ page }) => {
+test('delete asks first, moves the image to the trash: card and count go, and the URL answers 404', async ({ page }) => {
   const name = uniqueName('doomed', 'png');
   const stored = await uploadViaApi(name, uniquePng('text.png'));
   await openApp(page);
@@ -118,8 +118,10 @@ test('delete asks first, removes the card, updates the count, and the URL is gon
   await page.getByTestId('confirm-yes').click();
   await expect(listed).toHaveCount(0);
   await expect(page.getByTestId('image-count')).toHaveText(images(before - 1));
-  await expect(page.getByTestId('toast')).toHaveText('Deleted 1 image');
+  await expect(page.getByTestId('toast-text')).toHaveText('Moved 1 image to the trash');
   expect((await fetch(stored.url)).status).toBe(404);
+  const trashed = (await api('/trash?pageSize=50')).body.results.map((image) => image.id);
+  expect(trashed).toContain(stored.id);
 });
 
 test('several selected images are deleted together', async ({ page }) => {

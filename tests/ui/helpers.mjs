@@ -133,6 +133,16 @@ export function statsLine(stats) {
   if (stats.compression_count !== null && stats.compression_count !== undefined) {
     parts.push(`Tinify compressions this month: ${stats.compression_count}`);
   }
+  // Use against each quota that has a limit, marked from 80 %.
+  for (const [label, usage, amount] of [
+    ['Storage', stats.storage, formatBytes],
+    ['Uploads today', stats.uploads_today, String],
+  ]) {
+    if (usage?.limit === null || usage?.limit === undefined) continue;
+    const percent = usage.limit === 0 ? 100 : Math.floor((usage.used * 100) / usage.limit);
+    const warning = percent >= 80 ? ' — nearly used up' : '';
+    parts.push(`${label}: ${amount(usage.used)} of ${amount(usage.limit)} (${percent}%)${warning}`);
+  }
   return parts.join(' · ');
 }
 

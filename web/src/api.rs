@@ -6,11 +6,15 @@ use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, DeleteQuery, DeleteResponse, ErrorCode, ImageId,
-    ImageRecord, ListQuery, ListResponse, StatsResponse, ThumbnailQuery, UploadResponse,
+    decode_answer, routes, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
+    CreateTokenResponse, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ImageRecord, ListQuery,
+    ListResponse, PurgeResponse, RestoreResponse, RevokeTokenQuery, RevokeTokenResponse,
+    StatsResponse, ThumbnailQuery, TokenListResponse, TokenName, TrashQuery, UploadResponse,
     THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +27,10 @@ pub enum ApiError {
     /// No answer at all: wrong address, server down, offline, or CORS.
     Unreachable,
     Unauthorized,
+    /// The token lacks the scope this needs; the server's words name it.
+    Forbidden(String),
+    /// Storage is full (`MAX_STORAGE_BYTES`): retrying will not help.
+    QuotaExceeded(String),
     /// The server has no admin token configured; the text says how to fix it.
     NotConfigured(String),
     TooLarge(String),
@@ -52,6 +60,8 @@ impl From<ApiFailure> for ApiError {
         let message = failure.server_message().to_string();
         match failure.code() {
             ErrorCode::Unauthorized => Self::Unauthorized,
+            ErrorCode::Forbidden => Self::Forbidden(message),
+            ErrorCode::StorageQuotaExceeded => Self::QuotaExceeded(message),
             ErrorCode::NotConfigured => Self::NotConfigured(message),
             ErrorCode::PayloadTooLarge => Self::TooLarge(message),
             ErrorCode::UnsupportedMediaType => Self::NotAnImage(message),
@@ -82,11 +92,16 @@ impl ApiError {
             Self::Unauthorized => texts.error_unauthorized.into(),
             Self::NotConfigured(detail) => lang.with_detail(texts.error_not_configured, detail),
             // The server's own words, where they are in the UI's language.
-            Self::TooLarge(detail) | Self::TooManyRequests(detail)
+            Self::TooLarge(detail)
+            | Self::TooManyRequests(detail)
+            | Self::Forbidden(detail)
+            | Self::QuotaExceeded(detail)
                 if lang == Lang::En && !detail.is_empty() =>
             {
                 detail.clone()
             }
+            Self::Forbidden(detail) => lang.with_detail(texts.error_forbidden, detail),
+            Self::QuotaExceeded(detail) => lang.with_detail(texts.error_quota, detail),
             Self::TooLarge(_) => texts.error_too_large.into(),
             Self::NotAnImage(detail) | Self::Unprocessable(detail) => {
                 lang.with_detail(texts.error_not_an_image, detail)
@@ -105,14 +120,40 @@ impl ApiError {
 
 /// Parses a 2xx body as `T`, any other answer as an `ApiError`.
 fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
-    Ok(decode_answer(status, body.as_bytes())?)
+    if (200..300).contains(&status) {
+        serde_json::from_str(body).map_err(|_| ApiError::BadAnswer)
+    } else {
+        Err(refusal(status, body))
+    }
+}
+
+/// The error an answer that is not a success stands for: read once for
+/// every answer type, not once per type.
+#[inline(never)]
+fn refusal(status: u16, body: &str) -> ApiError {
+    match decode_answer::<IgnoredAny>(status, body.as_bytes()) {
+        Err(failure) => failure.into(),
+        Ok(_) => ApiError::BadAnswer,
+    }
+}
+
+/// An answer's status and body.
+type Answer = Result<(u16, String), ApiError>;
+
+/// Sends a fetch request; its answer. One boxed future for every endpoint,
+/// so the fetch is compiled once, not once per answer type.
+fn exchange(request: Result<Request, ApiError>) -> Pin<Box<dyn Future<Output = Answer>>> {
+    Box::pin(async move {
+        let response = request?.send().await.map_err(|_| ApiError::Unreachable)?;
+        let body = response.text().await.map_err(|_| ApiError::Unreachable)?;
+        Ok((response.status(), body))
+    })
 }
 
 /// Sends a fetch request and decodes its answer.
-async fn send<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
-    let response = request.send().await.map_err(|_| ApiError::Unreachable)?;
-    let body = response.text().await.map_err(|_| ApiError::Unreachable)?;
-    decode(response.status(), &body)
+async fn send<T: DeserializeOwned>(request: Result<Request, ApiError>) -> Result<T, ApiError> {
+    let (status, body) = exchange(request).await?;
+    decode(status, &body)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,27 +189,86 @@ impl Api {
     }
 
     /// A signed-in request of `method` to `path?query`, and its answer.
-    async fn call<T: DeserializeOwned>(
+    fn call<T: DeserializeOwned>(
         &self,
         method: fn(&str) -> RequestBuilder,
         path: &str,
         query: &str,
-    ) -> Result<T, ApiError> {
-        let request = self
-            .request(method, path, query)
+    ) -> impl Future<Output = Result<T, ApiError>> {
+        send(self.build(method, path, query))
+    }
+
+    fn build(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        query: &str,
+    ) -> Result<Request, ApiError> {
+        self.request(method, path, query)
             .build()
-            .map_err(|_| ApiError::Unreachable)?;
-        send(request).await
+            .map_err(|_| ApiError::Unreachable)
     }
 
-    pub async fn list(&self, query: &ListQuery) -> Result<ListResponse, ApiError> {
+    pub fn list(&self, query: &ListQuery) -> impl Future<Output = Result<ListResponse, ApiError>> {
         self.call(Request::get, routes::QUERY, &query.to_query_string())
-            .await
     }
 
-    pub async fn delete(&self, id: ImageId) -> Result<DeleteResponse, ApiError> {
+    /// Moves image `id` to the trash.
+    pub fn delete(&self, id: ImageId) -> impl Future<Output = Result<DeleteResponse, ApiError>> {
         let query = DeleteQuery::Id(id).to_query_string();
-        self.call(Request::delete, routes::DELETE, &query).await
+        self.call(Request::delete, routes::DELETE, &query)
+    }
+
+    /// Takes image `id` out of the trash, back under the URL it had.
+    pub fn restore(&self, id: ImageId) -> impl Future<Output = Result<RestoreResponse, ApiError>> {
+        let query = TrashQuery { id: Some(id) }.to_query_string();
+        self.call(Request::post, routes::TRASH_RESTORE, &query)
+    }
+
+    pub fn trash(&self, query: &ListQuery) -> impl Future<Output = Result<ListResponse, ApiError>> {
+        self.call(Request::get, routes::TRASH, &query.to_query_string())
+    }
+
+    /// Deletes for good image `id` of the trash, or (`None`) up to a batch
+    /// of it: call again while `remaining` is above 0.
+    pub fn purge(
+        &self,
+        id: Option<ImageId>,
+    ) -> impl Future<Output = Result<PurgeResponse, ApiError>> {
+        let query = TrashQuery { id }.to_query_string();
+        self.call(Request::delete, routes::TRASH, &query)
+    }
+
+    pub fn audit(
+        &self,
+        query: &AuditQuery,
+    ) -> impl Future<Output = Result<AuditResponse, ApiError>> {
+        self.call(Request::get, routes::AUDIT, &query.to_query_string())
+    }
+
+    pub fn tokens(&self) -> impl Future<Output = Result<TokenListResponse, ApiError>> {
+        self.call(Request::get, routes::TOKENS, "")
+    }
+
+    pub fn create_token(
+        &self,
+        token: &CreateTokenRequest,
+    ) -> impl Future<Output = Result<CreateTokenResponse, ApiError>> {
+        let body = serde_json::to_string(token).unwrap_or_default();
+        let request = self
+            .request(Request::post, routes::TOKENS, "")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .map_err(|_| ApiError::Unreachable);
+        send(request)
+    }
+
+    pub fn revoke_token(
+        &self,
+        name: TokenName,
+    ) -> impl Future<Output = Result<RevokeTokenResponse, ApiError>> {
+        let query = RevokeTokenQuery { name }.to_query_string();
+        self.call(Request::delete, routes::TOKENS, &query)
     }
 
     /// `None` when the server has no `/stats` route.
@@ -199,7 +299,7 @@ impl Api {
             .request(Request::put, routes::THUMBNAIL, &query)
             .header("Content-Type", &thumbnail.type_())
             .body(thumbnail.clone())
-            .map_err(|_| ApiError::Unreachable)?;
+            .map_err(|_| ApiError::Unreachable);
         match send(request).await {
             Ok(answer) => Ok(Some(answer)),
             Err(ApiError::Conflict(_)) => Ok(None),
@@ -293,6 +393,17 @@ mod tests {
             ApiError::NotFound
         );
         assert_eq!(
+            error(
+                403,
+                &body("forbidden", "This token lacks the `admin` scope")
+            ),
+            ApiError::Forbidden("This token lacks the `admin` scope".into())
+        );
+        assert_eq!(
+            error(507, &body("storage_quota_exceeded", "9 GB of 9 GB used")),
+            ApiError::QuotaExceeded("9 GB of 9 GB used".into())
+        );
+        assert_eq!(
             error(409, &body("conflict", "Image 3 has a thumbnail")),
             ApiError::Conflict("Image 3 has a thumbnail".into())
         );
@@ -358,6 +469,13 @@ mod tests {
             ApiError::NotAnImage("looks like a PDF".into()).message(Lang::En),
             "The server refused the file: looks like a PDF"
         );
+        assert_eq!(
+            ApiError::Forbidden("This token lacks the `read` scope".into()).message(Lang::En),
+            "This token lacks the `read` scope"
+        );
+        assert!(ApiError::QuotaExceeded("full".into())
+            .message(Lang::Zh)
+            .ends_with("full"));
         assert_eq!(
             ApiError::NotAnImage(String::new()).message(Lang::Zh),
             "服务器拒绝了此文件"

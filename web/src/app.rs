@@ -1,15 +1,103 @@
-//! The page: header with stats, language and settings; the upload panel;
-//! the gallery. Shared state is provided here as context.
+//! The page: header with stats, quotas, the views, language and settings;
+//! then the view: upload panel and gallery, the trash or the audit log.
+//! Shared state is provided here as context.
 
 use crate::api::Api;
+use crate::audit::AuditView;
 use crate::confirm::{Confirm, ConfirmDialog};
+use crate::dom;
 use crate::gallery::{Gallery, GalleryState};
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
 use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
+use crate::trash::TrashView;
 use crate::upload::{UploadPanel, Uploads};
 use leptos::prelude::*;
+use std::rc::Rc;
 use std::time::Duration;
+
+/// What the page shows below the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Images,
+    Trash,
+    Audit,
+}
+
+/// The view shown, and the views other than the gallery. The gallery stays
+/// in the page while they are shown (its state, scroll and uploads go on),
+/// and is listed again when it comes back: restores may have changed it.
+#[derive(Clone, Copy)]
+struct Views {
+    shown: RwSignal<View>,
+    trash: TrashView,
+    audit: AuditView,
+    gallery: GalleryState,
+    settings: Settings,
+    lang: RwSignal<Lang>,
+}
+
+/// The element around the upload panel and the gallery, hidden while
+/// another view is shown.
+const IMAGES_ID: &str = "images";
+
+impl Views {
+    fn show(self, view: View) {
+        self.shown.set(view);
+        if let Some(images) = document().get_element_by_id(IMAGES_ID) {
+            let _ = images.toggle_attribute_with_force("hidden", view != View::Images);
+        }
+        match view {
+            View::Images => self.gallery.reload(self.settings.api()),
+            View::Trash => self.trash.load(None),
+            View::Audit => self.audit.load(None),
+        }
+    }
+
+    /// The buttons that switch views, the one shown marked.
+    fn nav(self) -> impl IntoView {
+        let draw = move |root: &web_sys::Element| {
+            let texts = self.lang.get().texts();
+            let shown = self.shown.get();
+            for (view, id, label) in [
+                (View::Images, "nav-images", texts.nav_images),
+                (View::Trash, "nav-trash", texts.nav_trash),
+                (View::Audit, "nav-audit", texts.nav_audit),
+            ] {
+                let button = dom::button(root, "secondary small", id, "", label);
+                if view == shown {
+                    dom::set(&button, "aria-current", "page");
+                }
+            }
+        };
+        let act = move |action: dom::Action| {
+            self.show(match action.name.as_str() {
+                "nav-trash" => View::Trash,
+                "nav-audit" => View::Audit,
+                _ => View::Images,
+            })
+        };
+        dom::view("views", Rc::new(draw), Rc::new(act))
+    }
+
+    /// The trash or the audit log, drawn by plain code into one element.
+    fn other(self) -> impl IntoView {
+        let draw = move |root: &web_sys::Element| {
+            let shown = self.shown.get();
+            let _ = root.toggle_attribute_with_force("hidden", shown == View::Images);
+            match shown {
+                View::Images => {}
+                View::Trash => self.trash.draw(root),
+                View::Audit => self.audit.draw(root),
+            }
+        };
+        let act = move |action| match self.shown.get_untracked() {
+            View::Trash => self.trash.act(action),
+            _ => self.audit.act(action),
+        };
+        dom::view("panel", Rc::new(draw), Rc::new(act))
+    }
+}
 
 /// Bumped whenever images are added or deleted, so the stats line reloads.
 #[derive(Clone, Copy)]
@@ -76,6 +164,15 @@ pub fn App() -> impl IntoView {
     let gallery = GalleryState::new();
     provide_context(gallery);
     provide_context(Uploads::new(settings, gallery, data_version));
+    let views = Views {
+        shown: RwSignal::new(View::Images),
+        trash: TrashView::new(),
+        audit: AuditView::new(),
+        gallery,
+        settings,
+        lang: settings.lang,
+    };
+    provide_context(views);
     offer_linked_token(settings, confirm);
 
     view! {
@@ -84,8 +181,11 @@ pub fn App() -> impl IntoView {
             <Show when=move || settings.panel_open.get()>
                 <SettingsPanel />
             </Show>
-            <UploadPanel />
-            <Gallery />
+            <div class="images" id=IMAGES_ID>
+                <UploadPanel />
+                <Gallery />
+            </div>
+            {views.other()}
         </main>
         <ToastHost />
         <ConfirmDialog />
@@ -125,6 +225,7 @@ fn TopBar() -> impl IntoView {
                     {t(|t| t.settings)}
                 </button>
             </nav>
+            {expect_context::<Views>().nav()}
         </header>
     }
 }

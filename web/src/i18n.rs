@@ -91,11 +91,40 @@ impl Lang {
     }
 
     pub fn deleted(self, count: usize) -> String {
-        match (self, count) {
-            (Self::En, 1) => "Deleted 1 image".into(),
-            (Self::En, n) => format!("Deleted {n} images"),
-            (Self::Zh, n) => format!("已删除 {n} 张图片"),
+        match self {
+            Self::En => format!("Moved {} to the trash", self.image_count(count as u64)),
+            Self::Zh => format!("已将 {count} 张图片移到回收站"),
         }
+    }
+
+    pub fn restored(self, count: usize) -> String {
+        match self {
+            Self::En => format!("Restored {}", self.image_count(count as u64)),
+            Self::Zh => format!("已恢复 {count} 张图片"),
+        }
+    }
+
+    pub fn confirm_revoke(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Revoke “{name}”? Whatever uses it is refused at once."),
+            Self::Zh => format!("吊销“{name}”？使用它的程序将立即被拒绝。"),
+        }
+    }
+
+    /// Use of a quota: `Storage: 1.2 GB of 9 GB (13%)`.
+    pub fn usage(self, label: &str, used: &str, limit: &str, percent: u64) -> String {
+        match self {
+            Self::En => format!("{label}: {used} of {limit} ({percent}%)"),
+            Self::Zh => format!("{label}：{used} / {limit}（{percent}%）"),
+        }
+    }
+
+    /// `ms` since the epoch as a date and time the way the reader writes them.
+    pub fn date_time(self, ms: f64) -> String {
+        js_sys::Date::new(&ms.into())
+            .to_locale_string(self.tag(), &wasm_bindgen::JsValue::UNDEFINED)
+            .as_string()
+            .unwrap_or_default()
     }
 
     pub fn confirm_delete_one(self, name: &str) -> String {
@@ -178,6 +207,28 @@ impl Lang {
         ];
         if let Some(count) = stats.compression_count {
             parts.push(format!("{}: {count}", texts.tinify_this_month));
+        }
+        let quotas = [
+            (
+                texts.storage,
+                stats.storage,
+                format_bytes as fn(u64) -> String,
+            ),
+            (texts.uploads_today, stats.uploads_today, |n: u64| {
+                n.to_string()
+            }),
+        ];
+        for (label, usage, amount) in quotas {
+            let Some((usage, limit, percent)) =
+                usage.and_then(|u| Some((u, u.limit?, u.percent()?)))
+            else {
+                continue;
+            };
+            let mut part = self.usage(label, &amount(usage.used), &amount(limit), percent);
+            if usage.needs_warning() {
+                part = part + " — " + texts.nearly_full;
+            }
+            parts.push(part);
         }
         parts.join(" · ")
     }
@@ -375,6 +426,45 @@ texts! {
     error_bad_request,
     error_server,
     error_bad_answer,
+    error_forbidden,
+    error_quota,
+    nav_images,
+    nav_trash,
+    nav_audit,
+    undo,
+    restore,
+    empty_trash,
+    confirm_empty_trash,
+    trash_emptied,
+    trash_empty,
+    trash_hint,
+    tokens,
+    tokens_hint,
+    token_name,
+    scopes,
+    expires_in_days,
+    pick_a_scope,
+    create_token,
+    new_token_once,
+    the_token,
+    created,
+    expires,
+    last_used,
+    never,
+    expired,
+    revoke,
+    no_tokens,
+    audit_hint,
+    audit_empty,
+    when,
+    token_column,
+    action,
+    target,
+    ip_address,
+    user_agent,
+    storage,
+    uploads_today,
+    nearly_full,
 }
 
 pub const EN: Texts = Texts {
@@ -449,6 +539,45 @@ pub const EN: Texts = Texts {
     error_bad_request: "The server refused the request:",
     error_server: "Server error",
     error_bad_answer: "The server's answer was not understood. Is the API address right?",
+    error_forbidden: "This token may not do that:",
+    error_quota: "Storage is full:",
+    nav_images: "Images",
+    nav_trash: "Trash",
+    nav_audit: "Audit log",
+    undo: "Undo",
+    restore: "Restore",
+    empty_trash: "Empty trash",
+    confirm_empty_trash: "Delete everything in the trash for good? This cannot be undone.",
+    trash_emptied: "The trash is empty now.",
+    trash_empty: "The trash is empty.",
+    trash_hint: "Deleted images wait here, their URLs answering 404, until restored or deleted for good after a few days.",
+    tokens: "API tokens",
+    tokens_hint: "Give each app its own token with only the scopes it needs: upload alone for an editor.",
+    token_name: "Name",
+    scopes: "Scopes",
+    expires_in_days: "Expires after (days; empty: never)",
+    pick_a_scope: "Tick at least one scope.",
+    create_token: "Create token",
+    new_token_once: "Copy the new token now: it is shown only this once.",
+    the_token: "the token",
+    created: "Created",
+    expires: "Expires",
+    last_used: "Last used",
+    never: "never",
+    expired: "expired",
+    revoke: "Revoke",
+    no_tokens: "No tokens yet.",
+    audit_hint: "Every change: who made it, from where, newest first.",
+    audit_empty: "Nothing recorded yet.",
+    when: "When",
+    token_column: "Token",
+    action: "Action",
+    target: "Target",
+    ip_address: "IP address",
+    user_agent: "User agent",
+    storage: "Storage",
+    uploads_today: "Uploads today",
+    nearly_full: "nearly used up",
 };
 
 pub const ZH: Texts = Texts {
@@ -522,11 +651,51 @@ pub const ZH: Texts = Texts {
     error_bad_request: "服务器拒绝了请求：",
     error_server: "服务器错误",
     error_bad_answer: "无法理解服务器的回应。API 地址正确吗？",
+    error_forbidden: "此令牌无权执行此操作：",
+    error_quota: "存储空间已满：",
+    nav_images: "图片",
+    nav_trash: "回收站",
+    nav_audit: "审计日志",
+    undo: "撤销",
+    restore: "恢复",
+    empty_trash: "清空回收站",
+    confirm_empty_trash: "永久删除回收站中的所有内容？此操作无法撤销。",
+    trash_emptied: "回收站已清空。",
+    trash_empty: "回收站是空的。",
+    trash_hint: "删除的图片在这里等待恢复（期间其 URL 返回 404），几天后将被永久删除。",
+    tokens: "API 令牌",
+    tokens_hint: "为每个程序单独创建令牌，只给它需要的权限：编辑器只需 upload。",
+    token_name: "名称",
+    scopes: "权限",
+    expires_in_days: "有效期（天；留空为永久）",
+    pick_a_scope: "请至少勾选一项权限。",
+    create_token: "创建令牌",
+    new_token_once: "请立即复制新令牌：它只显示这一次。",
+    the_token: "令牌",
+    created: "创建于",
+    expires: "过期",
+    last_used: "最近使用",
+    never: "从不",
+    expired: "已过期",
+    revoke: "吊销",
+    no_tokens: "还没有令牌。",
+    audit_hint: "每一次更改：由谁、从哪里做出，最新的在前。",
+    audit_empty: "还没有记录。",
+    when: "时间",
+    token_column: "令牌",
+    action: "操作",
+    target: "对象",
+    ip_address: "IP 地址",
+    user_agent: "用户代理",
+    storage: "存储空间",
+    uploads_today: "今日上传",
+    nearly_full: "即将用完",
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use imghost_shared::api::Usage;
     use imghost_shared::image::ImageFormat;
 
     const MINUTE: f64 = 60_000.0;
@@ -581,7 +750,12 @@ mod tests {
         assert_eq!(Lang::En.image_count(1), "1 image");
         assert_eq!(Lang::En.image_count(0), "0 images");
         assert_eq!(Lang::Zh.image_count(12), "12 张图片");
-        assert_eq!(Lang::En.deleted(3), "Deleted 3 images");
+        assert_eq!(Lang::En.deleted(3), "Moved 3 images to the trash");
+        assert_eq!(Lang::En.restored(1), "Restored 1 image");
+        assert_eq!(
+            Lang::En.usage("Storage", "8 GB", "9 GB", 88),
+            "Storage: 8 GB of 9 GB (88%)"
+        );
         assert_eq!(Lang::Zh.selected_count(2), "已选 2 张");
     }
 
@@ -609,6 +783,10 @@ mod tests {
             compression_count: None,
             warnings: vec![],
             wasm_memory_bytes: None,
+            trash_count: 0,
+            trash_bytes: 0,
+            storage: None,
+            uploads_today: None,
         };
         assert_eq!(
             Lang::En.stats_line(&stats),
@@ -618,6 +796,20 @@ mod tests {
         assert_eq!(
             Lang::Zh.stats_line(&stats),
             "12 张图片 · 已存储 3.4 MB · 压缩节省 1.5 KB · 本月 Tinify 压缩次数: 37"
+        );
+        stats.storage = Some(Usage {
+            used: 900,
+            limit: Some(1000),
+        });
+        stats.uploads_today = Some(Usage {
+            used: 3,
+            limit: None,
+        });
+        assert_eq!(
+            Lang::En.stats_line(&stats),
+            "12 images · 3.4 MB stored · 1.5 KB saved by compression · \
+             Tinify compressions this month: 37 · \
+             Storage: 900 B of 1000 B (90%) — nearly used up"
         );
     }
 

@@ -1,16 +1,22 @@
-//! The imghost management UI: upload, browse, copy and delete images.
+//! The imghost management UI: upload, browse, copy and delete images;
+//! the trash, the audit log and API tokens.
 
 mod api;
 mod app;
+mod audit;
 mod clipboard;
 mod confirm;
+mod dom;
 mod gallery;
 mod i18n;
 mod links;
+mod pages;
 mod settings;
 mod snippets;
 mod thumbnail;
 mod toast;
+mod tokens;
+mod trash;
 mod upload;
 
 fn main() {

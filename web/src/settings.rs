@@ -1,9 +1,11 @@
 //! Where the API is, the admin token, the upload options and the language:
 //! parsed from local storage (and the `#token=` link `make dev` prints),
-//! edited in the settings panel, saved back on change.
+//! edited in the settings panel, saved back on change. The panel also holds
+//! the server's API tokens (`crate::tokens`).
 
 use crate::api::{Api, ApiError};
 use crate::i18n::{t, use_lang, Lang};
+use crate::tokens;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -316,6 +318,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 </div>
                 <ConnectionResult test_result />
             </form>
+            {tokens::section()}
         </section>
     }
 }

@@ -146,6 +146,7 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            deleted_at: None,
         }
     }
 

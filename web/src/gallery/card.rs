@@ -168,12 +168,7 @@ fn CardDetails(image: Arc<ImageRecord>) -> impl IntoView {
     let name = image.original_name.clone();
     let created_at = image.created_at as f64;
     let age = move || lang.get().relative_time(clock.now.get(), created_at);
-    let exact_time = move || {
-        js_sys::Date::new(&created_at.into())
-            .to_locale_string(lang.get().tag(), &wasm_bindgen::JsValue::UNDEFINED)
-            .as_string()
-            .unwrap_or_default()
-    };
+    let exact_time = move || lang.get().date_time(created_at);
     let iso_time = js_sys::Date::new(&created_at.into())
         .to_iso_string()
         .as_string()

@@ -1,4 +1,5 @@
-//! Deleting images, one card's or a selection's.
+//! Deleting images, one card's or a selection's: they move to the trash,
+//! and the toast saying so has an Undo that brings them back.
 
 use super::use_gallery;
 use super::GalleryState;
@@ -35,24 +36,70 @@ impl Deleter {
     pub fn delete(self, ids: Vec<ImageId>) {
         let api = self.settings.api();
         spawn_local(async move {
-            let mut deleted = 0;
+            let mut trashed = Vec::new();
+            let mut failed = None;
             for id in ids {
                 match api.delete(id).await {
-                    // Already gone is as good as deleted.
-                    Ok(_) | Err(ApiError::NotFound) => {
-                        self.gallery.removed(id);
-                        deleted += 1;
+                    Ok(_) => trashed.push(id),
+                    // Already gone is as good as deleted (but not ours to undo).
+                    Err(ApiError::NotFound) => {}
+                    Err(error) => {
+                        failed = Some(error);
+                        break;
+                    }
+                }
+                self.gallery.removed(id);
+            }
+            let lang = self.lang.get_untracked();
+            let Some(text) = self.told(trashed.len(), failed, lang.deleted(trashed.len())) else {
+                return;
+            };
+            self.toasts
+                .with_action(text, |t| t.undo, move || self.undo(trashed.clone()));
+        });
+    }
+
+    /// Takes `ids` out of the trash again, their cards back in place.
+    fn undo(self, ids: Vec<ImageId>) {
+        let api = self.settings.api();
+        spawn_local(async move {
+            let mut restored = 0;
+            let mut failed = None;
+            for id in ids {
+                match api.restore(id).await {
+                    Ok(answer) => {
+                        self.gallery.restored(answer.image);
+                        restored += 1;
                     }
                     Err(error) => {
-                        self.toasts.error(error.message(self.lang.get_untracked()));
+                        failed = Some(error);
                         break;
                     }
                 }
             }
-            if deleted > 0 {
-                self.toasts.show(self.lang.get_untracked().deleted(deleted));
-                self.data_version.bump();
+            let lang = self.lang.get_untracked();
+            if let Some(text) = self.told(restored, failed, lang.restored(restored)) {
+                self.toasts.show(text);
             }
         });
+    }
+
+    /// After `done` images changed: the stats follow. An error with nothing
+    /// done is toasted here; else `text`, the error after it, is returned
+    /// for the caller to show.
+    fn told(self, done: usize, failed: Option<ApiError>, text: String) -> Option<String> {
+        let lang = self.lang.get_untracked();
+        let error = failed.map(|error| error.message(lang));
+        if done == 0 {
+            if let Some(error) = error {
+                self.toasts.error(error);
+            }
+            return None;
+        }
+        self.data_version.bump();
+        Some(match error {
+            Some(error) => text + ". " + &error,
+            None => text,
+        })
     }
 }

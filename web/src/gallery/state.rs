@@ -142,6 +142,27 @@ impl GalleryState {
         }
     }
 
+    /// An image back from the trash: in its place (the listing is newest,
+    /// i.e. highest id, first), if it belongs in what is listed so far.
+    pub fn restored(self, image: ImageRecord) {
+        if !matches_search(&image.original_name, &self.search.get_untracked()) {
+            return;
+        }
+        let more = self.next_cursor.with_untracked(Option::is_some);
+        let mut known = false;
+        self.images.update(|images| {
+            let at = images.partition_point(|shown| shown.id > image.id);
+            known = images.get(at).is_some_and(|shown| shown.id == image.id);
+            // Past the last loaded card, a later page brings it.
+            if !known && (at < images.len() || !more) {
+                images.insert(at, Arc::new(image));
+            }
+        });
+        if !known {
+            self.total.update(|total| *total += 1);
+        }
+    }
+
     pub fn removed(self, id: ImageId) {
         let mut found = false;
         self.images.update(|images| {

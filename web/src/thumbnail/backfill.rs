@@ -242,6 +242,7 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            deleted_at: None,
         }
     }
 
