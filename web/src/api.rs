@@ -8,9 +8,8 @@ use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
     decode_answer, routes, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
     CreateTokenResponse, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ImageRecord, ListQuery,
-    ListResponse, PurgeResponse, RestoreResponse, RevokeTokenQuery, RevokeTokenResponse,
-    StatsResponse, ThumbnailQuery, TokenListResponse, TokenName, TrashQuery, UploadResponse,
-    THUMBNAIL_FIELD, UPLOAD_FIELD,
+    ListResponse, PurgeResponse, RestoreResponse, RevokeTokenQuery, StatsResponse, ThumbnailQuery,
+    TokenListResponse, TokenName, TrashQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::future::Future;
@@ -263,12 +262,14 @@ impl Api {
         send(request)
     }
 
-    pub fn revoke_token(
-        &self,
-        name: TokenName,
-    ) -> impl Future<Output = Result<RevokeTokenResponse, ApiError>> {
+    /// Revokes the token `name` at once. Its answer (a
+    /// `RevokeTokenResponse`) only repeats the name, so it is not read:
+    /// a decoder for it would cost the page more than the check is worth.
+    pub async fn revoke_token(&self, name: TokenName) -> Result<(), ApiError> {
         let query = RevokeTokenQuery { name }.to_query_string();
-        self.call(Request::delete, routes::TOKENS, &query)
+        self.call::<IgnoredAny>(Request::delete, routes::TOKENS, &query)
+            .await
+            .map(drop)
     }
 
     /// `None` when the server has no `/stats` route.
