@@ -37,8 +37,9 @@ impl Quotas {
     pub fn admit(&self, size: u64, now_ms: i64) -> ApiResult<()> {
         if !self.storage.allows(size) {
             return Err(ApiError::StorageQuotaExceeded(format!(
-                "Storage is full: {} of {} used (the trash included). Empty the trash, delete \
-                 images, or raise MAX_STORAGE_BYTES",
+                "Storage is full: this upload ({}) does not fit, {} of {} are used (the trash \
+                 included). Empty the trash, delete images, or raise MAX_STORAGE_BYTES",
+                format_bytes(size),
                 format_bytes(self.storage.used),
                 format_bytes(self.storage.limit.unwrap_or_default()),
             )));
@@ -164,6 +165,7 @@ mod tests {
             Err(error @ ApiError::StorageQuotaExceeded(_)) => {
                 assert_eq!(error.code().status(), 507);
                 assert!(error.message().contains("Empty the trash"));
+                assert!(error.message().contains("this upload (101 B)"));
             }
             other => panic!("{other:?}"),
         }
