@@ -59,11 +59,20 @@ api/build/index.js: $(filter-out web/%,$(RUST_SOURCES))
 	wasm-opt --strip-debug --strip-producers $(WASM_FEATURES) api/build/index_bg.wasm -o api/build/index_bg.wasm
 	@touch $@
 
-web: web/dist/index.html
+web: web/dist/index.html web/dist/manage.html
 
-web/dist/index.html: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml scripts/ui-headers.mjs
+# Two pages, each with its own wasm: the main page and the manage page
+# (tokens, trash, audit log). Trunk builds one page per run and replaces its
+# dist folder, so the manage page is built apart and copied in; _headers is
+# then written again to cover both pages' inline scripts.
+web/dist/index.html web/dist/manage.html &: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml scripts/ui-headers.mjs
 	trunk build --release --offline
-	@touch $@
+	rm -rf target/manage-dist
+	trunk build --release --offline --dist target/manage-dist web/manage.html
+	cp target/manage-dist/index.html web/dist/manage.html
+	cp target/manage-dist/manage-*.js target/manage-dist/manage-*_bg.wasm target/manage-dist/*.css web/dist/
+	node scripts/ui-headers.mjs web/dist
+	@touch web/dist/index.html web/dist/manage.html
 
 # Needs `npx wrangler login` and the setup in README's deploy section.
 deploy: setup worker web

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the size of the Worker's and the UI's wasm, raw and gzipped.
+# Prints the size of each wasm, raw and gzipped: the Worker's, the main
+# page's and the manage page's (tokens, trash, audit log).
 #   scripts/sizes.sh          print
 #   scripts/sizes.sh --check  also fail if a gzipped size is over its budget
 set -euo pipefail
@@ -7,11 +8,12 @@ cd "$(dirname "$0")/.."
 
 BUDGET_KB=250
 worker=api/build/index_bg.wasm
-ui=$(ls web/dist/*_bg.wasm 2>/dev/null | head -n 1)
+ui=$(ls web/dist/imghost-web-*_bg.wasm 2>/dev/null | head -n 1 || true)
+manage=$(ls web/dist/manage-*_bg.wasm 2>/dev/null | head -n 1 || true)
 status=0
 kb() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1024 }'; }
 
-for pair in "Worker:$worker" "UI:$ui"; do
+for pair in "Worker:$worker" "UI:$ui" "Manage:$manage"; do
   name=${pair%%:*}
   file=${pair#*:}
   if [ -z "$file" ] || [ ! -f "$file" ]; then

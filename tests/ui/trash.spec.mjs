@@ -52,6 +52,8 @@ test('a deleted image is in the Trash view, and restoring it serves the same byt
   await expect(card(page, name)).toHaveCount(0);
   expect((await served(stored.url)).status).toBe(404);
 
+  // The trash is on the manage page, linked from the main page's header.
+  await page.getByTestId('manage-link').click();
   await page.getByTestId('nav-trash').click();
   await expect(page.getByTestId('nav-trash')).toHaveAttribute('aria-current', 'page');
   const { total } = (await api('/trash?pageSize=1')).body;
@@ -67,6 +69,7 @@ test('a deleted image is in the Trash view, and restoring it serves the same byt
   expect(back.bytes.equals(original.bytes)).toBe(true);
   // The gallery lists it again.
   await page.getByTestId('nav-images').click();
+  await expect(page.getByTestId('image-count')).toBeVisible();
   await expect(card(page, name)).toHaveCount(1);
 });
 
@@ -99,7 +102,7 @@ test('emptying the trash deletes what is in it for good', async ({ page }) => {
   for (const name of names) stored.push(await uploadViaApi(name, uniquePng('text.png')));
   for (const image of stored) expect((await api(`/delete?id=${image.id}`, { method: 'DELETE' })).status).toBe(200);
   await openApp(page);
-  await page.getByTestId('nav-trash').click();
+  await page.goto('/manage.html#trash');
   for (const name of names) await expect(trashRow(page, name)).toHaveCount(1);
 
   await page.getByTestId('empty-trash').click();
@@ -122,7 +125,7 @@ test('the audit log lists the changes, newest first', async ({ page }) => {
   const stored = await uploadViaApi(name, uniquePng('text.png'));
   await api(`/delete?id=${stored.id}`, { method: 'DELETE' });
   await openApp(page);
-  await page.getByTestId('nav-audit').click();
+  await page.goto('/manage.html#audit');
   const rows = page.getByTestId('audit-row');
   await expect(rows.first()).toContainText('delete');
   await expect(rows.first()).toContainText(String(stored.id));

@@ -1,109 +1,30 @@
-//! The page: header with stats, quotas, the views, language and settings;
-//! then the view: upload panel and gallery, the trash or the audit log.
-//! Shared state is provided here as context.
+//! The main page: header with stats, quotas, the link to the manage page,
+//! language and settings; then the upload panel and the gallery. Shared
+//! state is provided here as context.
 
 use crate::api::Api;
-use crate::audit::AuditView;
 use crate::confirm::{Confirm, ConfirmDialog};
-use crate::dom;
 use crate::gallery::{Gallery, GalleryState};
-use crate::i18n::{t, Lang};
+use crate::i18n::t;
 use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
-use crate::trash::TrashView;
 use crate::upload::{UploadPanel, Uploads};
 use leptos::prelude::*;
-use std::rc::Rc;
 use std::time::Duration;
 
-/// What the page shows below the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Images,
-    Trash,
-    Audit,
-}
-
-/// The view shown, and the views other than the gallery. The gallery stays
-/// in the page while they are shown (its state, scroll and uploads go on),
-/// and is listed again when it comes back: restores may have changed it.
-#[derive(Clone, Copy)]
-struct Views {
-    shown: RwSignal<View>,
-    trash: TrashView,
-    audit: AuditView,
-    gallery: GalleryState,
-    settings: Settings,
-    lang: RwSignal<Lang>,
-}
-
-/// The element around the upload panel and the gallery, hidden while
-/// another view is shown.
-const IMAGES_ID: &str = "images";
-
-impl Views {
-    fn show(self, view: View) {
-        self.shown.set(view);
-        if let Some(images) = document().get_element_by_id(IMAGES_ID) {
-            let _ = images.toggle_attribute_with_force("hidden", view != View::Images);
-        }
-        match view {
-            View::Images => self.gallery.reload(self.settings.api()),
-            View::Trash => self.trash.load(None),
-            View::Audit => self.audit.load(None),
-        }
-    }
-
-    /// The buttons that switch views, the one shown marked.
-    fn nav(self) -> impl IntoView {
-        let draw = move |root: &web_sys::Element| {
-            let texts = self.lang.get().texts();
-            let shown = self.shown.get();
-            for (view, id, label) in [
-                (View::Images, "nav-images", texts.nav_images),
-                (View::Trash, "nav-trash", texts.nav_trash),
-                (View::Audit, "nav-audit", texts.nav_audit),
-            ] {
-                let button = dom::button(root, "secondary small", id, "", label);
-                if view == shown {
-                    dom::set(&button, "aria-current", "page");
-                }
-            }
-        };
-        let act = move |action: dom::Action| {
-            self.show(match action.name.as_str() {
-                "nav-trash" => View::Trash,
-                "nav-audit" => View::Audit,
-                _ => View::Images,
-            })
-        };
-        dom::view("views", Rc::new(draw), Rc::new(act))
-    }
-
-    /// The trash or the audit log, drawn by plain code into one element.
-    fn other(self) -> impl IntoView {
-        let draw = move |root: &web_sys::Element| {
-            let shown = self.shown.get();
-            let _ = root.toggle_attribute_with_force("hidden", shown == View::Images);
-            match shown {
-                View::Images => {}
-                View::Trash => self.trash.draw(root),
-                View::Audit => self.audit.draw(root),
-            }
-        };
-        let act = move |action| match self.shown.get_untracked() {
-            View::Trash => self.trash.act(action),
-            _ => self.audit.act(action),
-        };
-        dom::view("panel", Rc::new(draw), Rc::new(act))
-    }
-}
+/// The page with API tokens, the trash and the audit log; `#tokens`,
+/// `#trash` or `#audit` opens that section.
+pub const MANAGE_PAGE: &str = "/manage.html";
 
 /// Bumped whenever images are added or deleted, so the stats line reloads.
 #[derive(Clone, Copy)]
 pub struct DataVersion(RwSignal<u64>);
 
 impl DataVersion {
+    pub fn new() -> Self {
+        Self(RwSignal::new(0))
+    }
+
     pub fn bump(self) {
         self.0.update(|version| *version += 1);
     }
@@ -116,7 +37,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let now = RwSignal::new(js_sys::Date::now());
         set_interval(
             move || now.set(js_sys::Date::now()),
@@ -159,20 +80,11 @@ pub fn App() -> impl IntoView {
     let confirm = Confirm::new();
     provide_context(confirm);
     provide_context(Clock::start());
-    let data_version = DataVersion(RwSignal::new(0));
+    let data_version = DataVersion::new();
     provide_context(data_version);
     let gallery = GalleryState::new();
     provide_context(gallery);
     provide_context(Uploads::new(settings, gallery, data_version));
-    let views = Views {
-        shown: RwSignal::new(View::Images),
-        trash: TrashView::new(),
-        audit: AuditView::new(),
-        gallery,
-        settings,
-        lang: settings.lang,
-    };
-    provide_context(views);
     offer_linked_token(settings, confirm);
 
     view! {
@@ -181,11 +93,10 @@ pub fn App() -> impl IntoView {
             <Show when=move || settings.panel_open.get()>
                 <SettingsPanel />
             </Show>
-            <div class="images" id=IMAGES_ID>
+            <div class="images">
                 <UploadPanel />
                 <Gallery />
             </div>
-            {views.other()}
         </main>
         <ToastHost />
         <ConfirmDialog />
@@ -225,7 +136,9 @@ fn TopBar() -> impl IntoView {
                     {t(|t| t.settings)}
                 </button>
             </nav>
-            {expect_context::<Views>().nav()}
+            <nav class="views">
+                <a href=MANAGE_PAGE data-testid="manage-link">{t(|t| t.manage)}</a>
+            </nav>
         </header>
     }
 }

@@ -45,17 +45,17 @@ impl AuditView {
 
     pub fn draw(self, root: &Element) {
         let lang = self.lang.get();
-        let texts = lang.texts();
+        let mtexts = lang.manage_texts();
         dom::set(root, "data-testid", "audit");
-        dom::add(root, "h2", "", texts.nav_audit);
-        dom::add(root, "p", "hint", texts.audit_hint);
+        dom::add(root, "h2", "", mtexts.nav_audit);
+        dom::add(root, "p", "hint", mtexts.audit_hint);
         let head = [
-            texts.when,
-            texts.token_column,
-            texts.action,
-            texts.target,
-            texts.ip_address,
-            texts.user_agent,
+            mtexts.when,
+            mtexts.token_column,
+            mtexts.action,
+            mtexts.target,
+            mtexts.ip_address,
+            mtexts.user_agent,
         ];
         let body = dom::table(root, "audit-table", &head);
         self.pages.items.with(|entries| {
@@ -75,6 +75,6 @@ impl AuditView {
                 }
             }
         });
-        self.pages.footer(root, lang, texts.audit_empty);
+        self.pages.footer(root, lang, mtexts.audit_empty);
     }
 }

@@ -61,6 +61,13 @@ impl Lang {
         }
     }
 
+    pub fn manage_texts(self) -> &'static ManageTexts {
+        match self {
+            Self::En => &MANAGE_EN,
+            Self::Zh => &MANAGE_ZH,
+        }
+    }
+
     pub fn image_count(self, count: u64) -> String {
         match (self, count) {
             (Self::En, 1) => "1 image".into(),
@@ -336,16 +343,16 @@ pub fn t(pick: fn(&'static Texts) -> &'static str) -> impl Fn() -> &'static str 
     move || pick(lang.get().texts())
 }
 
-/// Defines `Texts`, one `&'static str` per name, and `Texts::all`, which
-/// lists every field: the translation test cannot miss a new one.
+/// Defines a struct of texts, one `&'static str` per name, and its `all`,
+/// which lists every field: the translation test cannot miss a new one.
 macro_rules! texts {
-    ($($name:ident),* $(,)?) => {
-        /// The plain texts of the page in one language.
-        pub struct Texts {
+    ($(#[$doc:meta])* $struct:ident { $($name:ident),* $(,)? }) => {
+        $(#[$doc])*
+        pub struct $struct {
             $(pub $name: &'static str,)*
         }
 
-        impl Texts {
+        impl $struct {
             /// Every text with the name of its field.
             #[cfg(test)]
             fn all(&self) -> Vec<(&'static str, &'static str)> {
@@ -356,115 +363,127 @@ macro_rules! texts {
 }
 
 texts! {
-    language_name,
-    token_link_differs,
-    use_new_token,
-    tagline,
-    settings,
-    connection,
-    api_url,
-    token,
-    show,
-    hide,
-    token_hint,
-    test_connection,
-    testing,
-    save,
-    close,
-    drop_title,
-    drop_hint,
-    choose_files,
-    shrink,
-    max_width,
-    quality,
-    reading,
-    converting,
-    waiting,
-    uploading,
-    processing,
-    uploaded,
-    already_uploaded,
-    not_uploaded,
-    upload_failed,
-    kept_original,
-    retry,
-    clear_finished,
-    copy,
-    gallery,
-    search,
-    loading,
-    load_more,
-    empty,
-    try_again,
-    open_settings,
-    copy_url,
-    copy_markdown,
-    copy_html,
-    copy_linked_thumbnail,
-    linked_thumbnail,
-    animated,
-    open,
-    delete,
-    select_all,
-    clear_selection,
-    delete_selected,
-    cancel,
-    just_now,
-    stored,
-    saved,
-    tinify_this_month,
-    copy_failed,
-    enter_token,
-    error_unreachable,
-    error_unauthorized,
-    error_not_configured,
-    error_too_large,
-    error_not_an_image,
-    error_not_found,
-    error_conflict,
-    error_too_many,
-    error_bad_request,
-    error_server,
-    error_bad_answer,
-    error_forbidden,
-    error_quota,
-    nav_images,
-    nav_trash,
-    nav_audit,
-    undo,
-    restore,
-    empty_trash,
-    confirm_empty_trash,
-    trash_emptied,
-    trash_empty,
-    trash_hint,
-    tokens,
-    tokens_hint,
-    token_name,
-    scopes,
-    expires_in_days,
-    pick_a_scope,
-    create_token,
-    new_token_once,
-    the_token,
-    created,
-    expires,
-    last_used,
-    never,
-    expired,
-    revoke,
-    no_tokens,
-    audit_hint,
-    audit_empty,
-    when,
-    token_column,
-    action,
-    target,
-    ip_address,
-    user_agent,
-    storage,
-    uploads_today,
-    nearly_full,
+    /// The plain texts of the pages in one language.
+    Texts {
+        language_name,
+        token_link_differs,
+        use_new_token,
+        tagline,
+        settings,
+        connection,
+        api_url,
+        token,
+        show,
+        hide,
+        token_hint,
+        test_connection,
+        testing,
+        save,
+        close,
+        drop_title,
+        drop_hint,
+        choose_files,
+        shrink,
+        max_width,
+        quality,
+        reading,
+        converting,
+        waiting,
+        uploading,
+        processing,
+        uploaded,
+        already_uploaded,
+        not_uploaded,
+        upload_failed,
+        kept_original,
+        retry,
+        clear_finished,
+        copy,
+        gallery,
+        search,
+        loading,
+        load_more,
+        empty,
+        try_again,
+        open_settings,
+        copy_url,
+        copy_markdown,
+        copy_html,
+        copy_linked_thumbnail,
+        linked_thumbnail,
+        animated,
+        open,
+        delete,
+        select_all,
+        clear_selection,
+        delete_selected,
+        cancel,
+        just_now,
+        stored,
+        saved,
+        tinify_this_month,
+        copy_failed,
+        enter_token,
+        error_unreachable,
+        error_unauthorized,
+        error_not_configured,
+        error_too_large,
+        error_not_an_image,
+        error_not_found,
+        error_conflict,
+        error_too_many,
+        error_bad_request,
+        error_server,
+        error_bad_answer,
+        error_forbidden,
+        error_quota,
+        manage,
+        undo,
+        empty_trash,
+        revoke,
+        storage,
+        uploads_today,
+        nearly_full,
+    }
+}
+
+texts! {
+    /// The texts only the manage page shows, apart so that the main page
+    /// does not carry them.
+    ManageTexts {
+        nav_images,
+        nav_trash,
+        nav_audit,
+        restore,
+        confirm_empty_trash,
+        trash_emptied,
+        trash_empty,
+        trash_hint,
+        tokens,
+        tokens_hint,
+        token_name,
+        scopes,
+        expires_in_days,
+        pick_a_scope,
+        create_token,
+        new_token_once,
+        the_token,
+        created,
+        expires,
+        last_used,
+        never,
+        expired,
+        no_tokens,
+        audit_hint,
+        audit_empty,
+        when,
+        token_column,
+        action,
+        target,
+        ip_address,
+        user_agent,
+        manage_needs_connection,
+    }
 }
 
 pub const EN: Texts = Texts {
@@ -541,12 +560,21 @@ pub const EN: Texts = Texts {
     error_bad_answer: "The server's answer was not understood. Is the API address right?",
     error_forbidden: "This token may not do that:",
     error_quota: "Storage is full:",
+    manage: "Manage: tokens, trash, audit log",
+    undo: "Undo",
+    empty_trash: "Empty trash",
+    revoke: "Revoke",
+    storage: "Storage",
+    uploads_today: "Uploads today",
+    nearly_full: "nearly used up",
+};
+
+pub const MANAGE_EN: ManageTexts = ManageTexts {
     nav_images: "Images",
     nav_trash: "Trash",
     nav_audit: "Audit log",
-    undo: "Undo",
+    manage_needs_connection: "No token is saved in this browser: save the API address and token on the main page first.",
     restore: "Restore",
-    empty_trash: "Empty trash",
     confirm_empty_trash: "Delete everything in the trash for good? This cannot be undone.",
     trash_emptied: "The trash is empty now.",
     trash_empty: "The trash is empty.",
@@ -565,7 +593,6 @@ pub const EN: Texts = Texts {
     last_used: "Last used",
     never: "never",
     expired: "expired",
-    revoke: "Revoke",
     no_tokens: "No tokens yet.",
     audit_hint: "Every change: who made it, from where, newest first.",
     audit_empty: "Nothing recorded yet.",
@@ -575,9 +602,6 @@ pub const EN: Texts = Texts {
     target: "Target",
     ip_address: "IP address",
     user_agent: "User agent",
-    storage: "Storage",
-    uploads_today: "Uploads today",
-    nearly_full: "nearly used up",
 };
 
 pub const ZH: Texts = Texts {
@@ -653,12 +677,21 @@ pub const ZH: Texts = Texts {
     error_bad_answer: "无法理解服务器的回应。API 地址正确吗？",
     error_forbidden: "此令牌无权执行此操作：",
     error_quota: "存储空间已满：",
+    manage: "管理：令牌、回收站、审计日志",
+    undo: "撤销",
+    empty_trash: "清空回收站",
+    revoke: "吊销",
+    storage: "存储空间",
+    uploads_today: "今日上传",
+    nearly_full: "即将用完",
+};
+
+pub const MANAGE_ZH: ManageTexts = ManageTexts {
     nav_images: "图片",
     nav_trash: "回收站",
     nav_audit: "审计日志",
-    undo: "撤销",
+    manage_needs_connection: "此浏览器中没有保存令牌：请先在主页面保存 API 地址和令牌。",
     restore: "恢复",
-    empty_trash: "清空回收站",
     confirm_empty_trash: "永久删除回收站中的所有内容？此操作无法撤销。",
     trash_emptied: "回收站已清空。",
     trash_empty: "回收站是空的。",
@@ -677,7 +710,6 @@ pub const ZH: Texts = Texts {
     last_used: "最近使用",
     never: "从不",
     expired: "已过期",
-    revoke: "吊销",
     no_tokens: "还没有令牌。",
     audit_hint: "每一次更改：由谁、从哪里做出，最新的在前。",
     audit_empty: "还没有记录。",
@@ -687,9 +719,6 @@ pub const ZH: Texts = Texts {
     target: "对象",
     ip_address: "IP 地址",
     user_agent: "用户代理",
-    storage: "存储空间",
-    uploads_today: "今日上传",
-    nearly_full: "即将用完",
 };
 
 #[cfg(test)]
@@ -886,7 +915,9 @@ mod tests {
 
     #[test]
     fn every_text_is_translated() {
-        for ((name, english), (_, chinese)) in EN.all().into_iter().zip(ZH.all()) {
+        let pairs = EN.all().into_iter().zip(ZH.all());
+        let manage = MANAGE_EN.all().into_iter().zip(MANAGE_ZH.all());
+        for ((name, english), (_, chinese)) in pairs.chain(manage) {
             assert!(!english.trim().is_empty(), "{name}: no English text");
             assert!(!chinese.trim().is_empty(), "{name}: no Chinese text");
             assert_ne!(english, chinese, "{name}: not translated");

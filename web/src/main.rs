@@ -1,24 +1,7 @@
-//! The imghost management UI: upload, browse, copy and delete images;
-//! the trash, the audit log and API tokens.
-
-mod api;
-mod app;
-mod audit;
-mod clipboard;
-mod confirm;
-mod dom;
-mod gallery;
-mod i18n;
-mod links;
-mod pages;
-mod settings;
-mod snippets;
-mod thumbnail;
-mod toast;
-mod tokens;
-mod trash;
-mod upload;
+//! The imghost main page: upload, browse, copy and delete images (with
+//! Undo), the stats and quotas, and the connection settings. Tokens, the
+//! trash and the audit log are on the manage page (`src/bin/manage.rs`).
 
 fn main() {
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(imghost_web::app::App);
 }

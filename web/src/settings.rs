@@ -1,11 +1,11 @@
 //! Where the API is, the admin token, the upload options and the language:
 //! parsed from local storage (and the `#token=` link `make dev` prints),
-//! edited in the settings panel, saved back on change. The panel also holds
-//! the server's API tokens (`crate::tokens`).
+//! edited in the settings panel, saved back on change. The panel links to
+//! the server's API tokens, on the manage page (`crate::manage`); that page
+//! reads the same saved connection.
 
 use crate::api::{Api, ApiError};
 use crate::i18n::{t, use_lang, Lang};
-use crate::tokens;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -318,7 +318,9 @@ pub fn SettingsPanel() -> impl IntoView {
                 </div>
                 <ConnectionResult test_result />
             </form>
-            {tokens::section()}
+            <p class="hint">
+                <a href="/manage.html#tokens" data-testid="manage-tokens">{t(|t| t.manage)}</a>
+            </p>
         </section>
     }
 }

@@ -6,7 +6,7 @@ use crate::app::use_clock;
 use crate::clipboard::use_copier;
 use crate::confirm::use_confirm;
 use crate::dom::{self, Action};
-use crate::i18n::{use_lang, Texts};
+use crate::i18n::{use_lang, ManageTexts};
 use crate::settings::use_settings;
 use crate::toast::use_toasts;
 use imghost_shared::api::{CreateTokenRequest, Scope, TokenInfo, TokenName};
@@ -57,7 +57,7 @@ pub fn section() -> impl IntoView {
         );
     };
     let create = move |form: HtmlFormElement| {
-        let texts = lang.get_untracked().texts();
+        let texts = lang.get_untracked().manage_texts();
         let request = match request_of(&form, texts) {
             Ok(request) => request,
             Err(why) => return problem.set(Some(why)),
@@ -82,7 +82,7 @@ pub fn section() -> impl IntoView {
             }
         }
         ("copy-token", _) => {
-            let what = lang.get_untracked().texts().the_token;
+            let what = lang.get_untracked().manage_texts().the_token;
             copier.copy(secret.get_untracked().unwrap_or_default(), what);
         }
         ("close-token", _) => secret.set(None),
@@ -92,13 +92,14 @@ pub fn section() -> impl IntoView {
     let draw_list = move |root: &Element| {
         let lang = lang.get();
         let texts = lang.texts();
+        let mtexts = lang.manage_texts();
         let now = clock.now.get_untracked();
-        dom::add(root, "h2", "", texts.tokens);
-        dom::add(root, "p", "hint", texts.tokens_hint);
+        dom::add(root, "h2", "", mtexts.tokens);
+        dom::add(root, "p", "hint", mtexts.tokens_hint);
         if let Some(secret) = secret.get() {
             let shown = dom::add(root, "div", "new-token", "");
             dom::set(&shown, "role", "status");
-            dom::add(&shown, "p", "", texts.new_token_once);
+            dom::add(&shown, "p", "", mtexts.new_token_once);
             let row = dom::add(&shown, "span", "token-row", "");
             let input = dom::add(&row, "input", "", "");
             for (name, value) in [
@@ -118,7 +119,7 @@ pub fn section() -> impl IntoView {
                 dom::set(&text, "data-testid", "tokens-error");
             }
             Some(Ok(list)) if list.is_empty() => {
-                dom::add(root, "p", "hint", texts.no_tokens);
+                dom::add(root, "p", "hint", mtexts.no_tokens);
             }
             Some(Ok(list)) => draw_table(root, list, lang, now),
         });
@@ -127,7 +128,7 @@ pub fn section() -> impl IntoView {
             dom::set(&text, "data-testid", "token-problem");
         }
     };
-    let draw_form = move |root: &Element| draw_form(root, lang.get().texts());
+    let draw_form = move |root: &Element| draw_form(root, lang.get().manage_texts());
     signed_in.then(|| {
         let act = Rc::new(act);
         view! {
@@ -141,12 +142,13 @@ pub fn section() -> impl IntoView {
 
 fn draw_table(root: &Element, list: &[TokenInfo], lang: crate::i18n::Lang, now: f64) {
     let texts = lang.texts();
+    let mtexts = lang.manage_texts();
     let head = [
-        texts.token_name,
-        texts.scopes,
-        texts.created,
-        texts.expires,
-        texts.last_used,
+        mtexts.token_name,
+        mtexts.scopes,
+        mtexts.created,
+        mtexts.expires,
+        mtexts.last_used,
         "",
     ];
     let body = dom::table(root, "token-table", &head);
@@ -155,15 +157,15 @@ fn draw_table(root: &Element, list: &[TokenInfo], lang: crate::i18n::Lang, now: 
         dom::set(&row, "data-testid", "token-row");
         let mut expires = match token.expires_at {
             Some(at) => lang.date_time(at as f64),
-            None => texts.never.into(),
+            None => mtexts.never.into(),
         };
         if token.expired(now as i64) {
-            expires = expires + " · " + texts.expired;
+            expires = expires + " · " + mtexts.expired;
             row.set_class_name("expired");
         }
         let last_used = match token.last_used_at {
             Some(at) => lang.relative_time(now, at as f64),
-            None => texts.never.into(),
+            None => mtexts.never.into(),
         };
         let scopes: Vec<&str> = token.scopes.iter().map(|scope| scope.as_str()).collect();
         let name = token.name.as_str();
@@ -183,7 +185,7 @@ fn draw_table(root: &Element, list: &[TokenInfo], lang: crate::i18n::Lang, now: 
 
 /// The form that creates a token: name, scopes (upload ticked), days to
 /// expiry, and its button.
-fn draw_form(root: &Element, texts: &Texts) {
+fn draw_form(root: &Element, mtexts: &ManageTexts) {
     let form = dom::add(root, "form", "create-token", "");
     let field = |label: &str, name: &str, kind: &str, testid: &str| {
         let field = dom::add(&form, "label", "field", "");
@@ -194,7 +196,7 @@ fn draw_form(root: &Element, texts: &Texts) {
         dom::set(&input, "data-testid", testid);
         input
     };
-    let name = field(texts.token_name, "name", "text", "token-name-input");
+    let name = field(mtexts.token_name, "name", "text", "token-name-input");
     for (attribute, value) in [
         ("required", ""),
         ("maxlength", "64"),
@@ -203,7 +205,7 @@ fn draw_form(root: &Element, texts: &Texts) {
         dom::set(&name, attribute, value);
     }
     let scopes = dom::add(&form, "fieldset", "scopes", "");
-    dom::add(&scopes, "legend", "", texts.scopes);
+    dom::add(&scopes, "legend", "", mtexts.scopes);
     for scope in Scope::ALL {
         let label = dom::add(&scopes, "label", "", "");
         let input = dom::add(&label, "input", "", "");
@@ -220,14 +222,14 @@ fn draw_form(root: &Element, texts: &Texts) {
         }
         dom::add(&label, "span", "", scope.as_str());
     }
-    let days = field(texts.expires_in_days, "days", "number", "token-days");
+    let days = field(mtexts.expires_in_days, "days", "number", "token-days");
     dom::set(&days, "min", "1");
     let actions = dom::add(&form, "div", "actions", "");
-    dom::button(&actions, "", "create-token", "", texts.create_token);
+    dom::button(&actions, "", "create-token", "", mtexts.create_token);
 }
 
 /// What the form asks for, read from its fields.
-fn request_of(form: &HtmlFormElement, texts: &Texts) -> Result<CreateTokenRequest, String> {
+fn request_of(form: &HtmlFormElement, mtexts: &ManageTexts) -> Result<CreateTokenRequest, String> {
     let data = FormData::new_with_form(form).map_err(|_| String::new())?;
     let field = |name: &str| data.get(name).as_string().unwrap_or_default();
     let ticked: Vec<String> = data
@@ -241,13 +243,13 @@ fn request_of(form: &HtmlFormElement, texts: &Texts) -> Result<CreateTokenReques
         .filter(|scope| ticked.iter().any(|ticked| ticked == scope.as_str()))
         .collect();
     if scopes.is_empty() {
-        return Err(texts.pick_a_scope.into());
+        return Err(mtexts.pick_a_scope.into());
     }
     let expires_at = match field("days").trim() {
         "" => None,
         days => match days.parse::<f64>() {
             Ok(days) if days > 0.0 => Some((js_sys::Date::now() + days * DAY_MS) as i64),
-            _ => return Err(texts.expires_in_days.into()),
+            _ => return Err(mtexts.expires_in_days.into()),
         },
     };
     Ok(CreateTokenRequest {

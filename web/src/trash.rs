@@ -90,7 +90,12 @@ impl TrashView {
 
     /// Once confirmed, purges the trash a batch at a time.
     fn empty(self) {
-        let text = self.lang.get_untracked().texts().confirm_empty_trash.into();
+        let text = self
+            .lang
+            .get_untracked()
+            .manage_texts()
+            .confirm_empty_trash
+            .into();
         self.confirm.ask_to(
             text,
             |t| t.empty_trash,
@@ -107,7 +112,7 @@ impl TrashView {
                     let lang = self.lang.get_untracked();
                     match failed {
                         Some(error) => self.toasts.error(error.message(lang)),
-                        None => self.toasts.show(lang.texts().trash_emptied),
+                        None => self.toasts.show(lang.manage_texts().trash_emptied),
                     }
                     self.data_version.bump();
                     self.load(None);
@@ -119,11 +124,12 @@ impl TrashView {
     pub fn draw(self, root: &Element) {
         let lang = self.lang.get();
         let texts = lang.texts();
+        let mtexts = lang.manage_texts();
         let now = self.clock.now.get_untracked();
         let total = self.total.get();
         dom::set(root, "data-testid", "trash");
         let head = dom::add(root, "div", "gallery-head", "");
-        dom::add(&head, "h2", "", texts.nav_trash);
+        dom::add(&head, "h2", "", mtexts.nav_trash);
         let count = dom::add(&head, "span", "count", &lang.image_count(total));
         dom::set(&count, "data-testid", "trash-count");
         let empty = dom::button(
@@ -136,7 +142,7 @@ impl TrashView {
         if total == 0 {
             dom::set(&empty, "disabled", "");
         }
-        dom::add(root, "p", "hint", texts.trash_hint);
+        dom::add(root, "p", "hint", mtexts.trash_hint);
         let list = dom::add(root, "ul", "rows", "");
         self.pages.items.with(|items| {
             for image in items {
@@ -149,9 +155,9 @@ impl TrashView {
                 let time = dom::add(&details, "time", "", &lang.relative_time(now, deleted_at));
                 dom::set(&time, "title", &lang.date_time(deleted_at));
                 let id = image.id.to_string();
-                dom::button(&row, "small", "restore", &id, texts.restore);
+                dom::button(&row, "small", "restore", &id, mtexts.restore);
             }
         });
-        self.pages.footer(root, lang, texts.trash_empty);
+        self.pages.footer(root, lang, mtexts.trash_empty);
     }
 }

@@ -1,0 +1,6 @@
+//! The imghost manage page (`/manage.html`): API tokens, the trash and the
+//! audit log, with the connection the main page saved.
+
+fn main() {
+    leptos::mount::mount_to_body(imghost_web::manage::Manage);
+}

@@ -1,0 +1,181 @@
+//! The manage page (`/manage.html`, its own wasm): API tokens, the trash
+//! and the audit log, with the connection the main page saved. `#tokens`,
+//! `#trash` or `#audit` in the address picks the section; the nav links set
+//! it, so the back button and bookmarks work.
+
+use crate::app::{Clock, DataVersion};
+use crate::audit::AuditView;
+use crate::confirm::{Confirm, ConfirmDialog};
+use crate::dom;
+use crate::i18n::{t, Lang};
+use crate::settings::Settings;
+use crate::toast::{ToastHost, Toasts};
+use crate::tokens;
+use crate::trash::TrashView;
+use leptos::prelude::*;
+use std::rc::Rc;
+
+/// The section shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Tokens,
+    Trash,
+    Audit,
+}
+
+impl Section {
+    /// The section a location fragment names; the tokens unless another.
+    pub fn from_fragment(fragment: &str) -> Self {
+        match fragment.trim_start_matches('#') {
+            "trash" => Self::Trash,
+            "audit" => Self::Audit,
+            _ => Self::Tokens,
+        }
+    }
+}
+
+fn current_section() -> Section {
+    Section::from_fragment(&window().location().hash().unwrap_or_default())
+}
+
+/// The sections and what is needed to show them.
+#[derive(Clone, Copy)]
+struct Sections {
+    shown: RwSignal<Section>,
+    trash: TrashView,
+    audit: AuditView,
+    lang: RwSignal<Lang>,
+}
+
+impl Sections {
+    /// Shows `section`, listing its first page again.
+    fn show(self, section: Section) {
+        self.shown.set(section);
+        match section {
+            Section::Tokens => {}
+            Section::Trash => self.trash.load(None),
+            Section::Audit => self.audit.load(None),
+        }
+    }
+
+    /// Links to the main page and to each section, the one shown marked.
+    fn nav(self) -> impl IntoView {
+        let draw = move |root: &web_sys::Element| {
+            let mtexts = self.lang.get().manage_texts();
+            let shown = self.shown.get();
+            let images = dom::add(root, "a", "", mtexts.nav_images);
+            dom::set(&images, "href", "/");
+            dom::set(&images, "data-testid", "nav-images");
+            for (section, href, label) in [
+                (Section::Tokens, "#tokens", mtexts.tokens),
+                (Section::Trash, "#trash", mtexts.nav_trash),
+                (Section::Audit, "#audit", mtexts.nav_audit),
+            ] {
+                let link = dom::add(root, "a", "", label);
+                dom::set(&link, "href", href);
+                dom::set(&link, "data-testid", &(String::from("nav-") + &href[1..]));
+                if section == shown {
+                    dom::set(&link, "aria-current", "page");
+                }
+            }
+        };
+        dom::view("views", Rc::new(draw), Rc::new(|_| {}))
+    }
+
+    /// The trash or the audit log, drawn by plain code into one element.
+    fn other(self) -> impl IntoView {
+        let draw = move |root: &web_sys::Element| {
+            let shown = self.shown.get();
+            let _ = root.toggle_attribute_with_force("hidden", shown == Section::Tokens);
+            match shown {
+                Section::Tokens => {}
+                Section::Trash => self.trash.draw(root),
+                Section::Audit => self.audit.draw(root),
+            }
+        };
+        let act = move |action| match self.shown.get_untracked() {
+            Section::Trash => self.trash.act(action),
+            _ => self.audit.act(action),
+        };
+        dom::view("panel", Rc::new(draw), Rc::new(act))
+    }
+}
+
+#[component]
+pub fn Manage() -> impl IntoView {
+    let settings = Settings::load();
+    provide_context(settings);
+    provide_context(settings.lang);
+    provide_context(Toasts::new());
+    provide_context(Confirm::new());
+    provide_context(Clock::start());
+    provide_context(DataVersion::new());
+    let lang = settings.lang;
+    let signed_in = !settings.connection.with_untracked(|c| c.token.is_empty());
+    let sections = Sections {
+        shown: RwSignal::new(current_section()),
+        trash: TrashView::new(),
+        audit: AuditView::new(),
+        lang,
+    };
+    let body = if signed_in {
+        sections.show(current_section());
+        let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+            sections.show(current_section())
+        });
+        on_cleanup(move || handle.remove());
+        let shown = sections.shown;
+        view! {
+            <div class="panel" hidden=move || shown.get() != Section::Tokens>
+                {tokens::section()}
+            </div>
+            {sections.other()}
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="state" data-testid="manage-needs-connection">
+                <a href="/">{move || lang.get().manage_texts().manage_needs_connection}</a>
+            </p>
+        }
+        .into_any()
+    };
+
+    view! {
+        <header class="top">
+            <div class="brand">
+                <h1>"imghost"</h1>
+                <span class="tagline">{t(|t| t.tagline)}</span>
+            </div>
+            <nav class="top-actions">
+                <button
+                    type="button"
+                    class="secondary"
+                    data-testid="language"
+                    lang=move || lang.get().other().tag()
+                    on:click=move |_| lang.update(|lang| *lang = lang.other())
+                >
+                    {move || lang.get().other().texts().language_name}
+                </button>
+            </nav>
+            {sections.nav()}
+        </header>
+        <main>{body}</main>
+        <ToastHost />
+        <ConfirmDialog />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fragment_picks_the_section() {
+        assert_eq!(Section::from_fragment("#trash"), Section::Trash);
+        assert_eq!(Section::from_fragment("audit"), Section::Audit);
+        assert_eq!(Section::from_fragment("#tokens"), Section::Tokens);
+        assert_eq!(Section::from_fragment(""), Section::Tokens);
+        assert_eq!(Section::from_fragment("#token=abc"), Section::Tokens);
+    }
+}
