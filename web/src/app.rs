@@ -93,10 +93,8 @@ pub fn App() -> impl IntoView {
             <Show when=move || settings.panel_open.get()>
                 <SettingsPanel />
             </Show>
-            <div class="images">
-                <UploadPanel />
-                <Gallery />
-            </div>
+            <UploadPanel />
+            <Gallery />
         </main>
         <ToastHost />
         <ConfirmDialog />
