@@ -16,7 +16,7 @@ const IMAGES = 50;
 
 function wasmSize() {
   const dist = join(ROOT, 'web/dist');
-  const file = readdirSync(dist).find((name) => name.endsWith('_bg.wasm'));
+  const file = readdirSync(dist).find((name) => name.startsWith('imghost-web-') && name.endsWith('_bg.wasm'));
   if (!file) throw new Error('web/dist has no wasm: run `make web` first');
   const bytes = readFileSync(join(dist, file));
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
