@@ -5,7 +5,7 @@
 use crate::api::Api;
 use crate::confirm::{Confirm, ConfirmDialog};
 use crate::gallery::{Gallery, GalleryState};
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
 use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
 use crate::upload::{UploadPanel, Uploads};
@@ -101,6 +101,33 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The name and tagline at the top of both pages.
+#[component]
+pub fn Brand() -> impl IntoView {
+    view! {
+        <div class="brand">
+            <h1>"imghost"</h1>
+            <span class="tagline">{t(|t| t.tagline)}</span>
+        </div>
+    }
+}
+
+/// The button that switches to the other language, named in it.
+#[component]
+pub fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="secondary"
+            data-testid="language"
+            lang=move || lang.get().other().tag()
+            on:click=move |_| lang.update(|lang| *lang = lang.other())
+        >
+            {move || lang.get().other().texts().language_name}
+        </button>
+    }
+}
+
 /// The header: name, stats, the language switch and the settings toggle.
 #[component]
 fn TopBar() -> impl IntoView {
@@ -109,21 +136,10 @@ fn TopBar() -> impl IntoView {
     let panel_open = settings.panel_open;
     view! {
         <header class="top">
-            <div class="brand">
-                <h1>"imghost"</h1>
-                <span class="tagline">{t(|t| t.tagline)}</span>
-            </div>
+            <Brand />
             <StatsLine />
             <nav class="top-actions">
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="language"
-                    lang=move || lang.get().other().tag()
-                    on:click=move |_| lang.update(|lang| *lang = lang.other())
-                >
-                    {move || lang.get().other().texts().language_name}
-                </button>
+                <LanguageSwitch lang />
                 <button
                     type="button"
                     class="secondary"

@@ -3,11 +3,11 @@
 //! `#trash` or `#audit` in the address picks the section; the nav links set
 //! it, so the back button and bookmarks work.
 
-use crate::app::{Clock, DataVersion};
+use crate::app::{Brand, Clock, DataVersion, LanguageSwitch};
 use crate::audit::AuditView;
 use crate::confirm::{Confirm, ConfirmDialog};
 use crate::dom;
-use crate::i18n::{t, Lang};
+use crate::i18n::Lang;
 use crate::settings::Settings;
 use crate::toast::{ToastHost, Toasts};
 use crate::tokens;
@@ -143,20 +143,9 @@ pub fn Manage() -> impl IntoView {
 
     view! {
         <header class="top">
-            <div class="brand">
-                <h1>"imghost"</h1>
-                <span class="tagline">{t(|t| t.tagline)}</span>
-            </div>
+            <Brand />
             <nav class="top-actions">
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="language"
-                    lang=move || lang.get().other().tag()
-                    on:click=move |_| lang.update(|lang| *lang = lang.other())
-                >
-                    {move || lang.get().other().texts().language_name}
-                </button>
+                <LanguageSwitch lang />
             </nav>
             {sections.nav()}
         </header>
