@@ -96,9 +96,15 @@ describe('failed logins', () => {
   test('are counted per IPv6 /64, so rotating addresses does not escape the limit', async () => {
     const attempt = (ip) =>
       fetch(`${pinned.url}/query`, { headers: { Authorization: 'Bearer wrong', 'CF-Connecting-IP': ip } });
+    // The limit counts in fixed 60 s windows: ten failures are let through
+    // in one window, so the eleventh is refused — or, when the attempts
+    // happen to straddle two windows, one of the next ten is.
     const statuses = [];
-    for (let i = 1; i <= 11; i++) statuses.push((await attempt(`2001:db8:aa:bb::${i.toString(16)}`)).status);
-    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+    for (let i = 1; i <= 21 && !statuses.includes(429); i++) {
+      statuses.push((await attempt(`2001:db8:aa:bb::${i.toString(16)}`)).status);
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+    assert.equal(statuses.at(-1), 429, `no 429 in ${statuses.length} attempts from one /64`);
     // Another /64 is another client.
     assert.equal((await attempt('2001:db8:aa:bc::1')).status, 401);
   });
