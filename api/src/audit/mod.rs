@@ -4,6 +4,7 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::images::queries;
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::audit::CRON_ACTOR;
 use imghost_shared::api::{AuditAction, AuditEntry, AuditQuery, AuditResponse};
@@ -12,21 +13,6 @@ use worker::{D1Database, D1PreparedStatement, Date, Request, Response, RouteCont
 
 /// User agents are kept to this many characters.
 const MAX_USER_AGENT_CHARS: usize = 256;
-
-/// Records a change when the statement before it in the batch changed a
-/// row; `target` NULL means the row that statement inserted.
-const RECORD_IF_CHANGED: &str = "INSERT INTO audit_log \
-     (at, token, action, target, detail, ip, user_agent) \
-     SELECT ?1, ?2, ?3, COALESCE(?4, last_insert_rowid()), ?5, ?6, ?7 WHERE changes() > 0";
-
-/// Records a change that is not a D1 change (an R2 object removed).
-const RECORD: &str = "INSERT INTO audit_log \
-     (at, token, action, target, detail, ip, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-const PAGE: &str = "SELECT id, at, token, action, target, detail, ip, user_agent \
-     FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2";
-
-const PRUNE: &str = "DELETE FROM audit_log WHERE at < ?1";
 
 /// Who is making a change, as the log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +51,7 @@ impl Actor {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> worker::Result<D1PreparedStatement> {
-        self.statement(db, RECORD_IF_CHANGED, action, target, detail)
+        self.statement(db, queries::AUDIT_RECORD_IF_CHANGED, action, target, detail)
     }
 
     /// The statement that records `action` whatever ran before it.
@@ -76,7 +62,7 @@ impl Actor {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> worker::Result<D1PreparedStatement> {
-        self.statement(db, RECORD, action, target, detail)
+        self.statement(db, queries::AUDIT_RECORD, action, target, detail)
     }
 
     fn statement(
@@ -121,7 +107,7 @@ pub async fn handle_audit(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
         AuditQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let results: Vec<AuditEntry> = app
         .db
-        .prepare(PAGE)
+        .prepare(queries::AUDIT_PAGE)
         .bind(&[
             JsValue::from_f64(query.before.unwrap_or(i64::MAX) as f64),
             JsValue::from_f64(f64::from(query.limit)),
@@ -142,7 +128,7 @@ pub async fn handle_audit(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
 /// Deletes rows older than the retention; run by the Cron Trigger.
 pub async fn prune(db: &D1Database, retention_days: u64, now_ms: i64) -> worker::Result<()> {
     let cutoff = now_ms - (retention_days as i64) * 86_400_000;
-    db.prepare(PRUNE)
+    db.prepare(queries::AUDIT_PRUNE)
         .bind(&[JsValue::from_f64(cutoff as f64)])?
         .run()
         .await?;

@@ -111,6 +111,48 @@ pub const PRUNE_DAILY_UPLOADS: &str = "DELETE FROM daily_uploads WHERE day < ?1"
 pub const SET_COMPRESSION_COUNT: &str =
     "UPDATE image_stats SET compression_count = ?1 WHERE id = 1";
 
+/// Images in the trash, from the counter the triggers keep.
+pub const TRASH_COUNT: &str = "SELECT trash_count FROM image_stats WHERE id = 1";
+
+// Named tokens (migration 0006).
+
+pub const TOKEN_FIND_BY_HASH: &str =
+    "SELECT id, name, scopes, expires_at, last_used_at, revoked_at \
+     FROM tokens WHERE token_hash = ?1";
+
+pub const TOKEN_TOUCH: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
+
+/// Inserts unless a live token has the name; returns the row if inserted.
+pub const TOKEN_CREATE: &str =
+    "INSERT INTO tokens (name, token_hash, scopes, created_at, expires_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5 \
+     WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL) \
+     RETURNING name, scopes, created_at, expires_at, last_used_at";
+
+pub const TOKEN_LIST: &str = "SELECT name, scopes, created_at, expires_at, last_used_at \
+     FROM tokens WHERE revoked_at IS NULL ORDER BY id DESC";
+
+pub const TOKEN_REVOKE: &str =
+    "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL \
+     RETURNING name";
+
+// The audit log (migration 0006).
+
+/// Records a change when the statement before it in the batch changed a
+/// row; `target` NULL means the row that statement inserted.
+pub const AUDIT_RECORD_IF_CHANGED: &str = "INSERT INTO audit_log \
+     (at, token, action, target, detail, ip, user_agent) \
+     SELECT ?1, ?2, ?3, COALESCE(?4, last_insert_rowid()), ?5, ?6, ?7 WHERE changes() > 0";
+
+/// Records a change that is not a D1 change (an R2 object removed).
+pub const AUDIT_RECORD: &str = "INSERT INTO audit_log \
+     (at, token, action, target, detail, ip, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+pub const AUDIT_PAGE: &str = "SELECT id, at, token, action, target, detail, ip, user_agent \
+     FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2";
+
+pub const AUDIT_PRUNE: &str = "DELETE FROM audit_log WHERE at < ?1";
+
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
@@ -414,6 +456,28 @@ mod query_plans {
                 sql: TRASHED_BEFORE.into(),
                 params: vec![Param::Int(1), Param::Int(100)],
             },
+            Statement {
+                sql: TRASH_COUNT.into(),
+                params: vec![],
+            },
+            text(TOKEN_FIND_BY_HASH, &["ab"]),
+            Statement {
+                sql: TOKEN_TOUCH.into(),
+                params: vec![Param::Int(1), Param::Int(2)],
+            },
+            text(TOKEN_CREATE, &["typora", "ab", "upload", "1", "2"]),
+            Statement {
+                sql: TOKEN_REVOKE.into(),
+                params: vec![Param::Text("typora".into()), Param::Int(2)],
+            },
+            Statement {
+                sql: AUDIT_PAGE.into(),
+                params: vec![Param::Int(100), Param::Int(50)],
+            },
+            Statement {
+                sql: AUDIT_PRUNE.into(),
+                params: vec![Param::Int(100)],
+            },
             rows_in_key_window(Some("2026-01-01/a"), Some("2026-02-01/b"), 1000),
             rows_in_key_window(None, None, 1000),
         ] {
@@ -426,6 +490,82 @@ mod query_plans {
                 statement.sql
             );
         }
+    }
+
+    /// The audit row follows the change it records: one for a change,
+    /// none after a statement that changed nothing (a duplicate insert, a
+    /// second revoke), and an upload's row names the row it inserted.
+    #[test]
+    fn an_audit_row_is_written_only_after_a_change() {
+        let db = database();
+        let record = |action: &str, target: Option<&str>| {
+            db.execute(
+                AUDIT_RECORD_IF_CHANGED,
+                rusqlite::params![
+                    1,
+                    "admin",
+                    action,
+                    target,
+                    None::<String>,
+                    None::<String>,
+                    None::<String>
+                ],
+            )
+            .unwrap()
+        };
+        let audit_rows = || -> Vec<(String, Option<String>)> {
+            db.prepare("SELECT action, target FROM audit_log ORDER BY id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        // Statements with RETURNING: the rows they answer.
+        let returned = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
+            db.prepare(sql)
+                .unwrap()
+                .query_map(params, |_| Ok(()))
+                .unwrap()
+                .count()
+        };
+        let id = insert(&db, "2026-11-28/a.png", "a.png", 1).unwrap();
+        assert_eq!(record("upload", None), 1);
+        assert!(insert(&db, "2026-11-28/b.png", "b.png", 2).is_err());
+        assert_eq!(record("upload", None), 0);
+        assert_eq!(
+            returned(
+                TOKEN_CREATE,
+                rusqlite::params!["typora", "ab", "upload", 1, None::<i64>]
+            ),
+            1
+        );
+        assert_eq!(returned(TOKEN_REVOKE, rusqlite::params!["typora", 2]), 1);
+        assert_eq!(record("token_revoke", Some("typora")), 1);
+        assert_eq!(returned(TOKEN_REVOKE, rusqlite::params!["typora", 3]), 0);
+        assert_eq!(record("token_revoke", Some("typora")), 0);
+        assert_eq!(
+            audit_rows(),
+            [
+                ("upload".to_string(), Some(id.to_string())),
+                ("token_revoke".to_string(), Some("typora".to_string()))
+            ]
+        );
+        // A live name is taken; once revoked it can be given again.
+        assert_eq!(
+            returned(
+                TOKEN_CREATE,
+                rusqlite::params!["typora", "cd", "read", 4, None::<i64>]
+            ),
+            1
+        );
+        assert_eq!(
+            returned(
+                TOKEN_CREATE,
+                rusqlite::params!["typora", "ef", "read", 5, None::<i64>]
+            ),
+            0
+        );
     }
 
     /// Runs INSERT for a 10-byte image with SHA-256 "ab"; the new row's id.

@@ -4,6 +4,7 @@
 use crate::audit::{batch_with_record, Actor};
 use crate::auth::{self, Caller, TokenRow};
 use crate::error::{ApiError, ApiResult};
+use crate::images::queries;
 use crate::images::service::sha256_hex;
 use crate::{json, query_string, AppContext};
 use imghost_shared::api::access::join_scopes;
@@ -15,23 +16,6 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{D1Database, Date, Request, Response, RouteContext};
 
-const FIND_BY_HASH: &str = "SELECT id, name, scopes, expires_at, last_used_at, revoked_at \
-     FROM tokens WHERE token_hash = ?1";
-
-const TOUCH: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
-
-/// Inserts unless a live token has the name; returns the row if inserted.
-const CREATE: &str = "INSERT INTO tokens (name, token_hash, scopes, created_at, expires_at) \
-     SELECT ?1, ?2, ?3, ?4, ?5 \
-     WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL) \
-     RETURNING name, scopes, created_at, expires_at, last_used_at";
-
-const LIST: &str = "SELECT name, scopes, created_at, expires_at, last_used_at \
-     FROM tokens WHERE revoked_at IS NULL ORDER BY id DESC";
-
-const REVOKE: &str = "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL \
-     RETURNING name";
-
 /// Random bytes in a token: 256 bits.
 const TOKEN_BYTES: usize = 32;
 
@@ -40,7 +24,7 @@ const TOKEN_BYTES: usize = 32;
 pub async fn admit(db: &D1Database, token: &str) -> ApiResult<Caller> {
     let hash = sha256_hex(token.as_bytes()).await?;
     let row = db
-        .prepare(FIND_BY_HASH)
+        .prepare(queries::TOKEN_FIND_BY_HASH)
         .bind(&[hash.into()])?
         .first::<TokenRow>(None)
         .await?;
@@ -53,7 +37,7 @@ pub async fn admit(db: &D1Database, token: &str) -> ApiResult<Caller> {
     });
     let caller = auth::admit(row, now)?;
     if let Some(id) = touch {
-        db.prepare(TOUCH)
+        db.prepare(queries::TOKEN_TOUCH)
             .bind(&[JsValue::from_f64(id as f64), JsValue::from_f64(now as f64)])?
             .run()
             .await?;
@@ -152,7 +136,7 @@ pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> A
     let hash = sha256_hex(secret.as_bytes()).await?;
     let actor = Actor::of(&caller, &req)?;
     let name = request.name.as_str();
-    let change = app.db.prepare(CREATE).bind(&[
+    let change = app.db.prepare(queries::TOKEN_CREATE).bind(&[
         name.into(),
         hash.into(),
         join_scopes(&scopes).into(),
@@ -185,7 +169,7 @@ pub async fn handle_list(req: Request, ctx: RouteContext<AppContext>) -> ApiResu
     app.authorize(&req).await?;
     let tokens = app
         .db
-        .prepare(LIST)
+        .prepare(queries::TOKEN_LIST)
         .all()
         .await?
         .results::<StoredToken>()?
@@ -207,7 +191,7 @@ pub async fn handle_revoke(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
     let now = Date::now().as_millis() as f64;
     let change = app
         .db
-        .prepare(REVOKE)
+        .prepare(queries::TOKEN_REVOKE)
         .bind(&[name.as_str().into(), JsValue::from_f64(now)])?;
     let record = actor.record(&app.db, AuditAction::TokenRevoke, Some(name.as_str()), None)?;
     let revoked = batch_with_record(&app.db, change, record).await?;

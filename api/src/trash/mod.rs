@@ -152,7 +152,7 @@ async fn trash_count(db: &D1Database) -> ApiResult<u64> {
         trash_count: u64,
     }
     Ok(db
-        .prepare("SELECT trash_count FROM image_stats WHERE id = 1")
+        .prepare(queries::TRASH_COUNT)
         .first::<Count>(None)
         .await?
         .map_or(0, |count| count.trash_count))
