@@ -8,7 +8,6 @@ use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::{json, query_string, trash, AppContext};
 use imghost_shared::api::trash::original_key;
-use imghost_shared::api::AuditAction;
 use imghost_shared::api::{
     routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
@@ -41,7 +40,7 @@ pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> A
     crate::stats::check_quota(app, file.bytes.len() as u64).await?;
     let uploaded = upload_image(
         &R2Objects(&app.bucket),
-        &D1Images::audited(&app.db, &actor, AuditAction::Upload),
+        &D1Images::audited(&app.db, &actor),
         &WorkerRuntime(app.config.tinify.as_ref()),
         &policy,
         file,

@@ -7,6 +7,7 @@ use crate::audit::{batch_with_record, Actor};
 use crate::error::ApiResult;
 use crate::reconcile::ListedObject;
 use crate::tinify::{self, TinifyConfig};
+use crate::trash::domain::TrashTable;
 use imghost_shared::api::{encode_cursor, AuditAction, ImageId, ImageRecord, ListQuery};
 use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
@@ -160,10 +161,21 @@ impl<'a> D1Images<'a> {
         Self { db, audit: None }
     }
 
-    pub fn audited(db: &'a D1Database, actor: &'a Actor, insert_as: AuditAction) -> Self {
+    /// Changes recorded as `actor`'s, inserts as uploads.
+    pub fn audited(db: &'a D1Database, actor: &'a Actor) -> Self {
         Self {
             db,
-            audit: Some((actor, insert_as)),
+            audit: Some((actor, AuditAction::Upload)),
+        }
+    }
+
+    /// Inserts recorded as reconcile repairs: objects adopted as images.
+    pub fn adopting(self) -> Self {
+        Self {
+            audit: self
+                .audit
+                .map(|(actor, _)| (actor, AuditAction::ReconcileRepair)),
+            ..self
         }
     }
 
@@ -171,13 +183,14 @@ impl<'a> D1Images<'a> {
     async fn change(
         &self,
         statement: D1PreparedStatement,
-        action: impl FnOnce(AuditAction) -> (AuditAction, Option<String>, Option<String>),
+        action: AuditAction,
+        target: Option<&str>,
+        detail: Option<&str>,
     ) -> Result<Option<ImageRecord>, StoreError> {
         let result = match self.audit {
             None => statement.all().await?,
-            Some((actor, insert_as)) => {
-                let (action, target, detail) = action(insert_as);
-                let record = actor.record(self.db, action, target.as_deref(), detail.as_deref())?;
+            Some((actor, _)) => {
+                let record = actor.record(self.db, action, target, detail)?;
                 batch_with_record(self.db, statement, record).await?
             }
         };
@@ -338,9 +351,12 @@ impl ImageTable for D1Images<'_> {
                 .as_deref()
                 .map_or(JsValue::NULL, JsValue::from_str),
         ];
-        let name = image.original_name.clone();
         let statement = self.db.prepare(queries::INSERT).bind(&params)?;
-        self.change(statement, |insert_as| (insert_as, None, Some(name)))
+        let action = self
+            .audit
+            .map_or(AuditAction::Upload, |(_, inserts_as)| inserts_as);
+        // No target: the audit row names the id the insert made.
+        self.change(statement, action, None, Some(&image.original_name))
             .await
     }
 
@@ -369,10 +385,8 @@ impl ImageTable for D1Images<'_> {
             .db
             .prepare(queries::DELETE_RETURNING)
             .bind(&[id_param(id)])?;
-        self.change(statement, |_| {
-            (AuditAction::Purge, Some(id.to_string()), None)
-        })
-        .await
+        self.change(statement, AuditAction::Purge, Some(&id.to_string()), None)
+            .await
     }
 
     async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
@@ -399,13 +413,35 @@ impl ImageTable for D1Images<'_> {
             queries::search_text(&image.original_name).into(),
         ];
         let statement = self.db.prepare(queries::RESTORE).bind(&params)?;
-        let id = image.id.to_string();
-        let detail = "put back: its objects could not be deleted".to_string();
-        self.change(statement, |_| {
-            (AuditAction::Restore, Some(id), Some(detail))
-        })
+        self.change(
+            statement,
+            AuditAction::Restore,
+            Some(&image.id.to_string()),
+            Some("put back: its objects could not be deleted"),
+        )
         .await?;
         Ok(())
+    }
+}
+
+impl TrashTable for D1Images<'_> {
+    async fn find(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        self.find_by_id(id).await
+    }
+
+    async fn trash(&self, id: ImageId, now_ms: i64) -> Result<Option<ImageRecord>, StoreError> {
+        let statement = self
+            .db
+            .prepare(queries::TRASH)
+            .bind(&[id_param(id), JsValue::from_f64(now_ms as f64)])?;
+        self.change(statement, AuditAction::Delete, Some(&id.to_string()), None)
+            .await
+    }
+
+    async fn untrash(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
+        let statement = self.db.prepare(queries::UNTRASH).bind(&[id_param(id)])?;
+        self.change(statement, AuditAction::Restore, Some(&id.to_string()), None)
+            .await
     }
 }
 

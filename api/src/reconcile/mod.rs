@@ -34,7 +34,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     let repair = req.method() == Method::Post && !adopting;
     let base_url = app.image_base_url(&req)?;
     let objects = R2Objects(&app.bucket);
-    let table = D1Images::audited(&app.db, &actor, AuditAction::ReconcileRepair);
+    let table = D1Images::audited(&app.db, &actor).adopting();
 
     let listed = objects.list_after(after.as_deref(), WINDOW).await?;
     // The window ends at the last listed key, unless the bucket has no more.

@@ -2,73 +2,21 @@
 
 pub mod domain;
 
-use crate::audit::{batch_with_record, Actor};
+use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::images::domain::{delete_image, StoreError};
+use crate::images::domain::delete_image;
 use crate::images::queries;
 use crate::images::service::{D1Images, R2Objects};
 use crate::{json, query_string, AppContext};
-use domain::{Restored, TrashTable};
+use domain::Restored;
 use imghost_shared::api::trash::PURGE_BATCH;
 use imghost_shared::api::{
-    AuditAction, ImageId, ImageRecord, ListQuery, ListResponse, PageRequest, PurgeResponse,
-    RestoreResponse, TrashQuery,
+    ImageId, ImageRecord, ListQuery, ListResponse, PageRequest, PurgeResponse, RestoreResponse,
+    TrashQuery,
 };
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Date, Request, Response, RouteContext};
-
-/// The images table as the trash uses it, each change audited.
-pub struct D1Trash<'a> {
-    pub db: &'a D1Database,
-    pub actor: &'a Actor,
-}
-
-fn id_param(id: ImageId) -> JsValue {
-    JsValue::from_f64(id.0 as f64)
-}
-
-impl D1Trash<'_> {
-    async fn change(
-        &self,
-        sql: &str,
-        params: &[JsValue],
-        action: AuditAction,
-        id: ImageId,
-    ) -> Result<Option<ImageRecord>, StoreError> {
-        let change = self.db.prepare(sql).bind(params)?;
-        let record = self
-            .actor
-            .record(self.db, action, Some(&id.to_string()), None)?;
-        Ok(batch_with_record(self.db, change, record)
-            .await?
-            .results::<ImageRecord>()?
-            .into_iter()
-            .next())
-    }
-}
-
-impl TrashTable for D1Trash<'_> {
-    async fn find(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        Ok(self
-            .db
-            .prepare(queries::GET_BY_ID)
-            .bind(&[id_param(id)])?
-            .first::<ImageRecord>(None)
-            .await?)
-    }
-
-    async fn trash(&self, id: ImageId, now_ms: i64) -> Result<Option<ImageRecord>, StoreError> {
-        let params = [id_param(id), JsValue::from_f64(now_ms as f64)];
-        self.change(queries::TRASH, &params, AuditAction::Delete, id)
-            .await
-    }
-
-    async fn untrash(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        self.change(queries::UNTRASH, &[id_param(id)], AuditAction::Restore, id)
-            .await
-    }
-}
 
 fn now_ms() -> i64 {
     Date::now().as_millis() as i64
@@ -81,7 +29,7 @@ pub async fn move_to_trash(
     actor: &Actor,
     id: ImageId,
 ) -> ApiResult<Option<ImageRecord>> {
-    let table = D1Trash { db: &app.db, actor };
+    let table = D1Images::audited(&app.db, actor);
     let objects = R2Objects(&app.bucket);
     let Some(trashed) = domain::move_to_trash(&objects, &table, id, now_ms()).await? else {
         return Ok(None);
@@ -96,7 +44,7 @@ pub async fn move_to_trash(
 /// Takes an image out of the trash: 404 if it is not there, 409 if its
 /// URL is taken.
 pub async fn restore(app: &AppContext, actor: &Actor, id: ImageId) -> ApiResult<ImageRecord> {
-    let table = D1Trash { db: &app.db, actor };
+    let table = D1Images::audited(&app.db, actor);
     match domain::restore(&R2Objects(&app.bucket), &table, id).await? {
         Restored::Done(image) => Ok(*image),
         Restored::NotInTrash => Err(ApiError::NotFound(format!(
@@ -225,7 +173,7 @@ async fn trashed_before(db: &D1Database, cutoff_ms: i64) -> ApiResult<Vec<ImageI
 /// objects; whether any was in the trash.
 async fn purge(app: &AppContext, actor: &Actor, ids: &[ImageId]) -> ApiResult<bool> {
     let objects = R2Objects(&app.bucket);
-    let table = D1Images::audited(&app.db, actor, AuditAction::Purge);
+    let table = D1Images::audited(&app.db, actor);
     let mut any = false;
     for id in ids {
         any |= delete_image(&objects, &table, *id).await?.is_some();
