@@ -38,7 +38,14 @@ pub struct Config {
     /// Days an image stays in the trash; 0 purges it at the next run.
     pub trash_days: u64,
     pub audit_retention_days: u64,
+    /// Limits whose value is not a whole number. Nothing is guessed for
+    /// them: uploads are refused while a quota is unreadable, and the
+    /// clean-up skips what an unreadable number of days governs.
+    pub unreadable: Vec<&'static str>,
 }
+
+/// The vars that must be whole numbers when set, read fail-closed.
+pub const QUOTA_VARS: [&str; 2] = ["MAX_STORAGE_BYTES", "MAX_UPLOADS_PER_DAY"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMode {
@@ -62,6 +69,15 @@ impl Config {
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
         };
         let number = |name: &str| non_empty(name).and_then(|v| v.parse::<u64>().ok());
+        let unreadable = [
+            "MAX_STORAGE_BYTES",
+            "MAX_UPLOADS_PER_DAY",
+            "TRASH_DAYS",
+            "AUDIT_RETENTION_DAYS",
+        ]
+        .into_iter()
+        .filter(|name| non_empty(name).is_some_and(|v| v.parse::<u64>().is_err()))
+        .collect();
         let auth = match non_empty("ADMIN_TOKEN") {
             Some(token) => AuthMode::Token(token),
             None if flag("AUTH_DISABLED") => AuthMode::Disabled,
@@ -106,6 +122,7 @@ impl Config {
                 .unwrap_or(imghost_shared::api::trash::DEFAULT_TRASH_DAYS.into()),
             audit_retention_days: number("AUDIT_RETENTION_DAYS")
                 .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS),
+            unreadable,
         }
     }
 
@@ -213,6 +230,9 @@ mod tests {
         let limited = config(&[("MAX_UPLOADS_PER_DAY", "5"), ("TRASH_DAYS", "0")]);
         assert_eq!(limited.max_uploads_per_day, Some(5));
         assert_eq!(limited.trash_days, 0);
+        assert!(limited.unreadable.is_empty());
+        let typo = config(&[("MAX_UPLOADS_PER_DAY", "5OO"), ("TRASH_DAYS", "-1")]);
+        assert_eq!(typo.unreadable, ["MAX_UPLOADS_PER_DAY", "TRASH_DAYS"]);
 
         assert_eq!(
             config(&[("MAX_UPLOAD_BYTES", "lots")]).max_upload_bytes,

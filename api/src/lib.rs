@@ -37,6 +37,18 @@ fn warn_once_unlimited() {
     }
 }
 
+/// Why a limit has no effect: its value is not a whole number.
+pub fn unreadable_warning(name: &str) -> String {
+    format!(
+        "{name} is not a whole number: fix it in wrangler.toml [vars]. Until then {}",
+        if config::QUOTA_VARS.contains(&name) {
+            "uploads are refused"
+        } else {
+            "the daily clean-up leaves what it governs alone"
+        }
+    )
+}
+
 /// What every handler gets: the settings and the bindings.
 pub struct AppContext {
     pub config: Rc<Config>,
@@ -69,6 +81,12 @@ impl AppContext {
         if self.auth_failures.is_none() {
             warnings.push(UNLIMITED_WARNING.into());
         }
+        warnings.extend(
+            self.config
+                .unreadable
+                .iter()
+                .map(|name| unreadable_warning(name)),
+        );
         warnings
     }
 

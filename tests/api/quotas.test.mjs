@@ -15,15 +15,18 @@ const DAILY_LIMIT = 3;
 
 let storage;
 let daily;
+let typo;
 let stored;
 before(async () => {
-  [storage, daily, stored] = await Promise.all([
+  [storage, daily, typo, stored] = await Promise.all([
     startStack({ vars: { MAX_STORAGE_BYTES: String(STORAGE_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
     startStack({ vars: { MAX_UPLOADS_PER_DAY: String(DAILY_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
+    // Limits written wrong: nothing is guessed for them.
+    startStack({ vars: { MAX_UPLOADS_PER_DAY: '5OO', TRASH_DAYS: 'seven' } }),
     fixture('text.png'),
   ]);
 });
-after(() => Promise.all([storage?.stop(), daily?.stop()]));
+after(() => Promise.all([storage?.stop(), daily?.stop(), typo?.stop()]));
 
 let seeds = 0;
 async function upload(stack, { thumbnail = false } = {}) {
@@ -149,5 +152,18 @@ describe('MAX_UPLOADS_PER_DAY', () => {
     assert.equal((await call('DELETE', `/trash?id=${victim.id}`)).status, 200);
     assert.equal((await upload(daily)).status, 429);
     assert.deepEqual((await stats(daily)).uploads_today, { used: 3, limit: DAILY_LIMIT });
+  });
+});
+
+describe('a limit that is not a whole number', () => {
+  test('refuses uploads with 503 naming it, stores nothing, and is named in stats', async () => {
+    const answer = await upload(typo);
+    assert.equal(answer.status, 503, said(answer));
+    assert.equal(answer.body.code, 'not_configured');
+    assert.match(answer.body.message, /^MAX_UPLOADS_PER_DAY is not a whole number/);
+    const { warnings, image_count } = await stats(typo);
+    assert.equal(image_count, 0);
+    assert.ok(warnings.some((w) => /^MAX_UPLOADS_PER_DAY is not a whole number.*uploads are refused/.test(w)), warnings);
+    assert.ok(warnings.some((w) => /^TRASH_DAYS is not a whole number.*leaves what it governs alone/.test(w)), warnings);
   });
 });

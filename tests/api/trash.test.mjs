@@ -254,6 +254,18 @@ describe('uploading bytes that are in the trash', () => {
     assert.ok((await listing()).results.some((row) => row.id === image.id));
     await assertConsistent();
   });
+
+  test('an upload can never be put under the trash: a restore key there is 400', async () => {
+    const bytes = await uniquePng('trash-key');
+    const key = '.trash/2026-01-01/planted.png';
+    const answer = await call('POST', `/upload?key=${encodeURIComponent(key)}&created_at=1`, {
+      body: uploadForm(bytes, { name: 'planted.png' }),
+    });
+    assert.equal(answer.status, 400, said(answer));
+    assert.match(answer.body.message, /Invalid key/);
+    assert.ok(!(await listing()).results.some((row) => row.object_key === key));
+    await assertConsistent();
+  });
 });
 
 describe('the Cron Trigger', () => {

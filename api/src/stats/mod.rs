@@ -105,6 +105,14 @@ fn quotas(app: &AppContext, counters: &Counters) -> Quotas {
 
 /// One read of the counters before anything of an upload is stored.
 pub async fn check_quota(app: &AppContext, size: u64) -> ApiResult<()> {
+    if let Some(name) = app
+        .config
+        .unreadable
+        .iter()
+        .find(|name| crate::config::QUOTA_VARS.contains(name))
+    {
+        return Err(ApiError::NotConfigured(crate::unreadable_warning(name)));
+    }
     let now = Date::now().as_millis() as i64;
     let counters = counters(app, now).await?;
     quotas(app, &counters).admit(size, now)

@@ -185,16 +185,24 @@ async fn purge(app: &AppContext, actor: &Actor, ids: &[ImageId]) -> ApiResult<bo
 /// past `AUDIT_RETENTION_DAYS`, and daily upload counts past yesterday.
 pub async fn clean_up(app: &AppContext) -> ApiResult<()> {
     let now = now_ms();
-    let cutoff = now - (app.config.trash_days as i64) * 86_400_000;
-    let actor = Actor::cron();
-    loop {
-        let ids = trashed_before(&app.db, cutoff).await?;
-        purge(app, &actor, &ids).await?;
-        if ids.len() < PURGE_BATCH as usize {
-            break;
+    let readable = |name| !app.config.unreadable.contains(&name);
+    for name in &app.config.unreadable {
+        worker::console_error!("{}", crate::unreadable_warning(name));
+    }
+    if readable("TRASH_DAYS") {
+        let cutoff = now - (app.config.trash_days as i64) * 86_400_000;
+        let actor = Actor::cron();
+        loop {
+            let ids = trashed_before(&app.db, cutoff).await?;
+            purge(app, &actor, &ids).await?;
+            if ids.len() < PURGE_BATCH as usize {
+                break;
+            }
         }
     }
-    crate::audit::prune(&app.db, app.config.audit_retention_days, now).await?;
+    if readable("AUDIT_RETENTION_DAYS") {
+        crate::audit::prune(&app.db, app.config.audit_retention_days, now).await?;
+    }
     app.db
         .prepare(queries::PRUNE_DAILY_UPLOADS)
         .bind(&[JsValue::from_f64((now / 86_400_000 - 1) as f64)])?
