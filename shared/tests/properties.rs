@@ -174,22 +174,150 @@ fn avif_sample(in_idat: bool, split_exif: bool, iloc_version: u8) -> Sample {
     }
 }
 
+/// Personal data as it could sit in a BMP or ICO file.
+fn loose_metadata() -> Vec<Vec<u8>> {
+    vec![
+        b"appended: Canon SN12345678".to_vec(),
+        xmp_packet(),
+        [b"Exif\0\0".as_slice(), &camera_exif(6)].concat(),
+    ]
+}
+
+/// A bitmap's header kind and depth, picked from those that go together.
+#[derive(Debug, Clone)]
+struct Shape {
+    kind: prop::sample::Index,
+    bits: prop::sample::Index,
+    width: i32,
+    height: i32,
+}
+
+impl Shape {
+    fn size_and_bits(&self) -> (u32, u16) {
+        let size = [12, 40, 52, 56, 64, 108, 124][self.kind.index(7)];
+        let bits: &[u16] = if size == 12 {
+            &[1, 4, 8, 24]
+        } else {
+            &[1, 4, 8, 16, 24, 32]
+        };
+        (size, bits[self.bits.index(bits.len())])
+    }
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        any::<(prop::sample::Index, prop::sample::Index)>(),
+        1..34i32,
+        1..5i32,
+    )
+        .prop_map(|((kind, bits), width, height)| Shape {
+            kind,
+            bits,
+            width,
+            height,
+        })
+}
+
+/// Metadata between the palette and the pixels, and after the pixels;
+/// with a V5 header, an embedded colour profile after all that.
+fn bmp_sample(shape: &Shape, top_down: bool, with_profile: bool, picks: &Insertions) -> Sample {
+    let (size, bits) = shape.size_and_bits();
+    let height = if top_down && size != 12 {
+        -shape.height
+    } else {
+        shape.height
+    };
+    let (mut headers, pixels) = bmp_parts(size, shape.width, height, bits);
+    let inserted = placed(2, &loose_metadata(), picks, 0);
+    let at = |place: usize| -> Vec<u8> {
+        let pieces = inserted.iter().filter(|(at, _)| *at == place);
+        pieces.flat_map(|(_, piece)| piece.clone()).collect()
+    };
+    let (gap, after) = (at(0), at(1));
+    let zeros = vec![0; gap.len()];
+    if !(with_profile && size == 124) {
+        return Sample {
+            format: ImageFormat::Bmp,
+            data: bmp(&headers, &gap, &pixels, &after),
+            stripped: bmp(&headers, &zeros, &pixels, b""),
+        };
+    }
+    let profile = icc_profile();
+    headers[56..60].copy_from_slice(b"DEBM");
+    set_u32(&mut headers, 116, profile.len() as u32);
+    // From the info header's start, right after the pixels.
+    let right_after = (headers.len() + gap.len() + pixels.len()) as u32;
+    set_u32(&mut headers, 112, right_after + after.len() as u32);
+    let data = bmp(&headers, &gap, &pixels, &[after, profile.clone()].concat());
+    set_u32(&mut headers, 112, right_after);
+    let mut stripped = bmp(&headers, &zeros, &pixels, &profile);
+    let len = stripped.len() as u32;
+    set_u32(&mut stripped, 2, len);
+    Sample {
+        format: ImageFormat::Bmp,
+        data,
+        stripped,
+    }
+}
+
+/// An icon with a PNG carrying metadata, as `png_sample` makes it, and a
+/// bitmap; personal data before, between or after them, or after the
+/// bitmap's mask inside its entry.
+fn ico_sample(
+    shape: &Shape,
+    png_first: bool,
+    junk_at: prop::sample::Index,
+    orientation: u16,
+    picks: &Insertions,
+) -> Sample {
+    let png = png_sample(orientation, picks);
+    let (_, bits) = shape.size_and_bits();
+    let bitmap = ico_bitmap(shape.width, shape.height, bits);
+    let side = |n: i32| n as u8;
+    let images = |png: Vec<u8>, bitmap: Vec<u8>| {
+        let png = (4, 2, png);
+        let bitmap = (side(shape.width), side(shape.height), bitmap);
+        if png_first {
+            vec![png, bitmap]
+        } else {
+            vec![bitmap, png]
+        }
+    };
+    let junk = loose_metadata()[0].clone();
+    let place = junk_at.index(4);
+    let mut junk_list = vec![Vec::new(); 3];
+    let mut longer = bitmap.clone();
+    match place {
+        3 => longer.extend_from_slice(&junk),
+        _ => junk_list[place] = junk,
+    }
+    Sample {
+        format: ImageFormat::Ico,
+        data: ico(&images(png.data, longer), &junk_list),
+        stripped: ico(&images(png.stripped, bitmap), &[]),
+    }
+}
+
 fn sample_with_metadata() -> impl Strategy<Value = Sample> {
     let picks = prop::collection::vec(any::<(prop::sample::Index, prop::sample::Index)>(), 1..12);
     (
-        0..5usize,
+        0..7usize,
         picks,
         prop::sample::select(vec![1u16, 3, 6, 8]),
         any::<(bool, bool)>(),
         0..3u8,
+        shape(),
+        any::<prop::sample::Index>(),
     )
         .prop_map(
-            |(format, picks, orientation, (a, b), version)| match format {
+            |(format, picks, orientation, (a, b), version, shape, index)| match format {
                 0 => jpeg_sample(a, orientation, &picks),
                 1 => png_sample(orientation, &picks),
                 2 => webp_sample(orientation, &picks),
                 3 => gif_sample(&picks),
-                _ => avif_sample(a, b, version),
+                4 => avif_sample(a, b, version),
+                5 => bmp_sample(&shape, a, b, &picks),
+                _ => ico_sample(&shape, a, index, orientation, &picks),
             },
         )
 }
@@ -330,6 +458,36 @@ fn mutated_real_images() {
 fn arbitrary_bytes() {
     run(prop::collection::vec(any::<u8>(), 0..2048), 0, |data| {
         check(data)
+    });
+}
+
+/// A BMP whose pixels start past its info header, or an icon whose one
+/// image fills the rest of the file and starts like a bitmap or a PNG;
+/// every other byte arbitrary.
+#[test]
+fn arbitrary_bytes_in_bmp_and_ico_structure() {
+    let strategy = (
+        any::<bool>(),
+        prop::sample::select(vec![0u32, 12, 40, 52, 56, 64, 108, 124]),
+        any::<[u8; 9]>(),
+        prop::collection::vec(any::<u8>(), 0..1024),
+    );
+    run(strategy, 10, |(is_bmp, size, fields, tail)| {
+        let data = if *is_bmp {
+            let offset = 14 + size + u32::from(fields[0] % 64);
+            let head = [b"BM".as_slice(), &fields[1..], &offset.to_le_bytes()].concat();
+            [head, size.to_le_bytes().to_vec(), tail.clone()].concat()
+        } else {
+            let start = if *size == 0 {
+                PNG_SIGNATURE.to_vec()
+            } else {
+                size.to_le_bytes().to_vec()
+            };
+            let len = (start.len() + tail.len()) as u32;
+            let entry = [&fields[1..], &len.to_le_bytes(), &22u32.to_le_bytes()].concat();
+            [&[0, 0, 1, 0, 1, 0][..], &entry, &start, tail].concat()
+        };
+        check(&data)
     });
 }
 

@@ -152,10 +152,11 @@ fn meta_item_ranges(
     let locations = item_locations(data, body(b"iloc").ok_or(ITEM_UNREADABLE)?)?;
     let mut ranges = Vec::new();
     for item in items {
-        let location = locations
-            .iter()
-            .find(|location| location.item == item)
-            .ok_or(ITEM_UNREADABLE)?;
+        // Exactly one entry: readers differ on which of two they follow.
+        let mut listed = locations.iter().filter(|location| location.item == item);
+        let (Some(location), None) = (listed.next(), listed.next()) else {
+            return Err(ITEM_UNREADABLE);
+        };
         let (origin, containers) = match location.construction_method {
             0 => (0, media_data.to_vec()),
             1 => {

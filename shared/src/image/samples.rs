@@ -500,6 +500,118 @@ fn avif_meta(
     full_box(b"meta", 0, &children)
 }
 
+// ---- BMP and ICO ----
+
+pub fn set_u32(data: &mut [u8], at: usize, value: u32) {
+    data[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+/// An info header of `size` bytes (12: OS/2, 40, 52, 56, 64, 108 or 124)
+/// for uncompressed pixels; a V4 or V5 header says sRGB.
+pub fn bmp_info(size: u32, width: i32, height: i32, bits: u16) -> Vec<u8> {
+    let mut info = size.to_le_bytes().to_vec();
+    if size == 12 {
+        info.extend_from_slice(&(width as u16).to_le_bytes());
+        info.extend_from_slice(&(height as u16).to_le_bytes());
+    } else {
+        info.extend_from_slice(&width.to_le_bytes());
+        info.extend_from_slice(&height.to_le_bytes());
+    }
+    info.extend_from_slice(&1u16.to_le_bytes()); // planes
+    info.extend_from_slice(&bits.to_le_bytes());
+    info.resize(size as usize, 0);
+    if size >= 108 {
+        info[56..60].copy_from_slice(b"BGRs");
+    }
+    info
+}
+
+/// A full palette for `bits` up to 8, in the entries an info header of
+/// `size` bytes uses; none above.
+pub fn bmp_palette(size: u32, bits: u16) -> Vec<u8> {
+    let colours = if bits <= 8 { 1usize << bits } else { 0 };
+    let entry = if size == 12 { 3 } else { 4 };
+    (0..colours * entry).map(|i| (i * 37 % 251) as u8).collect()
+}
+
+/// Rows of pixels, each padded to 4 bytes (with zeros, as encoders do).
+pub fn bmp_rows(width: i32, height: i32, bits: u16) -> Vec<u8> {
+    let used = (width as usize * usize::from(bits)).div_ceil(8);
+    let row_len = used.div_ceil(4) * 4;
+    let mut rows = Vec::new();
+    for y in 0..height.unsigned_abs() as usize {
+        rows.extend((0..used).map(|x| (x * 13 + y * 7 + 1) as u8));
+        rows.resize(rows.len() + row_len - used, 0);
+    }
+    rows
+}
+
+/// A BMP file: the file header, `headers` (info header, masks, palette),
+/// `gap`, `pixels`, then `after`; its stated size ends with the pixels.
+pub fn bmp(headers: &[u8], gap: &[u8], pixels: &[u8], after: &[u8]) -> Vec<u8> {
+    let offset = 14 + headers.len() + gap.len();
+    let mut file = b"BM".to_vec();
+    file.extend_from_slice(&((offset + pixels.len()) as u32).to_le_bytes());
+    file.extend_from_slice(&[0; 4]);
+    file.extend_from_slice(&(offset as u32).to_le_bytes());
+    [&file, headers, gap, pixels, after].concat()
+}
+
+/// A clean BMP: info header of `size` bytes, palette, pixels.
+pub fn bmp_parts(size: u32, width: i32, height: i32, bits: u16) -> (Vec<u8>, Vec<u8>) {
+    let headers = [bmp_info(size, width, height, bits), bmp_palette(size, bits)].concat();
+    (headers, bmp_rows(width, height, bits))
+}
+
+/// A stand-in ICC profile: its header alone (size, `acsp` signature).
+pub fn icc_profile() -> Vec<u8> {
+    let mut profile = vec![0; 128];
+    profile[..4].copy_from_slice(&128u32.to_be_bytes());
+    profile[4..8].copy_from_slice(b"fake");
+    profile[36..40].copy_from_slice(b"acsp");
+    profile
+}
+
+/// A V5 info header whose embedded profile lies `at` bytes after its start.
+pub fn bmp_v5_with_profile(width: i32, height: i32, bits: u16, at: usize, len: usize) -> Vec<u8> {
+    let mut info = bmp_info(124, width, height, bits);
+    info[56..60].copy_from_slice(b"DEBM"); // 'MBED'
+    set_u32(&mut info, 112, at as u32);
+    set_u32(&mut info, 116, len as u32);
+    info
+}
+
+/// An icon's bitmap: info header stating twice the height, palette, the
+/// colour rows and the rows of its 1-bit transparency mask.
+pub fn ico_bitmap(width: i32, height: i32, bits: u16) -> Vec<u8> {
+    [
+        bmp_info(40, width, 2 * height, bits),
+        bmp_palette(40, bits),
+        bmp_rows(width, height, bits),
+        bmp_rows(width, height, 1),
+    ]
+    .concat()
+}
+
+/// An icon file: the directory, then each image (width, height, bytes)
+/// after the junk of the same index; the junk after the last image ends
+/// the file.
+pub fn ico(images: &[(u8, u8, Vec<u8>)], junk: &[Vec<u8>]) -> Vec<u8> {
+    let mut directory = vec![0, 0, 1, 0];
+    directory.extend_from_slice(&(images.len() as u16).to_le_bytes());
+    let mut body = Vec::new();
+    let start = 6 + 16 * images.len();
+    for (i, (width, height, image)) in images.iter().enumerate() {
+        body.extend_from_slice(junk.get(i).map_or(&[][..], |junk| junk));
+        directory.extend_from_slice(&[*width, *height, 0, 0, 1, 0, 32, 0]);
+        directory.extend_from_slice(&(image.len() as u32).to_le_bytes());
+        directory.extend_from_slice(&((start + body.len()) as u32).to_le_bytes());
+        body.extend_from_slice(image);
+    }
+    body.extend_from_slice(junk.get(images.len()).map_or(&[][..], |junk| junk));
+    [directory, body].concat()
+}
+
 // ---- The oracle ----
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -548,6 +660,8 @@ pub fn metadata_left(data: &[u8]) -> Vec<String> {
         [0x89, b'P', b'N', b'G', ..] => png_metadata_left(data),
         [b'G', b'I', b'F', ..] => gif_metadata_left(data),
         [b'R', b'I', b'F', b'F', ..] => webp_metadata_left(data),
+        [b'B', b'M', ..] => bmp_metadata_left(data),
+        [0, 0, 1, 0, ..] => ico_metadata_left(data),
         _ => Vec::new(),
     };
     if let Ok(exif) = exif::Reader::new().read_from_container(&mut Cursor::new(data)) {
@@ -733,4 +847,142 @@ fn gif_metadata_left(data: &[u8]) -> Vec<String> {
         pos = next;
     }
     left
+}
+
+/// The info header at the start of `dib`: where its palette ends, how
+/// many bytes of pixels follow (with an icon's mask), and how they are
+/// coded (0: rows, 64: an OS/2 coding, else the compression).
+fn bitmap_extent(dib: &[u8], icon: bool) -> Option<(usize, usize, usize)> {
+    let size = u32_at(dib, 0, false)?;
+    if ![12, 40, 52, 56, 64, 108, 124].contains(&size) || dib.len() < size {
+        return None;
+    }
+    let le16 = |at: usize| Some(usize::from(u16::from_le_bytes([dib[at], dib[at + 1]])));
+    let signed = |at: usize| Some((u32_at(dib, at, false)? as u32 as i32).unsigned_abs() as usize);
+    let (width, height, bits, compression, colours, entry) = if size == 12 {
+        (le16(4)?, le16(6)?, le16(10)?, 0, 0, 3)
+    } else {
+        let compression = u32_at(dib, 16, false)?;
+        (
+            signed(4)?,
+            signed(8)?,
+            le16(14)?,
+            compression,
+            u32_at(dib, 32, false)?,
+            4,
+        )
+    };
+    let coding = match (size, compression) {
+        (_, 0) => 0,
+        (64, _) => 64,
+        (_, 3 | 6) => 0,
+        _ => compression,
+    };
+    let masks = match (size, compression) {
+        (40, 3) => 12,
+        (40, 6) => 16,
+        _ => 0,
+    };
+    let palette = match bits {
+        1..=8 if colours == 0 || colours > 1 << bits => 1 << bits,
+        1..=8 => colours,
+        _ => 0,
+    };
+    let rows = (if icon { height / 2 } else { height }) as u128;
+    let row = |bits: usize| (width as u128 * bits as u128).div_ceil(32) * 4;
+    let pixels = match coding {
+        0 => row(bits) * rows + if icon { row(1) * rows } else { 0 },
+        _ => u32_at(dib, 20, false)? as u128,
+    };
+    let pixels = pixels.min(usize::MAX as u128) as usize;
+    Some((size + masks + palette * entry, pixels, coding))
+}
+
+fn bmp_metadata_left(data: &[u8]) -> Vec<String> {
+    let extent = data.get(14..).and_then(|dib| bitmap_extent(dib, false));
+    let (Some(offset), Some((table_end, pixels, coding))) = (u32_at(data, 10, false), extent)
+    else {
+        return vec!["BMP: headers cut short or unreadable".into()];
+    };
+    let Some(pixels) = data.get(offset..offset.saturating_add(pixels).min(data.len())) else {
+        return vec!["BMP: no pixels".into()];
+    };
+    let pixels_end = offset + pixels.len();
+    let mut left = Vec::new();
+    // Only a V5 header names a profile: embedded, or linked by a path.
+    let v5 = u32_at(data, 14, false) == Some(124);
+    let space = data.get(70..74).filter(|_| v5);
+    if space == Some(b"KNIL") {
+        left.push("BMP: a linked colour profile".into());
+    }
+    let profile = match (space, u32_at(data, 126, false), u32_at(data, 130, false)) {
+        (Some(b"DEBM"), Some(at), Some(len)) => 14 + at..14 + at + len,
+        _ => 0..0,
+    };
+    let gap = (14 + table_end).min(offset)..offset;
+    if gap
+        .into_iter()
+        .any(|i| data[i] != 0 && !profile.contains(&i))
+    {
+        left.push("BMP: data between the headers and the pixels".into());
+    }
+    if pixels_end < data.len() && profile != (pixels_end..data.len()) {
+        left.push("BMP: data after the pixels".into());
+    }
+    match coding {
+        4 => left.extend(jpeg_metadata_left(pixels)),
+        5 => left.extend(png_metadata_left(pixels)),
+        _ => {}
+    }
+    left
+}
+
+fn ico_metadata_left(data: &[u8]) -> Vec<String> {
+    let Some(count) = u16_le_at(data, 4) else {
+        return vec!["ICO: cut short".into()];
+    };
+    let mut pieces = vec![(0, 6 + 16 * count)];
+    let mut left = Vec::new();
+    for entry in (6..6 + 16 * count).step_by(16) {
+        let (Some(len), Some(at)) = (
+            u32_at(data, entry + 8, false),
+            u32_at(data, entry + 12, false),
+        ) else {
+            return vec!["ICO: directory cut short".into()];
+        };
+        let Some(image) = data.get(at..at.saturating_add(len)) else {
+            return vec!["ICO: an icon outside the file".into()];
+        };
+        pieces.push((at, at + len));
+        if image.starts_with(PNG_SIGNATURE) {
+            left.extend(png_metadata_left(image));
+        } else {
+            // Uncompressed, and no longer than its header accounts for.
+            let fits = |(table, pixels, coding): (usize, usize, usize)| {
+                coding == 0 && len <= table.saturating_add(pixels)
+            };
+            if !bitmap_extent(image, true).is_some_and(fits) {
+                left.push("ICO: a bitmap unreadable or longer than its pixels".into());
+            }
+        }
+    }
+    pieces.sort_unstable();
+    let mut end = 0;
+    for (start, piece_end) in pieces {
+        if start != end {
+            left.push("ICO: bytes outside the icons, or icons overlapping".into());
+        }
+        end = piece_end;
+    }
+    if end != data.len() {
+        left.push("ICO: bytes after the icons".into());
+    }
+    left
+}
+
+fn u16_le_at(data: &[u8], at: usize) -> Option<usize> {
+    Some(usize::from(u16::from_le_bytes([
+        *data.get(at)?,
+        *data.get(at + 1)?,
+    ])))
 }

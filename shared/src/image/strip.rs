@@ -1,11 +1,11 @@
 //! Removing location, camera and other personal metadata from JPEG, PNG,
-//! WebP, GIF and AVIF files without touching the pixels. What a browser
-//! needs to show the picture as intended stays: colour profiles,
+//! WebP, GIF, AVIF, BMP and ICO files without touching the pixels. What a
+//! browser needs to show the picture as intended stays: colour profiles,
 //! transparency, animation, and the orientation (rewritten as the only EXIF
-//! field). A file whose structure cannot be followed to its end is refused:
-//! metadata could hide in what was not read.
+//! field). Bytes after the picture go. A file whose structure cannot be
+//! followed to its end is refused: metadata could hide in what was not read.
 
-use super::{exif, gif, isobmff, jpeg, png, webp, ImageFormat};
+use super::{bmp, exif, gif, isobmff, jpeg, png, webp, ImageFormat};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -41,7 +41,9 @@ pub fn strip_metadata(format: ImageFormat, data: &[u8]) -> Result<Cow<'_, [u8]>,
         ImageFormat::Webp => strip_webp(data),
         ImageFormat::Gif => strip_gif(data),
         ImageFormat::Avif => strip_isobmff(data),
-        ImageFormat::Bmp | ImageFormat::Ico | ImageFormat::Svg => Ok(None),
+        ImageFormat::Bmp => strip_bmp(data),
+        ImageFormat::Ico => strip_ico(data),
+        ImageFormat::Svg => Ok(None),
     };
     match stripped {
         Ok(stripped) => Ok(stripped.map_or(Cow::Borrowed(data), Cow::Owned)),
@@ -301,6 +303,72 @@ fn strip_isobmff(data: &[u8]) -> Stripped {
         out[range].fill(0);
     }
     Ok(Some(out))
+}
+
+/// BMP: the pixels end where the header's size and depth say (or the
+/// stated length of compressed ones); after them only an embedded colour
+/// profile stays. Between the headers and the pixels, whatever is not the
+/// palette or that profile becomes zeros, so no offset changes. A JPEG or
+/// PNG stored as the pixels is stripped as such.
+fn strip_bmp(data: &[u8]) -> Stripped {
+    let walk = bmp::walk_bmp(data)?;
+    let pixels = &data[walk.pixels.clone()];
+    let embedded = match walk.dib.pixels {
+        bmp::Pixels::Jpeg => strip_jpeg(pixels)?,
+        bmp::Pixels::Png => strip_png(pixels)?,
+        _ => None,
+    };
+    let mut out = data[..walk.pixels.start].to_vec();
+    out[walk.dib.table_end.min(walk.pixels.start)..].fill(0);
+    // No profile: 0..0, which copies nothing here and is never after the pixels.
+    let profile = walk.profile.unwrap_or_default();
+    if profile.end <= walk.pixels.start {
+        out[profile.clone()].copy_from_slice(&data[profile.clone()]);
+    }
+    if let Some(embedded) = &embedded {
+        put_u32_le(&mut out, bmp::PIXELS_SIZE, embedded.len());
+    }
+    out.extend_from_slice(embedded.as_deref().unwrap_or(pixels));
+    if profile.start >= walk.pixels.end {
+        let at = out.len() - 14;
+        put_u32_le(&mut out, bmp::PROFILE_AT, at);
+        out.extend_from_slice(&data[profile]);
+    }
+    if walk.profile_dropped {
+        put_u32_le(&mut out, bmp::COLOUR_SPACE, bmp::SRGB as usize);
+        out[bmp::PROFILE_AT..bmp::PROFILE_AT + 8].fill(0);
+    }
+    let size = out.len();
+    put_u32_le(&mut out, bmp::FILE_SIZE, size);
+    out[6..10].fill(0); // reserved
+    Ok((out != data).then_some(out))
+}
+
+/// ICO: rebuilt from its directory, image after image: PNGs stripped like
+/// PNG files, bitmaps cut where their header says they end, with sizes and
+/// offsets to match. Gaps and anything after the last image go.
+fn strip_ico(data: &[u8]) -> Stripped {
+    let icons = bmp::walk_ico(data)?;
+    let mut out = data[..6 + 16 * icons.len()].to_vec();
+    for (entry, icon) in (6..).step_by(16).zip(&icons) {
+        let image = &data[icon.data.clone()];
+        let stripped = if icon.png { strip_png(image)? } else { None };
+        let image = stripped.as_deref().unwrap_or(image);
+        // Only images listed more than once can add up to more than the file.
+        if out.len() + image.len() > data.len() {
+            return Err("its images overlap");
+        }
+        put_u32_le(&mut out, entry + 8, image.len());
+        let at = out.len();
+        put_u32_le(&mut out, entry + 12, at);
+        out.extend_from_slice(image);
+    }
+    Ok((out != data).then_some(out))
+}
+
+/// Sizes and offsets in BMP and ICO headers; files are far below 4 GiB.
+fn put_u32_le(out: &mut [u8], at: usize, value: usize) {
+    out[at..at + 4].copy_from_slice(&(value as u32).to_le_bytes());
 }
 
 #[cfg(test)]
