@@ -13,6 +13,9 @@ use serde::Deserialize;
 pub struct Caller {
     /// The token's name, as the audit log records it.
     pub name: String,
+    /// A named token's id (`None` for `ADMIN_TOKEN`): the audit log keeps
+    /// it, and the tokens it makes are revoked with it.
+    pub token_id: Option<i64>,
     pub scopes: Vec<Scope>,
     /// Tokens it creates may not outlive it.
     pub expires_at: Option<i64>,
@@ -22,6 +25,7 @@ impl Caller {
     fn with_every_scope(name: &str) -> Self {
         Self {
             name: name.into(),
+            token_id: None,
             scopes: Scope::ALL.to_vec(),
             expires_at: None,
         }
@@ -86,6 +90,7 @@ pub fn admit(row: Option<TokenRow>, now_ms: i64) -> ApiResult<Caller> {
     let scopes = Scope::parse_list(&row.scopes).map_err(ApiError::Internal)?;
     Ok(Caller {
         name: row.name,
+        token_id: Some(row.id),
         scopes,
         expires_at: row.expires_at,
     })

@@ -15,6 +15,10 @@ pub const DEFAULT_TINIFY_TIMEOUT_MS: u64 = 20_000;
 /// does not count.
 pub const DEFAULT_MAX_STORAGE_BYTES: u64 = 9_000_000_000;
 pub const DEFAULT_AUDIT_RETENTION_DAYS: u64 = 90;
+/// 100 megapixels: more than any camera a blog's photos come from, and a
+/// bound on what a client that decodes the image (for its thumbnail, or a
+/// reader's browser) has to hold in memory.
+pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 100_000_000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -23,6 +27,8 @@ pub struct Config {
     /// Where image URLs point; `None` means this Worker's own `/i/` route.
     pub public_base_url: Option<String>,
     pub max_upload_bytes: u64,
+    /// Images with more pixels are refused (413).
+    pub max_image_pixels: u64,
     pub allow_svg: bool,
     /// Sites allowed to embed images (empty: any).
     pub allowed_referers: Vec<String>,
@@ -93,6 +99,9 @@ impl Config {
             max_upload_bytes: number("MAX_UPLOAD_BYTES")
                 .filter(|limit| *limit > 0)
                 .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
+            max_image_pixels: number("MAX_IMAGE_PIXELS")
+                .filter(|limit| *limit > 0)
+                .unwrap_or(DEFAULT_MAX_IMAGE_PIXELS),
             allow_svg: flag("ALLOW_SVG"),
             allowed_referers: non_empty("ALLOWED_REFERERS")
                 .map(|list| {

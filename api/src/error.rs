@@ -20,6 +20,8 @@ pub enum ApiError {
         limit: u64,
     },
     UnsupportedMediaType(String),
+    /// An image with more pixels than the server decodes (413).
+    ImageTooLarge(String),
     RangeNotSatisfiable {
         size: u64,
     },
@@ -52,7 +54,7 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::PayloadTooLarge { .. } | Self::ImageTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             Self::UnprocessableImage(_) => ErrorCode::UnprocessableImage,
@@ -69,6 +71,7 @@ impl ApiError {
             | Self::NotFound(message)
             | Self::Conflict(message)
             | Self::UnsupportedMediaType(message)
+            | Self::ImageTooLarge(message)
             | Self::UnprocessableImage(message)
             | Self::TokenRejected(message)
             | Self::StorageQuotaExceeded(message)
@@ -125,6 +128,17 @@ impl ApiError {
 impl From<crate::images::domain::StoreError> for ApiError {
     fn from(error: crate::images::domain::StoreError) -> Self {
         Self::Internal(error.0)
+    }
+}
+
+impl From<crate::trash::domain::MoveError> for ApiError {
+    fn from(error: crate::trash::domain::MoveError) -> Self {
+        match error {
+            crate::trash::domain::MoveError::Store(error) => error.into(),
+            crate::trash::domain::MoveError::Busy => Self::Conflict(
+                "Another request is moving this image right now; try again in a few seconds".into(),
+            ),
+        }
     }
 }
 

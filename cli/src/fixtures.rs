@@ -19,6 +19,7 @@ pub fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> Image
         width: dims.map(|d| d.0),
         height: dims.map(|d| d.1),
         sha256: None,
+        stored_sha256: None,
         original_size: None,
         compressed_by: None,
         animated: None,

@@ -28,6 +28,10 @@ struct Entry {
     original_name: String,
     /// Of the exported file's bytes.
     sha256: String,
+    /// Of the bytes first uploaded, so the same file uploaded again is
+    /// recognised as this image here too.
+    #[serde(default)]
+    upload_sha256: Option<String>,
     created_at: i64,
 }
 
@@ -151,6 +155,9 @@ async fn restore(
     let query = UploadQuery {
         key: Some(entry.key),
         created_at: Some(entry.created_at),
+        upload_sha256: entry
+            .upload_sha256
+            .filter(|hash| imghost_shared::api::is_sha256_hex(hash)),
     };
     Ok(client
         .upload_to(

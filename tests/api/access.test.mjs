@@ -60,6 +60,11 @@ async function trashedImage() {
  */
 const REQUESTS = {
   'POST /upload': async () => ({ query: '', body: uploadForm(await uniquePng(`matrix-upload-${next()}`)) }),
+  // Storing under a chosen key (an import): a fresh key each time.
+  'POST /upload?key=': async () => ({
+    query: `${encodeURIComponent(`2026-01-01/matrix-${next()}.png`)}&created_at=1`,
+    body: uploadForm(await uniquePng(`matrix-keyed-${next()}`)),
+  }),
   'PUT /thumbnail': async () => ({
     query: `?id=${(await newImage()).id}`,
     body: await fixture('small.webp'),
@@ -174,7 +179,7 @@ describe('named tokens', () => {
     assert.equal((await call('GET', '/stats', { token })).status, 200);
     const revoked = await call('DELETE', '/tokens?name=revoke-me');
     assert.equal(revoked.status, 200, said(revoked));
-    assert.deepEqual(revoked.body, { success: true, name: 'revoke-me' });
+    assert.deepEqual(revoked.body, { success: true, name: 'revoke-me', also_revoked: [] });
     const refused = await call('GET', '/stats', { token, ip: freshIp() });
     assert.equal(refused.status, 401, said(refused));
     assert.equal(refused.body.code, 'unauthorized');
@@ -255,6 +260,53 @@ describe('named tokens', () => {
     }
     assert.deepEqual(actual, expected);
     assert.equal((await call('GET', '/tokens')).body.tokens.length, before);
+  });
+
+  test("the audit log's own names are not given to a token: 400, nothing made", async () => {
+    for (const name of ['admin', 'cron', 'Anonymous']) {
+      const answer = await createToken({ name, scopes: ['read'] });
+      assert.equal(answer.status, 400, `${name}: ${said(answer)}`);
+      assert.match(answer.body.message, /audit log/);
+    }
+    const names = (await call('GET', '/tokens')).body.tokens.map((info) => info.name.toLowerCase());
+    assert.ok(!names.some((name) => ['admin', 'cron', 'anonymous'].includes(name)), names.join(', '));
+  });
+
+  test('revoking a token revokes the tokens it made, and theirs; no other', async () => {
+    const parent = await mustCreate('parent', ['admin', 'read']);
+    const child = await mustCreate('child', ['admin', 'read'], null, parent);
+    const grandchild = await mustCreate('grandchild', ['read'], null, child);
+    const stranger = await mustCreate('stranger', ['read']);
+    const revoked = await call('DELETE', '/tokens?name=parent');
+    assert.equal(revoked.status, 200, said(revoked));
+    assert.deepEqual(revoked.body.also_revoked.sort(), ['child', 'grandchild']);
+    for (const token of [parent, child, grandchild]) {
+      const refused = await call('GET', '/stats', { token, ip: freshIp() });
+      assert.equal(refused.status, 401, said(refused));
+    }
+    assert.equal((await call('GET', '/stats', { token: stranger })).status, 200);
+    const audit = await stack.sql(
+      "SELECT target, detail FROM audit_log WHERE action = 'token_revoke' AND target IN ('parent', 'child', 'grandchild') ORDER BY id",
+    );
+    assert.deepEqual(
+      audit.map((row) => row.target).sort(),
+      ['child', 'grandchild', 'parent'],
+      'each revocation is recorded',
+    );
+  });
+
+  test("a revoked token's audit rows stay apart from a new token's of the same name", async () => {
+    const first = await mustCreate('reused', ['upload']);
+    await call('POST', '/upload', { body: uploadForm(await uniquePng(`reused-${next()}`)), token: first });
+    assert.equal((await call('DELETE', '/tokens?name=reused')).status, 200);
+    const second = await mustCreate('reused', ['upload']);
+    await call('POST', '/upload', { body: uploadForm(await uniquePng(`reused-${next()}`)), token: second });
+    const { body } = await call('GET', '/audit?limit=50');
+    const uploads = body.results.filter((entry) => entry.token === 'reused' && entry.action === 'upload');
+    assert.equal(uploads.length, 2);
+    const ids = uploads.map((entry) => entry.token_id);
+    assert.ok(ids.every(Number.isInteger), JSON.stringify(uploads));
+    assert.notEqual(ids[0], ids[1]);
   });
 
   test('listing shows names, scopes and times: never a secret or a hash', async () => {

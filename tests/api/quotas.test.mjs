@@ -9,24 +9,30 @@ import { fixture, uniquePng } from './helpers.mjs';
 import { caller, said, uploadForm } from './calls.mjs';
 
 // Each upload of `uniquePng` is stored as text.png (42,704 bytes, its text
-// chunk stripped): 3 are 64 % of this limit, 4 are 85 %, 5 are over it.
+// chunk stripped), one of them with small.webp as its thumbnail, which
+// counts too: 3 are 65 % of this limit, 4 are 86 %, 5 are over it.
 const STORAGE_LIMIT = 200_000;
 const DAILY_LIMIT = 3;
 
 let storage;
 let daily;
 let typo;
+let racing;
 let stored;
+let thumbnail;
 before(async () => {
-  [storage, daily, typo, stored] = await Promise.all([
+  [storage, daily, typo, stored, thumbnail, racing] = await Promise.all([
     startStack({ vars: { MAX_STORAGE_BYTES: String(STORAGE_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
     startStack({ vars: { MAX_UPLOADS_PER_DAY: String(DAILY_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
     // Limits written wrong: nothing is guessed for them.
     startStack({ vars: { MAX_UPLOADS_PER_DAY: '5OO', TRASH_DAYS: 'seven' } }),
     fixture('text.png'),
+    fixture('small.webp'),
+    // Room for three stored text.png and a little more.
+    startStack({ vars: { MAX_STORAGE_BYTES: String(3 * 42_704 + 1000), ORPHAN_GRACE_SECONDS: '0' } }),
   ]);
 });
-after(() => Promise.all([storage?.stop(), daily?.stop(), typo?.stop()]));
+after(() => Promise.all([storage?.stop(), daily?.stop(), typo?.stop(), racing?.stop()]));
 
 let seeds = 0;
 async function upload(stack, { thumbnail = false } = {}) {
@@ -74,13 +80,17 @@ describe('MAX_STORAGE_BYTES', () => {
     await mustUpload(storage);
     await mustUpload(storage);
     const at64 = await stats(storage);
-    assert.deepEqual(at64.storage, { used: 3 * stored.length, limit: STORAGE_LIMIT }, 'thumbnails are not counted');
+    assert.deepEqual(
+      at64.storage,
+      { used: 3 * stored.length + thumbnail.length, limit: STORAGE_LIMIT },
+      'images and thumbnails count',
+    );
     assert.deepEqual(at64.uploads_today, { used: 3, limit: null });
     assert.deepEqual(at64.warnings, []);
 
     await mustUpload(storage);
     const at85 = await stats(storage);
-    assert.deepEqual(at85.storage, { used: 4 * stored.length, limit: STORAGE_LIMIT });
+    assert.deepEqual(at85.storage, { used: 4 * stored.length + thumbnail.length, limit: STORAGE_LIMIT });
     assert.equal(at85.warnings.length, 1, at85.warnings.join(' | '));
     assert.match(at85.warnings[0], /storage|MAX_STORAGE_BYTES/i);
   });
@@ -103,16 +113,33 @@ describe('MAX_STORAGE_BYTES', () => {
     const [victim] = listing.results;
     assert.equal((await call('DELETE', `/delete?id=${victim.id}`)).status, 200);
     const trashed = await stats(storage);
-    assert.equal(trashed.storage.used, 4 * stored.length, 'deleting frees nothing');
+    assert.equal(trashed.storage.used, 4 * stored.length + thumbnail.length, 'deleting frees nothing');
     assert.equal(trashed.trash_bytes, stored.length);
     assert.equal((await upload(storage)).status, 507);
 
     const purged = await call('DELETE', `/trash?id=${victim.id}`);
     assert.equal(purged.status, 200, said(purged));
     const after = await stats(storage);
-    assert.equal(after.storage.used, 3 * stored.length);
+    assert.equal(after.storage.used, 3 * stored.length + thumbnail.length);
     assert.deepEqual(after.warnings, []);
     await mustUpload(storage);
+  });
+});
+
+describe('racing uploads', () => {
+  // The check and the row are one conditional statement, so however the
+  // requests interleave, no two can both take the last room.
+  test('twelve at once near the limit: exactly what fits is stored, the rest is 507 and leaves nothing', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => upload(racing)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [...Array(3).fill(200), ...Array(9).fill(507)], answers.map(said).join('\n'));
+    const counts = await stats(racing);
+    assert.equal(counts.storage.used, 3 * stored.length);
+    assert.ok(counts.storage.used <= counts.storage.limit);
+    const report = (await caller(racing)('GET', '/reconcile')).body;
+    assert.equal(report.objects_checked, 3, 'the refused uploads left no object');
+    assert.deepEqual(report.orphan_objects, []);
+    assert.deepEqual(report.missing_objects, []);
   });
 });
 

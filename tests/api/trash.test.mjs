@@ -1,12 +1,14 @@
-// The trash against wrangler dev: deleting keeps the bytes under `.trash/`
-// and the URL answers 404; restoring brings back the same URL and bytes;
-// purging (one, all, or by the Cron Trigger after TRASH_DAYS) removes bytes
-// and row; the same bytes uploaded again come back out of the trash.
+// The trash against wrangler dev: deleting moves the bytes into the private
+// trash bucket, so the URL answers 404 at once on the Worker and nothing is
+// left for a custom domain on the image bucket to serve; restoring brings
+// back the same URL and bytes; purging (one, all, or by the Cron Trigger
+// after TRASH_DAYS) removes bytes and row and retires the key; the same
+// bytes uploaded again come back out of the trash.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startStack } from '../support/stack.mjs';
+import { startStack, TRASH_BUCKET } from '../support/stack.mjs';
 import { fixture, uniquePng } from './helpers.mjs';
 import { caller, said, uploadForm } from './calls.mjs';
 
@@ -66,6 +68,16 @@ async function reconcile() {
   return answer.body;
 }
 
+/** What a custom domain on the image bucket serves under `key` (or under
+ * the `.trash/` prefix the trash once had there): nothing, for a deleted image. */
+async function assertNotPublic(keys) {
+  for (const key of keys) {
+    assert.equal(await stack.getObject(key), null, `${key} is public`);
+    assert.equal(await stack.getObject(`.trash/${key}`), null, `.trash/${key} is public`);
+  }
+}
+const inTrashBucket = (key) => stack.getObject(key, { bucket: TRASH_BUCKET });
+
 async function assertConsistent() {
   const report = await reconcile();
   assert.deepEqual(report.orphan_objects, [], 'objects without rows');
@@ -77,7 +89,7 @@ describe('delete and restore', () => {
   let thumbnailBytes;
   let baseline;
 
-  test('delete: the URL answers 404 at once, the bytes stay, the trash lists it and the listing does not', async () => {
+  test('delete: the URL answers 404 at once, nothing is public, the bytes stay private, the trash lists it', async () => {
     image = await upload('trash-roundtrip', { thumbnail: true });
     assert.ok(image.thumbnail_url, 'uploaded with a thumbnail');
     thumbnailBytes = (await get(image.thumbnail_url)).bytes;
@@ -91,9 +103,9 @@ describe('delete and restore', () => {
     assert.deepEqual(deleted, { success: true, id: image.id, object_key: image.object_key });
     assert.equal((await get(image.url)).status, 404);
     assert.equal((await get(image.thumbnail_url)).status, 404);
-    // The trash is never served.
     assert.equal((await get(`${stack.url}/i/.trash/${image.object_key}`)).status, 404);
-    const kept = await Promise.all([image.object_key, image.thumbnail_key].map((key) => stack.getObject(`.trash/${key}`)));
+    await assertNotPublic([image.object_key, image.thumbnail_key]);
+    const kept = await Promise.all([image.object_key, image.thumbnail_key].map(inTrashBucket));
     assert.deepEqual(kept, [image.stored, thumbnailBytes]);
 
     const listed = await listing();
@@ -139,7 +151,8 @@ describe('delete and restore', () => {
     assert.equal(listed.total, baseline.total);
     assert.equal(listed.results.find((row) => row.id === image.id)?.image_url, image.url);
     assert.deepEqual(await stats(), baseline.stats);
-    assert.equal(await stack.getObject(`.trash/${image.object_key}`), null, 'nothing left in .trash/');
+    assert.equal(await inTrashBucket(image.object_key), null, 'nothing left in the trash');
+    assert.equal(await inTrashBucket(image.thumbnail_key), null, 'nothing left in the trash');
     await assertConsistent();
   });
 
@@ -154,24 +167,17 @@ describe('delete and restore', () => {
     }
   });
 
-  test('restore where something else took the URL meanwhile is 409, and it stays in the trash', async () => {
+  test('a trashed image keeps its URL: nothing can be stored under its key meanwhile', async () => {
     const victim = await upload('trash-taken');
     await remove(victim.id);
-    // Another image now stands at that key, row and object (behind the
-    // Worker's back, as only an import or another program could do).
-    const file = join(stack.stateDir, 'squatter.png');
-    await writeFile(file, await fixture('text.png'));
-    await stack.putObject(victim.object_key, file);
-    await stack.sql(
-      `INSERT INTO images (object_key, original_name, image_url, content_type, size, created_at) VALUES ('${victim.object_key}', 'squatter.png', '/i/${victim.object_key}', 'image/png', 42704, 1)`,
-    );
-    const answer = await call('POST', `/trash/restore?id=${victim.id}`);
-    assert.equal(answer.status, 409, said(answer));
-    assert.equal(answer.body.code, 'conflict');
-    assert.ok((await trashIds()).includes(victim.id));
-    assert.deepEqual((await get(victim.url)).bytes, await fixture('text.png'), 'the other image is untouched');
-    // Its own bytes (text.png once its text chunk is stripped) are still kept.
-    assert.deepEqual(await stack.getObject(`.trash/${victim.object_key}`), await fixture('text.png'));
+    const squatter = await call('POST', `/upload?key=${encodeURIComponent(victim.object_key)}&created_at=1`, {
+      body: uploadForm(await fixture('logo.png'), { name: 'squatter.png' }),
+    });
+    assert.equal(squatter.status, 409, said(squatter));
+    assert.equal(await stack.getObject(victim.object_key), null, 'nothing was written under its key');
+    const back = await call('POST', `/trash/restore?id=${victim.id}`);
+    assert.equal(back.status, 200, said(back));
+    assert.deepEqual((await get(victim.url)).bytes, await fixture('text.png'), 'its own bytes come back');
   });
 });
 
@@ -188,10 +194,14 @@ describe('purge', () => {
 
     assert.ok(!(await trashIds()).includes(image.id));
     assert.deepEqual(await stack.sql(`SELECT id FROM images WHERE id = ${image.id}`), []);
-    const left = await Promise.all(
-      [`.trash/${image.object_key}`, `.trash/${image.thumbnail_key}`, image.object_key].map((key) => stack.getObject(key)),
+    await assertNotPublic([image.object_key, image.thumbnail_key]);
+    const left = await Promise.all([image.object_key, image.thumbnail_key].map(inTrashBucket));
+    assert.deepEqual(left, [null, null]);
+    assert.deepEqual(
+      await stack.sql(`SELECT key FROM retired_keys WHERE key = '${image.object_key}'`),
+      [{ key: image.object_key }],
+      'its key is retired',
     );
-    assert.deepEqual(left, [null, null, null]);
     const after = await stats();
     assert.equal(after.trash_count, before.trash_count - 1);
     assert.equal(after.trash_bytes, before.trash_bytes - image.size);
@@ -228,7 +238,7 @@ describe('purge', () => {
     const counts = await stats();
     assert.equal(counts.trash_count, 0);
     assert.equal(counts.trash_bytes, 0);
-    const left = await Promise.all(images.map((image) => stack.getObject(`.trash/${image.object_key}`)));
+    const left = await Promise.all(images.map((image) => inTrashBucket(image.object_key)));
     assert.deepEqual(left, [null, null, null]);
     await assertConsistent();
 
@@ -304,7 +314,7 @@ describe('the Cron Trigger', () => {
           (SELECT group_concat(id) FROM audit_log WHERE id IN (${stale}, ${kept})) AS audit,
           (SELECT group_concat(token || ' ' || action) FROM audit_log WHERE action = 'purge' AND target = '${old.id}') AS purge`,
       ),
-      Promise.all([old.object_key, old.thumbnail_key].map((key) => stack.getObject(`.trash/${key}`))),
+      Promise.all([old.object_key, old.thumbnail_key].map(inTrashBucket)),
     ]);
     assert.equal(after.rows, 0, 'its row is gone');
     assert.deepEqual(left, [null, null], 'its objects are gone');

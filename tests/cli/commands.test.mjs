@@ -269,7 +269,7 @@ describe('delete', () => {
     const again = await imghost(['delete', String(image.id)]);
     assert.equal(again.code, 1);
     assert.equal(again.stdout, '');
-    assert.equal(again.stderr, `error: ${image.id}: Image ${image.id} not found\n`);
+    assert.equal(again.stderr, `error: ${image.id}: Image ${image.id} is in the trash already\n`);
   });
 
   test('by URL, with no listing', async () => {
@@ -282,7 +282,7 @@ describe('delete', () => {
 
     const again = await imghost(['delete', image.image_url]);
     assert.equal(again.code, 1);
-    assert.equal(again.stderr, `error: ${image.image_url}: No image with key ${image.object_key}\n`);
+    assert.equal(again.stderr, `error: ${image.image_url}: Image ${image.id} is in the trash already\n`);
   });
 
   test('several at once; junk is refused, the rest deleted, exit code 1', async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_URL, apiQuery, download, useStack, writePng } from './helpers.mjs';
+import { TRASH_BUCKET } from '../support/stack.mjs';
 
 const lines = (text) => text.split('\n').slice(0, -1);
 const utcMinute = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -121,7 +122,8 @@ describe('trash', () => {
   test('empty asks first; --yes purges bytes and rows for good', async () => {
     const { image } = await uploaded('purge-me.png');
     assert.equal((await ctx.run(['delete', String(image.id)])).code, 0);
-    assert.ok(await ctx.stack.getObject(`.trash/${image.object_key}`), 'the bytes wait in the trash');
+    assert.ok(await ctx.stack.getObject(image.object_key, { bucket: TRASH_BUCKET }), 'the bytes wait in the trash');
+    assert.equal(await ctx.stack.getObject(image.object_key), null, 'and nothing is public');
 
     // Standard input is a pipe here: no terminal to ask at.
     const unasked = await ctx.run(['trash', 'empty']);
@@ -135,7 +137,7 @@ describe('trash', () => {
     assert.equal(purged.code, 0);
     assert.equal(purged.stdout, 'purged 1 image\n');
     assert.deepEqual(await trashJson(), []);
-    assert.equal(await ctx.stack.getObject(`.trash/${image.object_key}`), null);
+    assert.equal(await ctx.stack.getObject(image.object_key, { bucket: TRASH_BUCKET }), null);
     assert.equal(await ctx.stack.getObject(image.object_key), null);
     assert.deepEqual(await ctx.stack.sql(`SELECT id FROM images WHERE id = ${image.id}`), []);
 

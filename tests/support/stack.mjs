@@ -11,6 +11,9 @@ import { randomBytes } from 'node:crypto';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+/** The buckets of wrangler.toml: the public images and the private trash. */
+export const IMAGE_BUCKET = 'imghost-images';
+export const TRASH_BUCKET = 'imghost-trash';
 /** The environment wrangler runs in here: no metrics, no network lookups. */
 export const QUIET_ENV = {
   ...process.env,
@@ -94,91 +97,112 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
     { cwd: ROOT, env: QUIET_ENV },
   );
   await seed?.(stateDir);
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const child = spawn(
-    WRANGLER,
-    [
-      'dev',
-      ...configArgs,
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', stateDir,
-      '--env-file', envFile,
-      '--show-interactive-dev-session=false',
-      '--live-reload=false',
-      ...(testScheduled ? ['--test-scheduled'] : []),
-    ],
-    { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child.pid);
-  // Do not keep this process alive for the stack's sake.
-  child.unref();
-  child.stdout.unref();
-  child.stderr.unref();
+  let child;
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
+  let url;
+  /** Starts `wrangler dev` on the state directory and waits for it. */
+  const launch = async () => {
+    const port = await freePort();
+    const inspectorPort = await freePort();
+    child = spawn(
+      WRANGLER,
+      [
+        'dev',
+        ...configArgs,
+        '--ip', '127.0.0.1',
+        '--port', String(port),
+        '--inspector-port', String(inspectorPort),
+        '--persist-to', stateDir,
+        '--env-file', envFile,
+        '--show-interactive-dev-session=false',
+        '--live-reload=false',
+        ...(testScheduled ? ['--test-scheduled'] : []),
+      ],
+      { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    running.add(child.pid);
+    // Do not keep this process alive for the stack's sake.
+    child.unref();
+    child.stdout.unref();
+    child.stderr.unref();
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    while (true) {
+      if (child.exitCode !== null) {
+        await stop();
+        throw new Error(`wrangler dev exited early:\n${output}`);
+      }
+      try {
+        const response = await fetch(`${url}/__health`);
+        await response.arrayBuffer();
+        return;
+      } catch {}
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`wrangler dev did not start within 60 s:\n${output}`);
+      }
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  };
 
-  const stop = async () => {
+  /** SIGKILL to wrangler and the workerd it started, as a crash would. */
+  const kill = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       // Hold the process open until the stack is gone (it was unref'd so
       // as not to keep the process alive while running).
       child.ref();
       const exited = new Promise((done) => child.once('exit', done));
-      // The whole process group: wrangler and the workerd it started. The
-      // state is thrown away, so there is nothing to shut down gracefully.
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {}
       await exited;
     }
     running.delete(child.pid);
+  };
+  // The state is thrown away, so there is nothing to shut down gracefully.
+  const stop = async () => {
+    await kill();
     await rm(stateDir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 60_000;
-  while (true) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited early:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${url}/__health`);
-      await response.arrayBuffer();
-      break;
-    } catch {}
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start within 60 s:\n${output}`);
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  await launch();
   const wrangler = (...args) =>
     promisify(execFile)(WRANGLER, [...args, '--local', '--persist-to', stateDir, ...configArgs], { cwd: ROOT, env: QUIET_ENV });
   return {
-    url,
+    get url() {
+      return url;
+    },
     token,
     stateDir,
     logs: () => output,
     stop,
+    /** Kills the runtime mid-work (SIGKILL) and starts it again on the same
+     * state, at a new address. */
+    async crashAndRestart() {
+      await kill();
+      await launch();
+    },
     /** Runs SQL on the stack's D1 behind the Worker's back; returns the rows. */
     async sql(command) {
       const { stdout } = await wrangler('d1', 'execute', 'DB', '--json', '--command', command);
       return JSON.parse(stdout)[0].results;
     },
     /** Puts an object in the stack's R2 behind the Worker's back. */
-    async putObject(key, file) {
-      await wrangler('r2', 'object', 'put', `imghost-images/${key}`, '--file', file);
+    async putObject(key, file, { bucket = IMAGE_BUCKET } = {}) {
+      await wrangler('r2', 'object', 'put', `${bucket}/${key}`, '--file', file);
     },
-    /** The bytes of an object in the stack's R2, or null when there is none. */
-    async getObject(key) {
+    /**
+     * The bytes of an object in the stack's R2, or null when there is none.
+     * In the image bucket that is what a custom domain bound to it serves
+     * (the README's production setup: every object there is public).
+     */
+    async getObject(key, { bucket = IMAGE_BUCKET } = {}) {
       try {
         const { stdout } = await promisify(execFile)(
           WRANGLER,
-          ['r2', 'object', 'get', `imghost-images/${key}`, '--pipe', '--local', '--persist-to', stateDir, ...configArgs],
+          ['r2', 'object', 'get', `${bucket}/${key}`, '--pipe', '--local', '--persist-to', stateDir, ...configArgs],
           { cwd: ROOT, env: QUIET_ENV, encoding: 'buffer', maxBuffer: 64 << 20 },
         );
         return stdout;

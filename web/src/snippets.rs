@@ -141,6 +141,7 @@ mod tests {
             width,
             height,
             sha256: None,
+            stored_sha256: None,
             original_size: None,
             compressed_by: None,
             animated: None,

@@ -3,13 +3,14 @@
 //! refused change leaves a row.
 
 use crate::auth::Caller;
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
+use crate::http::{json, query_string};
 use crate::images::queries;
-use crate::{json, query_string, AppContext};
 use imghost_shared::api::audit::CRON_ACTOR;
 use imghost_shared::api::{AuditAction, AuditEntry, AuditQuery, AuditResponse};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Date, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Date, Request, Response};
 
 /// User agents are kept to this many characters.
 const MAX_USER_AGENT_CHARS: usize = 256;
@@ -18,6 +19,8 @@ const MAX_USER_AGENT_CHARS: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub token: String,
+    /// The named token's id; `None` for `ADMIN_TOKEN` and the cron.
+    pub token_id: Option<i64>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -27,6 +30,7 @@ impl Actor {
         let headers = req.headers();
         Ok(Self {
             token: caller.name.clone(),
+            token_id: caller.token_id,
             ip: headers.get("CF-Connecting-IP")?,
             user_agent: headers
                 .get("User-Agent")?
@@ -37,6 +41,7 @@ impl Actor {
     pub fn cron() -> Self {
         Self {
             token: CRON_ACTOR.into(),
+            token_id: None,
             ip: None,
             user_agent: None,
         }
@@ -82,6 +87,8 @@ impl Actor {
             text(detail),
             text(self.ip.as_deref()),
             text(self.user_agent.as_deref()),
+            self.token_id
+                .map_or(JsValue::NULL, |id| JsValue::from_f64(id as f64)),
         ])
     }
 }
@@ -100,8 +107,7 @@ pub async fn batch_with_record(
 }
 
 /// `GET /audit?limit=&cursor=`: newest first.
-pub async fn handle_audit(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_audit(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let query =
         AuditQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;

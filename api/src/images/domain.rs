@@ -1,7 +1,9 @@
-//! Storing and deleting images so that R2 and D1 never disagree, whatever
-//! fails half-way. Written against two small traits so the failure orders
-//! are tested natively with in-memory stores.
+//! Storing images so that R2 and D1 never disagree, whatever fails
+//! half-way, and so that a key, once it names an image, never names other
+//! bytes. Written against two small traits so the failure orders are tested
+//! natively with in-memory stores.
 
+use crate::trash::domain::{Direction, Pending, TrashTable};
 use imghost_shared::api::{ImageId, ImageRecord};
 use imghost_shared::image::ImageFormat;
 use imghost_shared::thumbnail;
@@ -13,34 +15,145 @@ pub struct StoreError(pub String);
 pub trait ObjectStore {
     async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    async fn delete_many(&self, keys: &[String]) -> Result<(), StoreError>;
     async fn exists(&self, key: &str) -> Result<bool, StoreError>;
     /// The object's bytes, or `None` if there is no such object.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Copies an object with its type; `false` if there is no such object.
-    async fn copy(&self, from: &str, to: &str) -> Result<bool, StoreError>;
+    /// Copies an object with its type into `target` (this store or
+    /// another) under `target_key`; `false` if there is no such object.
+    async fn copy_to(&self, key: &str, target: &Self, target_key: &str)
+        -> Result<bool, StoreError>;
+}
+
+/// The quotas an insert is checked against, in the same statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of images and thumbnails in R2, the trash included.
+    pub max_storage_bytes: u64,
+    pub max_uploads_per_day: Option<u64>,
+}
+
+/// What the quotas are measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Images and thumbnails, the trash included.
+    pub stored_bytes: u64,
+    pub uploads_today: u64,
+}
+
+/// Why a row was not inserted (or a thumbnail not recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A row holds the same uploaded bytes (and a move may be under way on it).
+    SameBytes(ImageRecord, Option<Pending>),
+    /// A row has the key.
+    KeyTaken(ImageRecord),
+    /// The key belonged to a purged image with other (or unknown) bytes.
+    KeyRetired,
+    StorageFull {
+        used: u64,
+    },
+    DailyLimit {
+        used: u64,
+    },
+    /// The row that stood in the way went before it could be read: try again.
+    Unexplained,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    Row(ImageRecord),
+    Refused(Refusal),
 }
 
 pub trait ImageTable {
-    async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError>;
-    /// Inserts the row, or returns `None` if a row with the same SHA-256
-    /// already exists (the unique index decides, so racing uploads of the
-    /// same bytes end with one row).
-    async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError>;
+    /// The row holding these uploaded bytes, and any move under way on it.
+    async fn find_by_sha256(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(ImageRecord, Option<Pending>)>, StoreError>;
+    /// Inserts the row unless a quota, its key or its uploaded bytes stand
+    /// in the way, decided in the same statement (so racing uploads can
+    /// neither pass a quota together nor store the same bytes twice); when
+    /// refused, says why.
+    async fn insert(&self, image: &NewImage, limits: &Limits) -> Result<Inserted, StoreError>;
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError>;
     async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
-    /// Records the thumbnail of an image that has none; the updated row, or
-    /// `None` if there is no such row or it has a thumbnail already.
+    /// Records the thumbnail of a live image that has none and no move
+    /// under way, if storage has room for it; the updated row, or why not.
     async fn set_thumbnail(
         &self,
         id: ImageId,
         thumbnail_key: &str,
-    ) -> Result<Option<ImageRecord>, StoreError>;
-    /// Deletes the row; the row as it was, or `None` if there was none.
-    async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
-    /// Puts a deleted row back exactly as it was.
-    async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError>;
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Result<ImageRecord, Refusal>, StoreError>;
     /// Records Tinify's monthly usage, shown in stats.
     async fn set_compression_count(&self, count: u64) -> Result<(), StoreError>;
+}
+
+/// Why an insert changed nothing, from what stood in its way: the row with
+/// the same uploaded bytes, the row with the key, the key's retirement (the
+/// stored SHA-256 it had) and the quotas' use.
+pub fn refusal(
+    image: &NewImage,
+    same_bytes: Option<(ImageRecord, Option<Pending>)>,
+    at_key: Option<ImageRecord>,
+    retired: Option<Option<String>>,
+    usage: Usage,
+    limits: &Limits,
+) -> Refusal {
+    if let Some((row, pending)) = same_bytes.filter(|_| !image.shares_bytes) {
+        return Refusal::SameBytes(row, pending);
+    }
+    if let Some(row) = at_key {
+        return Refusal::KeyTaken(row);
+    }
+    if let Some(retired_sha256) = retired {
+        if retired_sha256.as_deref() != Some(image.stored_sha256.as_str()) {
+            return Refusal::KeyRetired;
+        }
+    }
+    if usage.stored_bytes + image.size + image.thumbnail_size.unwrap_or(0)
+        > limits.max_storage_bytes
+    {
+        return Refusal::StorageFull {
+            used: usage.stored_bytes,
+        };
+    }
+    if limits
+        .max_uploads_per_day
+        .is_some_and(|limit| usage.uploads_today >= limit)
+    {
+        return Refusal::DailyLimit {
+            used: usage.uploads_today,
+        };
+    }
+    Refusal::Unexplained
+}
+
+/// Why a thumbnail was not recorded, from the row as it is now.
+pub fn thumbnail_refusal(
+    row: Option<(ImageRecord, Option<Pending>)>,
+    size: u64,
+    usage: Usage,
+    limits: &Limits,
+) -> Refusal {
+    match row {
+        Some((row, None)) if row.deleted_at.is_none() && row.thumbnail_key.is_some() => {
+            Refusal::KeyTaken(row)
+        }
+        Some((row, None)) if row.deleted_at.is_none() => {
+            if usage.stored_bytes + size > limits.max_storage_bytes {
+                Refusal::StorageFull {
+                    used: usage.stored_bytes,
+                }
+            } else {
+                Refusal::Unexplained
+            }
+        }
+        _ => Refusal::Unexplained,
+    }
 }
 
 /// A row about to be inserted.
@@ -54,13 +167,24 @@ pub struct NewImage {
     pub created_at: i64,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// Of the bytes as uploaded: the same file again is the same image.
     pub sha256: String,
+    /// Of the bytes stored in R2.
+    pub stored_sha256: String,
     pub original_size: u64,
     pub compressed_by: String,
     pub animated: bool,
     /// Where the thumbnail sent with the image goes (`store_image` writes
-    /// it there), if one was.
+    /// it there), if one was, and its size.
     pub thumbnail_key: Option<String>,
+    pub thumbnail_size: Option<u64>,
+    /// An image restored under its old key: inserted before its objects are
+    /// written (so no two requests ever write under one key), as a move
+    /// into the public bucket claimed at this time; and it may share its
+    /// bytes with another key (two exported images can), so its uploaded
+    /// bytes are not looked up.
+    pub claimed_at: Option<i64>,
+    pub shares_bytes: bool,
 }
 
 /// A checked thumbnail, ready to store.
@@ -80,53 +204,112 @@ impl Thumbnail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     New(ImageRecord),
-    /// The same bytes were stored before (possibly by a racing upload).
-    Duplicate(ImageRecord),
+    /// Another row stands where this one would go (the same uploaded bytes,
+    /// or the key): nothing of this upload was kept.
+    Existing(ImageRecord, Option<Pending>),
+    /// A quota or the key's past refused it: nothing was kept.
+    Refused(Refusal),
 }
 
-/// How often an upload stores anew when the image holding the same bytes is
-/// deleted while it runs.
+/// How often an upload tries again when what stood in its way went before
+/// it could be read.
 const STORE_ATTEMPTS: usize = 3;
 
-/// Writes the object, then the row. If the row cannot be written the object
-/// is removed again. If the same bytes are already stored (the unique index
-/// on the SHA-256 says so, whether they came earlier or in a racing
-/// upload), that image is the answer and this object is removed — unless
-/// that image is deleted meanwhile: a duplicate answer always names an
-/// image whose row was there after everything else this upload did, and
-/// otherwise the upload stores anew.
-///
-/// Letting the insert find duplicates keeps a new image, the common case,
-/// at one object write and one row insert. (When Tinify is on, the caller
-/// looks for duplicates first, so as not to spend a compression on them.)
+/// Stores a new image under a new key: the objects, then the row (with
+/// the quotas and the duplicate check in the insert itself, so the common
+/// case is one object write and one D1 round trip). Whatever refuses the
+/// row, or a failed insert, removes the objects again — unless the insert
+/// was committed and only its answer lost.
 pub async fn store_image(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
     image: &NewImage,
     bytes: &[u8],
     thumbnail: Option<&Thumbnail>,
+    limits: &Limits,
 ) -> Result<Stored, StoreError> {
     debug_assert_eq!(image.thumbnail_key.is_some(), thumbnail.is_some());
     for _ in 0..STORE_ATTEMPTS {
-        if let Some(stored) = store_once(objects, table, image, bytes, thumbnail).await? {
-            return Ok(stored);
+        put_objects(objects, image, bytes, thumbnail).await?;
+        let refusal = match table.insert(image, limits).await {
+            Ok(Inserted::Row(row)) => return Ok(Stored::New(row)),
+            Ok(Inserted::Refused(refusal)) => refusal,
+            Err(error) => {
+                // The insert may have been committed and only its answer
+                // lost: the objects may only go if the row is surely not there.
+                return match table.find_by_key(&image.object_key).await {
+                    Ok(Some(row)) => Ok(Stored::New(row)),
+                    Ok(None) => Err(remove_objects(objects, image, error).await),
+                    Err(_) => Err(error),
+                };
+            }
+        };
+        let _ = remove_objects(objects, image, StoreError(String::new())).await;
+        match refusal {
+            Refusal::SameBytes(row, pending) => return Ok(Stored::Existing(row, pending)),
+            Refusal::Unexplained => continue,
+            other => return Ok(Stored::Refused(other)),
         }
     }
     Err(StoreError(
-        "the image holding the same bytes was deleted during every attempt to store this one"
-            .into(),
+        "what stood in the way of this upload went before it could be read, every time".into(),
     ))
 }
 
-/// One attempt; `None` when the image holding the same bytes was deleted
-/// before this upload could answer with it.
-async fn store_once(
+/// Stores an image under the key it had (an import): the row first, as a
+/// move into the public bucket, then the objects, then the move is
+/// finished. So no request ever writes under a key that another row has,
+/// had, or is getting; if the objects cannot be written, the row goes and
+/// its key stays retired with these bytes only.
+pub async fn store_at_key<T: ImageTable + TrashTable>(
     objects: &impl ObjectStore,
-    table: &impl ImageTable,
+    table: &T,
     image: &NewImage,
     bytes: &[u8],
     thumbnail: Option<&Thumbnail>,
-) -> Result<Option<Stored>, StoreError> {
+    limits: &Limits,
+) -> Result<Stored, StoreError> {
+    let claimed_at = image.claimed_at.expect("a keyed image is inserted claimed");
+    for _ in 0..STORE_ATTEMPTS {
+        let row = match table.insert(image, limits).await? {
+            Inserted::Row(row) => row,
+            Inserted::Refused(Refusal::KeyTaken(row)) => return Ok(Stored::Existing(row, None)),
+            Inserted::Refused(Refusal::Unexplained | Refusal::SameBytes(..)) => continue,
+            Inserted::Refused(refusal) => return Ok(Stored::Refused(refusal)),
+        };
+        if let Err(error) = put_objects(objects, image, bytes, thumbnail).await {
+            let now = claimed_at + 1;
+            if table
+                .renew(row.id, claimed_at, now, Direction::Gone)
+                .await?
+            {
+                table
+                    .finish(row.id, Direction::Gone, now, now, false)
+                    .await?;
+            }
+            return Err(error);
+        }
+        return match table
+            .finish(row.id, Direction::Live, claimed_at, claimed_at, false)
+            .await?
+        {
+            Some(row) => Ok(Stored::New(row)),
+            None => Err(StoreError(
+                "another request took this import over while it was stored".into(),
+            )),
+        };
+    }
+    Err(StoreError(
+        "what stood in the way of this import went before it could be read, every time".into(),
+    ))
+}
+
+async fn put_objects(
+    objects: &impl ObjectStore,
+    image: &NewImage,
+    bytes: &[u8],
+    thumbnail: Option<&Thumbnail>,
+) -> Result<(), StoreError> {
     objects
         .put(&image.object_key, bytes, &image.content_type)
         .await?;
@@ -139,86 +322,25 @@ async fn store_once(
             return Err(error);
         }
     }
-    let outcome = insert_row(table, image).await;
-    if let Ok(Some(Stored::New(_))) = outcome {
-        return outcome;
-    }
-    if outcome.is_err() {
-        // The insert may have been committed and only its answer lost: the
-        // object may only go if its row is surely not there.
-        match table.find_by_key(&image.object_key).await {
-            Ok(Some(record)) => return Ok(Some(Stored::New(record))),
-            Ok(None) => {}
-            Err(_) => return outcome,
-        }
-    }
-    // This upload's objects have no row: remove them.
+    Ok(())
+}
+
+/// Removes the objects of a row that was not written; the error to report.
+async fn remove_objects(
+    objects: &impl ObjectStore,
+    image: &NewImage,
+    error: StoreError,
+) -> StoreError {
     if let Some(key) = &image.thumbnail_key {
         // A thumbnail left behind is found by reconcile, like any orphan.
         let _ = objects.delete(key).await;
     }
-    let outcome = match (outcome, objects.delete(&image.object_key).await) {
-        (Err(StoreError(error)), Err(StoreError(cleanup))) => Err(StoreError(format!(
-            "{error}; and object {} could not be removed ({cleanup}): reconcile will list it",
-            image.object_key
-        ))),
-        (outcome, _) => outcome,
-    };
-    // Rows go before objects when an image is deleted, so a row read now
-    // proves the duplicate is still there.
-    match outcome? {
-        Some(Stored::Duplicate(duplicate)) => Ok(table
-            .find_by_key(&duplicate.object_key)
-            .await?
-            .map(Stored::Duplicate)),
-        other => Ok(other),
-    }
-}
-
-/// The new row, the row that holds the same bytes, or `None` if that row
-/// was deleted between the two statements.
-async fn insert_row(
-    table: &impl ImageTable,
-    image: &NewImage,
-) -> Result<Option<Stored>, StoreError> {
-    if let Some(record) = table.insert(image).await? {
-        return Ok(Some(Stored::New(record)));
-    }
-    // Another upload of the same bytes won the race: its row is the answer.
-    Ok(table
-        .find_by_sha256(&image.sha256)
-        .await?
-        .map(Stored::Duplicate))
-}
-
-/// Deletes the row, then the object. If the object cannot be deleted and is
-/// still there, the row is put back, so no row ever points at a missing
-/// object. Returns `None` if there is no such image.
-pub async fn delete_image(
-    objects: &impl ObjectStore,
-    table: &impl ImageTable,
-    id: ImageId,
-) -> Result<Option<ImageRecord>, StoreError> {
-    let Some(record) = table.delete(id).await? else {
-        return Ok(None);
-    };
-    let Err(error) = objects.delete(&record.object_key).await else {
-        if let Some(key) = &record.thumbnail_key {
-            // The image is gone; a thumbnail left behind is an orphan that
-            // reconcile finds and removes.
-            let _ = objects.delete(key).await;
-        }
-        return Ok(Some(record));
-    };
-    match objects.exists(&record.object_key).await {
-        Ok(false) => Ok(Some(record)),
-        Ok(true) => {
-            table.restore(&record).await?;
-            Err(error)
-        }
-        // Unknown: leave the row deleted. At worst the object is orphaned,
-        // which reconcile finds; a row without its object is never left.
-        Err(_) => Err(error),
+    match objects.delete(&image.object_key).await {
+        Ok(()) => error,
+        Err(StoreError(cleanup)) => StoreError(format!(
+            "{}; and object {} could not be removed ({cleanup}): reconcile will list it",
+            error.0, image.object_key
+        )),
     }
 }
 
@@ -229,21 +351,24 @@ pub enum Attached {
     Done(ImageRecord),
     /// The image has a thumbnail already (possibly from a racing request).
     HasOne(ImageRecord),
-    /// There is no such image (possibly deleted meanwhile).
+    /// There is no live image with that id (none, trashed, or moving).
     NoImage,
+    /// Storage has no room for it.
+    StorageFull { used: u64 },
 }
 
-/// Stores a thumbnail for an image that has none: the object first, then
-/// the row. If the row cannot take it (the image was deleted, or got
-/// another thumbnail meanwhile), the object goes again, unless it is the
-/// one the row now names.
+/// Stores a thumbnail for a live image that has none: the object first,
+/// then the row, which takes it only if the image is still live, settled
+/// and without one. Otherwise the object goes again — unless the row is
+/// live and names it (a racing request stored the same key) — so no
+/// thumbnail of a trashed image is left public.
 pub async fn attach_thumbnail(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
     id: ImageId,
     thumbnail: &Thumbnail,
+    limits: &Limits,
 ) -> Result<Attached, StoreError> {
-    // A trashed image gets no thumbnail: to clients it is gone.
     let Some(image) = table
         .find_by_id(id)
         .await?
@@ -258,29 +383,34 @@ pub async fn attach_thumbnail(
     objects
         .put(&key, &thumbnail.bytes, thumbnail.format.mime_type())
         .await?;
-    let updated = match table.set_thumbnail(id, &key).await {
-        Ok(updated) => updated,
-        Err(error) => {
-            // The update may have been committed and only its answer lost.
-            if let Ok(Some(row)) = table.find_by_id(id).await {
-                if row.thumbnail_key.as_deref() == Some(key.as_str()) {
-                    return Ok(Attached::Done(row));
-                }
-            }
-            let _ = objects.delete(&key).await;
-            return Err(error);
-        }
-    };
-    if let Some(image) = updated {
-        return Ok(Attached::Done(image));
+    let size = thumbnail.bytes.len() as u64;
+    let outcome = table.set_thumbnail(id, &key, size, limits).await;
+    if let Ok(Ok(row)) = outcome {
+        return Ok(Attached::Done(row));
     }
-    let now = table.find_by_id(id).await?;
-    if now.as_ref().and_then(|row| row.thumbnail_key.as_deref()) != Some(key.as_str()) {
+    // The update may have been committed and only its answer lost.
+    let now = table.find_by_id(id).await;
+    let named = |row: &ImageRecord| {
+        row.deleted_at.is_none() && row.thumbnail_key.as_deref() == Some(key.as_str())
+    };
+    if let (Err(_), Ok(Some(row))) = (&outcome, &now) {
+        if named(row) {
+            return Ok(Attached::Done(row.clone()));
+        }
+    }
+    if !matches!(&now, Ok(Some(row)) if named(row)) {
         objects.delete(&key).await?;
     }
-    Ok(match now {
-        Some(row) => Attached::HasOne(row),
-        None => Attached::NoImage,
+    Ok(match outcome? {
+        Ok(row) => Attached::Done(row),
+        Err(Refusal::StorageFull { used }) => Attached::StorageFull { used },
+        Err(Refusal::KeyTaken(row)) => Attached::HasOne(row),
+        Err(_) => match now? {
+            Some(row) if row.deleted_at.is_none() && row.thumbnail_key.is_some() => {
+                Attached::HasOne(row)
+            }
+            _ => Attached::NoImage,
+        },
     })
 }
 
@@ -297,10 +427,14 @@ impl NewImage {
             width: Some(1),
             height: Some(1),
             sha256: sha256.into(),
+            stored_sha256: sha256.into(),
             original_size: 3,
             compressed_by: "none".into(),
             animated: false,
             thumbnail_key: None,
+            thumbnail_size: None,
+            claimed_at: None,
+            shares_bytes: false,
         }
     }
 }
@@ -309,6 +443,11 @@ impl NewImage {
 mod tests {
     use super::super::memory::{run, MemoryObjects, MemoryTable};
     use super::*;
+
+    const ROOMY: Limits = Limits {
+        max_storage_bytes: 1_000_000,
+        max_uploads_per_day: None,
+    };
 
     fn new_image(key: &str, sha256: &str) -> NewImage {
         NewImage::for_tests(key, sha256)
@@ -326,6 +465,7 @@ mod tests {
             &new_image(key, sha256),
             b"png",
             None,
+            &ROOMY,
         ))
     }
 
@@ -336,47 +476,53 @@ mod tests {
         }
     }
 
+    fn with_thumbnail(key: &str, sha256: &str) -> NewImage {
+        NewImage {
+            thumbnail_key: Some(thumbnail().key_for(key)),
+            thumbnail_size: Some(4),
+            ..new_image(key, sha256)
+        }
+    }
+
     fn store_with_thumbnail(
         objects: &MemoryObjects,
         table: &MemoryTable,
         key: &str,
         sha256: &str,
     ) -> Result<Stored, StoreError> {
-        let thumbnail = thumbnail();
-        let image = NewImage {
-            thumbnail_key: Some(thumbnail.key_for(key)),
-            ..new_image(key, sha256)
-        };
         run(store_image(
             objects,
             table,
-            &image,
+            &with_thumbnail(key, sha256),
             b"png",
-            Some(&thumbnail),
+            Some(&thumbnail()),
+            &ROOMY,
         ))
     }
 
-    fn keys(objects: &MemoryObjects) -> Vec<String> {
-        objects.objects.borrow().keys().cloned().collect()
+    fn attach(
+        objects: &MemoryObjects,
+        table: &MemoryTable,
+        id: ImageId,
+        thumbnail: &Thumbnail,
+    ) -> Attached {
+        run(attach_thumbnail(objects, table, id, thumbnail, &ROOMY)).unwrap()
+    }
+
+    fn stored_new(stored: Result<Stored, StoreError>) -> ImageRecord {
+        match stored {
+            Ok(Stored::New(row)) => row,
+            other => panic!("not stored anew: {other:?}"),
+        }
     }
 
     #[test]
-    fn a_thumbnail_is_stored_beside_its_image_and_deleted_with_it() {
+    fn a_thumbnail_is_stored_beside_its_image() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store_with_thumbnail(&objects, &table, "a.png", "aa").unwrap()
-        else {
-            panic!("stored anew");
-        };
+        let record = stored_new(store_with_thumbnail(&objects, &table, "a.png", "aa"));
         assert_eq!(record.thumbnail_key.as_deref(), Some("a.png.thumb.webp"));
-        assert_eq!(objects.objects.borrow()["a.png.thumb.webp"], b"webp");
-        table
-            .rows
-            .borrow_mut()
-            .get_mut(&record.id.0)
-            .unwrap()
-            .deleted_at = Some(1);
-        run(delete_image(&objects, &table, record.id)).unwrap();
-        assert!(keys(&objects).is_empty());
+        assert_eq!(objects.get_now("a.png.thumb.webp"), b"webp");
+        assert_eq!(table.usage().stored_bytes, 3 + 4);
     }
 
     #[test]
@@ -384,46 +530,95 @@ mod tests {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         *objects.fail_put_ending.borrow_mut() = Some(".webp");
         assert!(store_with_thumbnail(&objects, &table, "a.png", "aa").is_err());
-        assert!(keys(&objects).is_empty());
+        assert!(objects.keys().is_empty());
         assert!(table.rows.borrow().is_empty());
 
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert.set(true);
         assert!(store_with_thumbnail(&objects, &table, "a.png", "aa").is_err());
-        assert!(keys(&objects).is_empty());
+        assert!(objects.keys().is_empty());
     }
 
     #[test]
-    fn a_duplicate_leaves_no_thumbnail_of_its_own() {
+    fn a_duplicate_leaves_no_object_of_its_own() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         store(&objects, &table, "first.png", "same").unwrap();
         let again = store_with_thumbnail(&objects, &table, "second.png", "same").unwrap();
-        assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
-        assert_eq!(keys(&objects), ["first.png"]);
+        assert!(matches!(again, Stored::Existing(ref r, None) if r.object_key == "first.png"));
+        assert_eq!(objects.keys(), ["first.png"]);
+    }
+
+    #[test]
+    fn quotas_refuse_in_the_insert_and_leave_nothing() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let tight = Limits {
+            max_storage_bytes: 10,
+            max_uploads_per_day: Some(2),
+        };
+        let image = with_thumbnail("a.png", "aa");
+        // 3 bytes of image and 4 of thumbnail: a second one would take 14.
+        let first = run(store_image(
+            &objects,
+            &table,
+            &image,
+            b"png",
+            Some(&thumbnail()),
+            &tight,
+        ));
+        stored_new(first);
+        let image = with_thumbnail("b.png", "bb");
+        let full = run(store_image(
+            &objects,
+            &table,
+            &image,
+            b"png",
+            Some(&thumbnail()),
+            &tight,
+        ));
+        assert_eq!(full, Ok(Stored::Refused(Refusal::StorageFull { used: 7 })));
+        assert_eq!(objects.keys(), ["a.png", "a.png.thumb.webp"]);
+        let small = new_image("c.png", "cc");
+        stored_new(run(store_image(
+            &objects, &table, &small, b"png", None, &tight,
+        )));
+        let third = new_image("d.png", "dd");
+        let roomy_but_daily = Limits {
+            max_storage_bytes: 1000,
+            ..tight
+        };
+        let over = run(store_image(
+            &objects,
+            &table,
+            &third,
+            b"png",
+            None,
+            &roomy_but_daily,
+        ));
+        assert_eq!(over, Ok(Stored::Refused(Refusal::DailyLimit { used: 2 })));
+        assert!(!objects.has("d.png"));
     }
 
     #[test]
     fn a_thumbnail_is_attached_once() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
-            panic!("stored anew");
-        };
-        let attached = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
-        let Attached::Done(row) = attached else {
-            panic!("attached: {attached:?}");
+        let record = stored_new(store(&objects, &table, "a.png", "aa"));
+        let Attached::Done(row) = attach(&objects, &table, record.id, &thumbnail()) else {
+            panic!("not attached");
         };
         assert_eq!(row.thumbnail_key.as_deref(), Some("a.png.thumb.webp"));
-        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+        assert_eq!(objects.keys(), ["a.png", "a.png.thumb.webp"]);
 
         let jpeg = Thumbnail {
             format: ImageFormat::Jpeg,
             ..thumbnail()
         };
-        let again = run(attach_thumbnail(&objects, &table, record.id, &jpeg)).unwrap();
-        assert!(matches!(again, Attached::HasOne(_)));
-        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+        assert!(matches!(
+            attach(&objects, &table, record.id, &jpeg),
+            Attached::HasOne(_)
+        ));
+        assert_eq!(objects.keys(), ["a.png", "a.png.thumb.webp"]);
         assert_eq!(
-            run(attach_thumbnail(&objects, &table, ImageId(99), &jpeg)).unwrap(),
+            attach(&objects, &table, ImageId(99), &jpeg),
             Attached::NoImage
         );
     }
@@ -431,44 +626,67 @@ mod tests {
     #[test]
     fn a_thumbnail_that_loses_a_race_is_removed_unless_it_won_under_the_same_key() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
-            panic!("stored anew");
-        };
-        objects
-            .objects
-            .borrow_mut()
-            .insert("a.png.thumb.jpg".into(), b"jpeg".to_vec());
+        let record = stored_new(store(&objects, &table, "a.png", "aa"));
+        objects.insert("a.png.thumb.jpg", b"jpeg");
         *table.racing_thumbnail.borrow_mut() = Some("a.png.thumb.jpg".into());
-        let lost = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
+        let lost = attach(&objects, &table, record.id, &thumbnail());
         assert!(matches!(lost, Attached::HasOne(ref r)
             if r.thumbnail_key.as_deref() == Some("a.png.thumb.jpg")));
-        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.jpg"]);
+        assert_eq!(objects.keys(), ["a.png", "a.png.thumb.jpg"]);
 
         // The racing request wrote the same key: the object is the row's.
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
-            panic!("stored anew");
-        };
+        let record = stored_new(store(&objects, &table, "a.png", "aa"));
         *table.racing_thumbnail.borrow_mut() = Some("a.png.thumb.webp".into());
-        run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
-        assert_eq!(keys(&objects), ["a.png", "a.png.thumb.webp"]);
+        attach(&objects, &table, record.id, &thumbnail());
+        assert_eq!(objects.keys(), ["a.png", "a.png.thumb.webp"]);
+    }
+
+    /// `PUT /thumbnail` racing a delete: the image is trashed between the
+    /// lookup and the update. The update refuses a row that is trashed (or
+    /// moving), and the object goes, even though the trashed row keeps its
+    /// key: a trashed image has nothing public.
+    #[test]
+    fn a_thumbnail_for_an_image_trashed_or_moving_meanwhile_is_removed() {
+        for race in ["trashed", "moving", "deleted"] {
+            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+            let record = stored_new(store(&objects, &table, "a.png", "aa"));
+            table.before_set_thumbnail.replace(Some(race));
+            let outcome = attach(&objects, &table, record.id, &thumbnail());
+            assert_eq!(outcome, Attached::NoImage, "{race}");
+            assert_eq!(objects.keys(), ["a.png"], "{race}");
+            assert_eq!(
+                table
+                    .rows
+                    .borrow()
+                    .get(&record.id.0)
+                    .and_then(|r| r.thumbnail_key.clone()),
+                None
+            );
+        }
     }
 
     #[test]
-    fn a_thumbnail_for_an_image_deleted_meanwhile_is_removed() {
+    fn a_thumbnail_over_the_quota_is_refused_and_removed() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
-            panic!("stored anew");
+        let record = stored_new(store(&objects, &table, "a.png", "aa"));
+        let tight = Limits {
+            max_storage_bytes: 5,
+            max_uploads_per_day: None,
         };
-        table.deleted_before_set_thumbnail.set(true);
-        let outcome = run(attach_thumbnail(&objects, &table, record.id, &thumbnail())).unwrap();
-        assert_eq!(outcome, Attached::NoImage);
-        assert_eq!(keys(&objects), ["a.png"]);
+        let outcome = run(attach_thumbnail(
+            &objects,
+            &table,
+            record.id,
+            &thumbnail(),
+            &tight,
+        ));
+        assert_eq!(outcome, Ok(Attached::StorageFull { used: 3 }));
+        assert_eq!(objects.keys(), ["a.png"]);
     }
 
     /// Every row has its object and every object its row.
     fn assert_consistent(objects: &MemoryObjects, table: &MemoryTable) {
-        let keys: Vec<String> = objects.objects.borrow().keys().cloned().collect();
         let mut row_keys: Vec<String> = table
             .rows
             .borrow()
@@ -476,15 +694,15 @@ mod tests {
             .map(|r| r.object_key.clone())
             .collect();
         row_keys.sort();
-        assert_eq!(keys, row_keys);
+        assert_eq!(objects.keys(), row_keys);
     }
 
     #[test]
     fn stores_object_and_row() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let stored = store(&objects, &table, "a.png", "aa").unwrap();
-        assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
-        assert_eq!(objects.objects.borrow()["a.png"], b"png");
+        let stored = stored_new(store(&objects, &table, "a.png", "aa"));
+        assert_eq!(stored.object_key, "a.png");
+        assert_eq!(objects.get_now("a.png"), b"png");
         assert_consistent(&objects, &table);
     }
 
@@ -503,7 +721,6 @@ mod tests {
         table.fail_insert.set(true);
         let error = store(&objects, &table, "a.png", "aa").unwrap_err();
         assert_eq!(error, StoreError("insert failed".into()));
-        assert!(objects.objects.borrow().is_empty());
         assert_consistent(&objects, &table);
     }
 
@@ -511,8 +728,8 @@ mod tests {
     fn an_insert_whose_answer_was_lost_keeps_its_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         table.fail_insert_after_commit.set(true);
-        let stored = store(&objects, &table, "a.png", "aa").unwrap();
-        assert!(matches!(stored, Stored::New(ref r) if r.object_key == "a.png"));
+        let stored = stored_new(store(&objects, &table, "a.png", "aa"));
+        assert_eq!(stored.object_key, "a.png");
         assert_consistent(&objects, &table);
     }
 
@@ -539,111 +756,69 @@ mod tests {
     fn losing_a_race_returns_the_winner_and_leaves_one_object() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         let winner = new_image("winner.png", "same");
-        run(objects.put("winner.png", b"png", "image/png")).unwrap();
+        objects.insert("winner.png", b"png");
         *table.racing_row.borrow_mut() = Some(winner);
         let stored = store(&objects, &table, "loser.png", "same").unwrap();
-        assert!(matches!(stored, Stored::Duplicate(ref r) if r.object_key == "winner.png"));
+        assert!(matches!(stored, Stored::Existing(ref r, _) if r.object_key == "winner.png"));
         assert_eq!(table.rows.borrow().len(), 1);
         assert_consistent(&objects, &table);
     }
 
     #[test]
-    fn same_bytes_again_leave_only_the_first_image() {
+    fn a_duplicate_deleted_before_it_could_be_read_is_no_answer() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
         store(&objects, &table, "first.png", "same").unwrap();
-        let again = store(&objects, &table, "second.png", "same").unwrap();
-        assert!(matches!(again, Stored::Duplicate(ref r) if r.object_key == "first.png"));
-        assert_eq!(table.rows.borrow().len(), 1);
+        // The first image is purged between the insert and the lookup.
+        objects.remove("first.png");
+        table.purged_before_lookup.set(true);
+        let stored = stored_new(store(&objects, &table, "second.png", "same"));
+        assert_eq!(stored.object_key, "second.png");
         assert_consistent(&objects, &table);
     }
 
     #[test]
-    fn a_duplicate_deleted_meanwhile_is_no_answer() {
-        for deleted_after_lookup in [false, true] {
-            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-            store(&objects, &table, "first.png", "same").unwrap();
-            // The first image's row goes; its object would follow.
-            objects.objects.borrow_mut().remove("first.png");
-            table.deleted_before_lookup.set(!deleted_after_lookup);
-            table.deleted_after_lookup.set(deleted_after_lookup);
-            let stored = store(&objects, &table, "second.png", "same").unwrap();
-            assert!(
-                matches!(stored, Stored::New(ref r) if r.object_key == "second.png"),
-                "{stored:?}"
-            );
-            assert_consistent(&objects, &table);
-        }
-    }
-
-    #[test]
-    fn failed_duplicate_lookup_removes_the_object() {
+    fn keyed_images_take_their_key_before_writing_under_it() {
         let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        store(&objects, &table, "first.png", "same").unwrap();
-        table.fail_find.set(true);
-        let error = store(&objects, &table, "second.png", "same").unwrap_err();
-        assert_eq!(error, StoreError("lookup failed".into()));
-        assert_consistent(&objects, &table);
-    }
-
-    fn with_one_image() -> (MemoryObjects, MemoryTable, ImageId) {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let Stored::New(record) = store(&objects, &table, "a.png", "aa").unwrap() else {
-            unreachable!()
+        let keyed = |key: &str, stored: &str| NewImage {
+            claimed_at: Some(1),
+            shares_bytes: true,
+            stored_sha256: stored.into(),
+            ..new_image(key, "upload")
         };
-        // Only a trashed image is ever deleted for good.
-        table
-            .rows
-            .borrow_mut()
-            .get_mut(&record.id.0)
-            .unwrap()
-            .deleted_at = Some(1);
-        (objects, table, record.id)
+        let store_keyed = |image: &NewImage, bytes: &[u8]| {
+            run(store_at_key(&objects, &table, image, bytes, None, &ROOMY))
+        };
+        // Two keys with the same bytes both come back.
+        stored_new(store_keyed(&keyed("k1.png", "s"), b"one"));
+        let second = stored_new(store_keyed(&keyed("k2.png", "s"), b"one"));
+        assert_eq!(second.sha256, None, "the upload's hash stays with k1");
+        assert!(table.pending(second.id).is_none(), "the move is finished");
+        // A taken key is never written to.
+        let taken = store_keyed(&keyed("k1.png", "other"), b"two").unwrap();
+        assert!(matches!(taken, Stored::Existing(ref r, None) if r.object_key == "k1.png"));
+        assert_eq!(objects.get_now("k1.png"), b"one");
+        // A retired key takes its own bytes back, and no others.
+        table.retire("old.png", Some("s"));
+        let other = store_keyed(&keyed("old.png", "other"), b"two").unwrap();
+        assert_eq!(other, Stored::Refused(Refusal::KeyRetired));
+        assert!(!objects.has("old.png"));
+        stored_new(store_keyed(&keyed("old.png", "s"), b"one"));
+        table.retire("unknown.png", None);
+        let unknown = store_keyed(&keyed("unknown.png", "s"), b"one").unwrap();
+        assert_eq!(unknown, Stored::Refused(Refusal::KeyRetired));
     }
 
     #[test]
-    fn deletes_row_and_object() {
-        let (objects, table, id) = with_one_image();
-        let deleted = run(delete_image(&objects, &table, id)).unwrap().unwrap();
-        assert_eq!(deleted.object_key, "a.png");
-        assert!(objects.objects.borrow().is_empty());
-        assert_consistent(&objects, &table);
-        assert_eq!(run(delete_image(&objects, &table, id)).unwrap(), None);
-    }
-
-    #[test]
-    fn failed_row_delete_keeps_both() {
-        let (objects, table, id) = with_one_image();
-        table.fail_delete.set(true);
-        assert!(run(delete_image(&objects, &table, id)).is_err());
-        assert_eq!(table.rows.borrow().len(), 1);
-        assert_consistent(&objects, &table);
-    }
-
-    #[test]
-    fn failed_object_delete_puts_the_row_back() {
-        let (objects, table, id) = with_one_image();
-        objects.fail_delete.set(true);
-        assert!(run(delete_image(&objects, &table, id)).is_err());
-        assert!(table.rows.borrow().contains_key(&id.0));
-        assert_consistent(&objects, &table);
-    }
-
-    #[test]
-    fn object_delete_with_a_lost_answer_still_counts_as_deleted() {
-        let (objects, table, id) = with_one_image();
-        objects.fail_delete_after_deleting.set(true);
-        assert!(run(delete_image(&objects, &table, id)).unwrap().is_some());
-        assert_consistent(&objects, &table);
-    }
-
-    #[test]
-    fn unknown_object_state_never_leaves_a_row_without_object() {
-        let (objects, table, id) = with_one_image();
-        objects.fail_delete.set(true);
-        objects.fail_exists.set(true);
-        assert!(run(delete_image(&objects, &table, id)).is_err());
-        // The row is gone; the object may be orphaned (reconcile lists it),
-        // but no row points at a missing object.
+    fn a_keyed_image_whose_object_cannot_be_written_leaves_no_row() {
+        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        objects.fail_put.set(true);
+        let image = NewImage {
+            claimed_at: Some(1),
+            shares_bytes: true,
+            ..new_image("k.png", "aa")
+        };
+        assert!(run(store_at_key(&objects, &table, &image, b"png", None, &ROOMY)).is_err());
         assert!(table.rows.borrow().is_empty());
+        assert!(objects.keys().is_empty());
     }
 }

@@ -5,9 +5,12 @@ use super::domain::{self, Attached, ImageTable};
 use super::service::{D1Images, R2Objects, WorkerRuntime};
 use super::upload::{accept_thumbnail, upload_image, Restore, UploadPolicy, UploadedFile};
 use crate::audit::Actor;
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
-use crate::{json, query_string, trash, AppContext};
-use imghost_shared::api::trash::original_key;
+use crate::http::{json, query_string};
+use crate::trash;
+use crate::trash::domain::Buckets;
+use imghost_shared::api::access;
 use imghost_shared::api::{
     routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
@@ -15,43 +18,45 @@ use imghost_shared::api::{
 use imghost_shared::{snippet, thumbnail};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use worker::{FormEntry, Headers, Method, Request, RequestInit, Response, RouteContext};
+use worker::{FormEntry, Headers, Method, Request, RequestInit, Response};
 
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 
-pub async fn handle_upload(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
-    let actor = Actor::of(&caller, &req)?;
     let query =
         UploadQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
+    let actor = Actor::of(&caller, &req)?;
+    let policy = UploadPolicy {
+        allow_svg: app.config.allow_svg,
+        max_pixels: app.config.max_image_pixels,
+        limits: crate::stats::upload_limits(app)?,
+        stored_url_base: app.config.stored_url_base(),
+        may_restore: caller.require(access::RESTORE_BY_UPLOAD).is_ok(),
+    };
     let file = UploadedFile {
         restore: query.key.map(|key| Restore {
             key,
             created_at: query.created_at,
+            upload_sha256: query.upload_sha256,
         }),
         ..read_upload(&mut req, app.config.max_upload_bytes).await?
     };
-    let policy = UploadPolicy {
-        allow_svg: app.config.allow_svg,
-        stored_url_base: app.config.stored_url_base(),
-    };
-    crate::stats::check_quota(app, file.bytes.len() as u64).await?;
+    let public = R2Objects(&app.bucket);
+    let trash = R2Objects(app.trash_bucket()?);
     let uploaded = upload_image(
-        &R2Objects(&app.bucket),
+        &Buckets {
+            public: &public,
+            trash: &trash,
+        },
         &D1Images::audited(&app.db, &actor),
         &WorkerRuntime(app.config.tinify.as_ref()),
         &policy,
         file,
     )
     .await?;
-    // The same bytes sit in the trash: that image comes back, same URL.
-    let image = match uploaded.image.deleted_at {
-        Some(_) => trash::restore(app, &actor, uploaded.image.id).await?,
-        None => uploaded.image,
-    };
-    let image = image.served_from(&app.image_base_url(&req)?);
+    let image = uploaded.image.served_from(&app.image_base_url(&req)?);
     json(&UploadResponse {
         success: true,
         url: image.image_url.clone(),
@@ -112,15 +117,10 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
             )))
         }
     };
-    let query =
-        UploadQuery::from_query_string(&query_string(req)?).map_err(ApiError::BadRequest)?;
     Ok(UploadedFile {
         name: file.name(),
         bytes: file.bytes().await?,
-        restore: query.key.map(|key| Restore {
-            key,
-            created_at: query.created_at,
-        }),
+        restore: None,
         thumbnail,
     })
 }
@@ -176,8 +176,7 @@ fn js_error(error: wasm_bindgen::JsValue) -> ApiError {
     ApiError::Internal(format!("{error:?}"))
 }
 
-pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_query(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let query = ListQuery::from_query_string(&query_string(&req)?)?;
     let base_url = app.image_base_url(&req)?;
@@ -201,8 +200,7 @@ pub async fn handle_query(req: Request, ctx: RouteContext<AppContext>) -> ApiRes
 
 /// `DELETE /delete?id=N`, or `?key=<object key>` for clients that only
 /// have the image URL: moves the image to the trash.
-pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_delete(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let table = D1Images::new(&app.db);
     let id =
@@ -216,25 +214,30 @@ pub async fn handle_delete(req: Request, ctx: RouteContext<AppContext>) -> ApiRe
                     .id
             }
         };
-    let trashed = trash::move_to_trash(app, &Actor::of(&caller, &req)?, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;
+    let Some(trashed) = trash::move_to_trash(app, &Actor::of(&caller, &req)?, id).await? else {
+        let in_trash = table
+            .find_by_id(id)
+            .await?
+            .is_some_and(|row| row.deleted_at.is_some());
+        return Err(ApiError::NotFound(if in_trash {
+            format!("Image {id} is in the trash already")
+        } else {
+            format!("Image {id} not found")
+        }));
+    };
     json(&DeleteResponse {
         success: true,
         id,
-        object_key: original_key(&trashed.object_key).to_string(),
+        object_key: trashed.object_key,
     })
 }
 
 /// `PUT /thumbnail?id=N` with the thumbnail's bytes as the body: for an
 /// image uploaded without one (by an older client, or before thumbnails).
 /// An image keeps its first thumbnail: a second one is a 409.
-pub async fn handle_thumbnail(
-    mut req: Request,
-    ctx: RouteContext<AppContext>,
-) -> ApiResult<Response> {
-    let app = &ctx.data;
-    app.authorize(&req).await?;
+pub async fn handle_thumbnail(mut req: Request, app: &AppContext) -> ApiResult<Response> {
+    let caller = app.authorize(&req).await?;
+    let actor = Actor::of(&caller, &req)?;
     let ThumbnailQuery { id } =
         ThumbnailQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let declared_length = req
@@ -260,11 +263,13 @@ pub async fn handle_thumbnail(
         ));
     }
     let thumbnail = accept_thumbnail(bytes)?;
+    let limits = crate::stats::upload_limits(app)?;
     let attached = domain::attach_thumbnail(
         &R2Objects(&app.bucket),
-        &D1Images::new(&app.db),
+        &D1Images::audited(&app.db, &actor),
         id,
         &thumbnail,
+        &limits,
     )
     .await?;
     let image = match attached {
@@ -275,6 +280,13 @@ pub async fn handle_thumbnail(
             )))
         }
         Attached::NoImage => return Err(ApiError::NotFound(format!("Image {id} not found"))),
+        Attached::StorageFull { used } => {
+            return Err(crate::stats::storage_full(
+                thumbnail.bytes.len() as u64,
+                used,
+                limits.max_storage_bytes,
+            ))
+        }
     };
     json(&ThumbnailResponse {
         success: true,

@@ -1,18 +1,21 @@
 //! R2 and D1 behind the domain traits, plus the read-only queries.
 
-use super::domain::{ImageTable, NewImage, ObjectStore, StoreError};
+use super::domain::{
+    refusal, thumbnail_refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
+    StoreError, Usage,
+};
 use super::queries::{self, Param, Statement};
 use super::upload::Runtime;
 use crate::audit::{batch_with_record, Actor};
 use crate::error::ApiResult;
 use crate::reconcile::ListedObject;
 use crate::tinify::{self, TinifyConfig};
-use crate::trash::domain::TrashTable;
+use crate::trash::domain::{Claim, Clock, Direction, Pending, TrashTable};
 use imghost_shared::api::{encode_cursor, AuditAction, ImageId, ImageRecord, ListQuery};
 use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Bucket, D1Database, D1PreparedStatement, Date};
+use worker::{Bucket, D1Database, D1PreparedStatement, D1Result, Date};
 
 impl From<worker::Error> for StoreError {
     fn from(error: worker::Error) -> Self {
@@ -64,14 +67,26 @@ impl ObjectStore for R2Objects<'_> {
         Ok(self.0.head(key).await?.is_some())
     }
 
-    async fn copy(&self, from: &str, to: &str) -> Result<bool, StoreError> {
+    async fn delete_many(&self, keys: &[String]) -> Result<(), StoreError> {
+        if !keys.is_empty() {
+            self.0.delete_multiple(keys.to_vec()).await?;
+        }
+        Ok(())
+    }
+
+    async fn copy_to(
+        &self,
+        key: &str,
+        target: &Self,
+        target_key: &str,
+    ) -> Result<bool, StoreError> {
         // The body streams from R2 to R2 through the runtime, never through
         // wasm memory, however large the image.
-        let bucket: &JsValue = self.0.as_ref();
-        let method = |name: &str| -> Result<js_sys::Function, StoreError> {
+        let method = |bucket: &JsValue, name: &str| -> Result<js_sys::Function, StoreError> {
             Ok(js_sys::Reflect::get(bucket, &name.into())?.unchecked_into())
         };
-        let got = method("get")?.call1(bucket, &from.into())?;
+        let source: &JsValue = self.0.as_ref();
+        let got = method(source, "get")?.call1(source, &key.into())?;
         let object = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(got)).await?;
         if object.is_null() || object.is_undefined() {
             return Ok(false);
@@ -83,7 +98,9 @@ impl ObjectStore for R2Objects<'_> {
             "httpMetadata",
             &js_sys::Reflect::get(&object, &"httpMetadata".into())?,
         )?;
-        let put = method("put")?.call3(bucket, &to.into(), &body, &options)?;
+        let destination: &JsValue = target.0.as_ref();
+        let put =
+            method(destination, "put")?.call3(destination, &target_key.into(), &body, &options)?;
         wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(put)).await?;
         Ok(true)
     }
@@ -124,13 +141,6 @@ impl R2Objects<'_> {
                 .collect(),
             truncated: listed.truncated(),
         })
-    }
-
-    pub async fn delete_many(&self, keys: &[String]) -> Result<(), StoreError> {
-        if !keys.is_empty() {
-            self.0.delete_multiple(keys.to_vec()).await?;
-        }
-        Ok(())
     }
 }
 
@@ -195,6 +205,24 @@ impl<'a> D1Images<'a> {
             }
         };
         Ok(result.results::<ImageRecord>()?.into_iter().next())
+    }
+
+    /// Runs a change that the audit log does not record (a step of a move
+    /// whose start or end is recorded).
+    async fn unrecorded(
+        &self,
+        sql: &str,
+        params: &[JsValue],
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(params)?
+            .all()
+            .await?
+            .results::<ImageRecord>()?
+            .into_iter()
+            .next())
     }
 
     fn prepare(&self, statement: &Statement) -> worker::Result<D1PreparedStatement> {
@@ -286,15 +314,27 @@ impl D1Images<'_> {
         Ok(owned)
     }
 
-    /// Deletes rows (whose objects are known to be missing) in one batch,
-    /// each with its audit row when audited.
-    pub async fn delete_rows(&self, rows: &[ImageRecord]) -> Result<(), StoreError> {
+    /// Deletes rows whose objects are missing, in one batch, each only if
+    /// it is still that live, settled row under that key (a row that moved
+    /// meanwhile is not what was compared), its key retired first and its
+    /// audit row after.
+    pub async fn delete_rows(&self, rows: &[ImageRecord], now_ms: i64) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
         }
         let mut statements = Vec::new();
         for row in rows {
-            statements.push(self.db.prepare(queries::DELETE).bind(&[id_param(row.id)])?);
+            let key = JsValue::from_str(&row.object_key);
+            statements.push(self.db.prepare(queries::RETIRE_MISSING).bind(&[
+                id_param(row.id),
+                key.clone(),
+                JsValue::from_f64(now_ms as f64),
+            ])?);
+            statements.push(
+                self.db
+                    .prepare(queries::DELETE_MISSING)
+                    .bind(&[id_param(row.id), key])?,
+            );
             if let Some((actor, _)) = self.audit {
                 let detail = format!("row without its object {}", row.object_key);
                 statements.push(actor.record(
@@ -318,6 +358,69 @@ pub struct Page {
     pub rows_read: usize,
 }
 
+/// The move columns read beside an image's (`moving_columns!`).
+#[derive(Deserialize)]
+struct MoveColumns {
+    move_to: Option<String>,
+    move_claimed_at: Option<i64>,
+}
+
+impl MoveColumns {
+    fn pending(self) -> Option<Pending> {
+        Some(Pending {
+            to: Direction::parse(&self.move_to?)?,
+            claimed_at: self.move_claimed_at.unwrap_or(0),
+        })
+    }
+}
+
+/// The first row of a result read with `moving_columns!`: the same row
+/// read twice, as the image and as its move.
+fn first_with_move(
+    result: &D1Result,
+) -> Result<Option<(ImageRecord, Option<Pending>)>, StoreError> {
+    let image = result.results::<ImageRecord>()?.into_iter().next();
+    let moving = result.results::<MoveColumns>()?.into_iter().next();
+    Ok(image
+        .zip(moving)
+        .map(|(image, moving)| (image, moving.pending())))
+}
+
+fn usage_of(result: &D1Result) -> Result<Usage, StoreError> {
+    #[derive(Deserialize)]
+    struct Row {
+        stored_bytes: u64,
+        uploads_today: u64,
+    }
+    let row = result
+        .results::<Row>()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError("image_stats has no row: run the migrations".into()))?;
+    Ok(Usage {
+        stored_bytes: row.stored_bytes,
+        uploads_today: row.uploads_today,
+    })
+}
+
+fn flag(value: bool) -> JsValue {
+    JsValue::from_f64(if value { 1.0 } else { 0.0 })
+}
+
+fn ms(value: i64) -> JsValue {
+    JsValue::from_f64(value as f64)
+}
+
+impl D1Images<'_> {
+    async fn batch_of<const N: usize>(
+        &self,
+        statements: Vec<D1PreparedStatement>,
+    ) -> Result<[D1Result; N], StoreError> {
+        <[D1Result; N]>::try_from(self.db.batch(statements).await?)
+            .map_err(|_| StoreError("D1 batch returned the wrong number of results".into()))
+    }
+}
+
 impl ImageTable for D1Images<'_> {
     async fn set_compression_count(&self, count: u64) -> Result<(), StoreError> {
         let statement = self.db.prepare(queries::SET_COMPRESSION_COUNT);
@@ -327,37 +430,91 @@ impl ImageTable for D1Images<'_> {
             .await?;
         Ok(())
     }
-    async fn find_by_sha256(&self, sha256: &str) -> Result<Option<ImageRecord>, StoreError> {
-        self.one(queries::FIND_BY_SHA256, &[sha256.into()]).await
+
+    async fn find_by_sha256(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(ImageRecord, Option<Pending>)>, StoreError> {
+        let result = self
+            .db
+            .prepare(queries::FIND_BY_SHA256)
+            .bind(&[sha256.into()])?
+            .all()
+            .await?;
+        first_with_move(&result)
     }
 
-    async fn insert(&self, image: &NewImage) -> Result<Option<ImageRecord>, StoreError> {
+    async fn insert(&self, image: &NewImage, limits: &Limits) -> Result<Inserted, StoreError> {
+        let text = |value: &str| JsValue::from_str(value);
         let params = [
-            image.object_key.as_str().into(),
-            image.original_name.as_str().into(),
-            image.image_url.as_str().into(),
-            image.content_type.as_str().into(),
+            text(&image.object_key),
+            text(&image.original_name),
+            text(&image.image_url),
+            text(&image.content_type),
             JsValue::from_f64(image.size as f64),
-            JsValue::from_f64(image.created_at as f64),
+            ms(image.created_at),
             optional(image.width),
             optional(image.height),
-            image.sha256.as_str().into(),
+            text(&image.sha256),
             JsValue::from_f64(image.original_size as f64),
-            image.compressed_by.as_str().into(),
+            text(&image.compressed_by),
             queries::search_text(&image.original_name).into(),
-            JsValue::from_f64(if image.animated { 1.0 } else { 0.0 }),
-            image
-                .thumbnail_key
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
+            flag(image.animated),
+            image.thumbnail_key.as_deref().map_or(JsValue::NULL, text),
+            optional(image.thumbnail_size.map(|size| size as f64)),
+            text(&image.stored_sha256),
+            match image.claimed_at {
+                Some(_) => text(Direction::Live.as_str()),
+                None => JsValue::NULL,
+            },
+            optional(image.claimed_at.map(|at| at as f64)),
+            JsValue::from_f64(limits.max_storage_bytes as f64),
+            optional(limits.max_uploads_per_day.map(|limit| limit as f64)),
+            flag(image.shares_bytes),
         ];
         let statement = self.db.prepare(queries::INSERT).bind(&params)?;
         let action = self
             .audit
             .map_or(AuditAction::Upload, |(_, inserts_as)| inserts_as);
         // No target: the audit row names the id the insert made.
-        self.change(statement, action, None, Some(&image.original_name))
-            .await
+        if let Some(row) = self
+            .change(statement, action, None, Some(&image.original_name))
+            .await?
+        {
+            return Ok(Inserted::Row(row));
+        }
+        // Refused: one round trip reads everything that can stand in the way.
+        let [same_bytes, at_key, retired, usage] = self
+            .batch_of(vec![
+                self.db
+                    .prepare(queries::FIND_BY_SHA256)
+                    .bind(&[text(&image.sha256)])?,
+                self.db
+                    .prepare(queries::GET_BY_KEY)
+                    .bind(&[text(&image.object_key)])?,
+                self.db
+                    .prepare(queries::RETIRED_KEY)
+                    .bind(&[text(&image.object_key)])?,
+                self.db.prepare(queries::USAGE),
+            ])
+            .await?;
+        #[derive(Deserialize)]
+        struct Retired {
+            stored_sha256: Option<String>,
+        }
+        let retired = retired
+            .results::<Retired>()?
+            .into_iter()
+            .next()
+            .map(|row| row.stored_sha256);
+        Ok(Inserted::Refused(refusal(
+            image,
+            first_with_move(&same_bytes)?,
+            at_key.results::<ImageRecord>()?.into_iter().next(),
+            retired,
+            usage_of(&usage)?,
+            limits,
+        )))
     }
 
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError> {
@@ -372,76 +529,155 @@ impl ImageTable for D1Images<'_> {
         &self,
         id: ImageId,
         thumbnail_key: &str,
-    ) -> Result<Option<ImageRecord>, StoreError> {
-        self.one(
-            queries::SET_THUMBNAIL,
-            &[id_param(id), thumbnail_key.into()],
-        )
-        .await
-    }
-
-    async fn delete(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        let statement = self
-            .db
-            .prepare(queries::DELETE_RETURNING)
-            .bind(&[id_param(id)])?;
-        self.change(statement, AuditAction::Purge, Some(&id.to_string()), None)
-            .await
-    }
-
-    async fn restore(&self, image: &ImageRecord) -> Result<(), StoreError> {
-        let text =
-            |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-        let params = [
-            id_param(image.id),
-            image.object_key.as_str().into(),
-            image.original_name.as_str().into(),
-            image.image_url.as_str().into(),
-            text(&image.content_type),
-            JsValue::from_f64(image.size as f64),
-            JsValue::from_f64(image.created_at as f64),
-            optional(image.width),
-            optional(image.height),
-            text(&image.sha256),
-            optional(image.original_size.map(|size| size as f64)),
-            text(&image.compressed_by),
-            image.animated.map_or(JsValue::NULL, |animated| {
-                JsValue::from_f64(f64::from(u8::from(animated)))
-            }),
-            text(&image.thumbnail_key),
-            optional(image.deleted_at.map(|at| at as f64)),
-            queries::search_text(&image.original_name).into(),
-        ];
-        let statement = self.db.prepare(queries::RESTORE).bind(&params)?;
-        self.change(
-            statement,
-            AuditAction::Restore,
-            Some(&image.id.to_string()),
-            Some("put back: its objects could not be deleted"),
-        )
-        .await?;
-        Ok(())
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
+        let statement = self.db.prepare(queries::SET_THUMBNAIL).bind(&[
+            id_param(id),
+            thumbnail_key.into(),
+            JsValue::from_f64(size as f64),
+            JsValue::from_f64(limits.max_storage_bytes as f64),
+        ])?;
+        let target = id.to_string();
+        if let Some(row) = self
+            .change(
+                statement,
+                AuditAction::Thumbnail,
+                Some(&target),
+                Some(thumbnail_key),
+            )
+            .await?
+        {
+            return Ok(Ok(row));
+        }
+        let [row, usage] = self
+            .batch_of(vec![
+                self.db
+                    .prepare(queries::GET_BY_ID_MOVING)
+                    .bind(&[id_param(id)])?,
+                self.db.prepare(queries::USAGE),
+            ])
+            .await?;
+        Ok(Err(thumbnail_refusal(
+            first_with_move(&row)?,
+            size,
+            usage_of(&usage)?,
+            limits,
+        )))
     }
 }
 
 impl TrashTable for D1Images<'_> {
-    async fn find(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        self.find_by_id(id).await
-    }
-
-    async fn trash(&self, id: ImageId, now_ms: i64) -> Result<Option<ImageRecord>, StoreError> {
-        let statement = self
+    async fn find_move(
+        &self,
+        id: ImageId,
+    ) -> Result<Option<(ImageRecord, Option<Pending>)>, StoreError> {
+        let result = self
             .db
-            .prepare(queries::TRASH)
-            .bind(&[id_param(id), JsValue::from_f64(now_ms as f64)])?;
-        self.change(statement, AuditAction::Delete, Some(&id.to_string()), None)
-            .await
+            .prepare(queries::GET_BY_ID_MOVING)
+            .bind(&[id_param(id)])?
+            .all()
+            .await?;
+        first_with_move(&result)
     }
 
-    async fn untrash(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
-        let statement = self.db.prepare(queries::UNTRASH).bind(&[id_param(id)])?;
-        self.change(statement, AuditAction::Restore, Some(&id.to_string()), None)
-            .await
+    async fn claim(
+        &self,
+        id: ImageId,
+        claim: Claim,
+        now_ms: i64,
+        stale_before: i64,
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        let mut params = vec![id_param(id), ms(now_ms), ms(stale_before)];
+        let sql = match claim {
+            Claim::Delete => queries::CLAIM_DELETE,
+            Claim::Purge => queries::CLAIM_PURGE,
+            Claim::Resume(to) => {
+                params.push(to.as_str().into());
+                queries::CLAIM_RESUME
+            }
+            Claim::Restore => {
+                // Live in D1 from here on: this is the restore to record.
+                let statement = self.db.prepare(queries::CLAIM_RESTORE).bind(&params)?;
+                return self
+                    .change(statement, AuditAction::Restore, Some(&id.to_string()), None)
+                    .await;
+            }
+        };
+        self.unrecorded(sql, &params).await
+    }
+
+    async fn renew(
+        &self,
+        id: ImageId,
+        claimed_at: i64,
+        now_ms: i64,
+        to: Direction,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .db
+            .prepare(queries::RENEW_MOVE)
+            .bind(&[id_param(id), ms(claimed_at), ms(now_ms), to.as_str().into()])?
+            .run()
+            .await?;
+        Ok(result.meta()?.and_then(|meta| meta.changes) == Some(1))
+    }
+
+    async fn finish(
+        &self,
+        id: ImageId,
+        to: Direction,
+        claimed_at: i64,
+        now_ms: i64,
+        thumbnail_lost: bool,
+    ) -> Result<Option<ImageRecord>, StoreError> {
+        let params = [
+            id_param(id),
+            ms(claimed_at),
+            ms(now_ms),
+            flag(thumbnail_lost),
+        ];
+        let target = id.to_string();
+        match to {
+            Direction::Trash => {
+                let statement = self.db.prepare(queries::FINISH_TRASH).bind(&params)?;
+                self.change(statement, AuditAction::Delete, Some(&target), None)
+                    .await
+            }
+            Direction::Live => self.unrecorded(queries::FINISH_LIVE, &params).await,
+            Direction::Gone => {
+                let mut statements = vec![
+                    self.db
+                        .prepare(queries::RETIRE_CLAIMED)
+                        .bind(&params[..3])?,
+                    self.db
+                        .prepare(queries::DELETE_CLAIMED)
+                        .bind(&params[..2])?,
+                ];
+                if let Some((actor, _)) = self.audit {
+                    statements.push(actor.record(
+                        self.db,
+                        AuditAction::Purge,
+                        Some(&target),
+                        None,
+                    )?);
+                }
+                let results = self.db.batch(statements).await?;
+                let deleted = results
+                    .get(1)
+                    .ok_or_else(|| StoreError("D1 batch returned too few results".into()))?;
+                Ok(deleted.results::<ImageRecord>()?.into_iter().next())
+            }
+        }
+    }
+
+    async fn abandon(&self, id: ImageId, claimed_at: i64) -> Result<(), StoreError> {
+        self.db
+            .prepare(queries::ABANDON_MOVE)
+            .bind(&[id_param(id), ms(claimed_at)])?
+            .run()
+            .await?;
+        Ok(())
     }
 }
 
@@ -458,11 +694,17 @@ impl Runtime for WorkerRuntime<'_> {
     async fn compress(&self, info: ImageInfo, bytes: &[u8]) -> tinify::Outcome {
         tinify::compress(self.0, info, bytes).await
     }
+    fn new_uuid(&self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+impl Clock for WorkerRuntime<'_> {
     fn now_ms(&self) -> i64 {
         Date::now().as_millis() as i64
     }
-    fn new_uuid(&self) -> String {
-        uuid::Uuid::new_v4().to_string()
+    async fn pause(&self, ms: u32) {
+        worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }
 }
 

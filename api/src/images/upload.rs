@@ -1,10 +1,14 @@
-//! The upload use case, from the bytes a client sent to a stored image:
-//! recognise, dedupe, strip, compress, store. No HTTP here: the handler
-//! reads the request and writes the answer.
+//! The upload use case, from the bytes a client sent to a stored image,
+//! read top to bottom: recognise, look for the same bytes, strip, compress,
+//! store — or bring back the image that holds them. No HTTP here: the
+//! handler reads the request and writes the answer.
 
-use super::domain::{self, Attached, ImageTable, NewImage, ObjectStore, Stored, Thumbnail};
+use super::domain::{
+    self, Attached, ImageTable, Limits, NewImage, ObjectStore, Refusal, Stored, Thumbnail,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::tinify;
+use crate::trash::domain::{self as trash, Buckets, Clock, Moved, Pending, TrashTable};
 use imghost_shared::api::{routes, Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
 use imghost_shared::{keys, names, thumbnail};
@@ -21,32 +25,39 @@ pub struct UploadedFile {
     pub thumbnail: Option<Vec<u8>>,
 }
 
-/// The key and time an exported image had, so its old URL works again.
+/// The key and time an exported image had, so its old URL works again,
+/// and the SHA-256 of the bytes first uploaded, if the export kept it.
 pub struct Restore {
     pub key: String,
     pub created_at: Option<i64>,
+    pub upload_sha256: Option<String>,
 }
 
 /// How far in the future a restored image's time may lie (clocks differ).
 const MAX_CLOCK_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// What an upload needs from the runtime besides R2 and D1.
-pub trait Runtime {
+pub trait Runtime: Clock {
     async fn sha256_hex(&self, bytes: &[u8]) -> ApiResult<String>;
     /// Whether images go to Tinify (then duplicates are looked for first,
     /// so as not to spend a compression on them).
     fn compresses(&self) -> bool;
     async fn compress(&self, info: ImageInfo, bytes: &[u8]) -> tinify::Outcome;
-    fn now_ms(&self) -> i64;
     fn new_uuid(&self) -> String;
 }
 
-/// The operator's choices that shape an upload.
+/// The operator's choices and the caller's rights that shape an upload.
 pub struct UploadPolicy<'a> {
     pub allow_svg: bool,
+    /// Images with more pixels than this are refused (413).
+    pub max_pixels: u64,
+    pub limits: Limits,
     /// What the row's `image_url` column is built from (answers build URLs
     /// anew; the column is kept for the original Worker's schema).
     pub stored_url_base: &'a str,
+    /// Whether the caller may bring an image back from the trash by
+    /// uploading its bytes (a restore needs the `delete` scope).
+    pub may_restore: bool,
 }
 
 /// The stored image, and what happened on the way.
@@ -86,35 +97,42 @@ impl Uploaded {
     }
 }
 
-pub async fn upload_image(
-    objects: &impl ObjectStore,
-    table: &impl ImageTable,
+/// How often an upload stores anew when the image holding its bytes was
+/// purged while it ran.
+const UPLOAD_ATTEMPTS: usize = 2;
+
+pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
+    buckets: &Buckets<'_, O>,
+    table: &T,
     runtime: &impl Runtime,
     policy: &UploadPolicy<'_>,
     mut file: UploadedFile,
 ) -> ApiResult<Uploaded> {
-    let info = accept_image(&file.bytes, policy.allow_svg)?;
-    // Checked before anything is stored: a bad thumbnail stores nothing.
+    // What the file is; anything refused here stores nothing.
+    let info = accept_image(&file.bytes, policy.allow_svg, policy.max_pixels)?;
     let thumbnail = file.thumbnail.take().map(accept_thumbnail).transpose()?;
     let thumbnail = thumbnail.as_ref();
     let original_name =
         names::clean_file_name(&file.name, &format!("image.{}", info.format.extension()));
     let original_size = file.bytes.len() as u64;
     let sha256 = runtime.sha256_hex(&file.bytes).await?;
+    let same = SameBytes {
+        buckets,
+        table,
+        runtime,
+        policy,
+        thumbnail,
+        uploaded_size: original_size,
+    };
+
+    // Where an exported image goes back: only its own bytes, never over
+    // anything else.
     if let Some(restore) = &file.restore {
         check_restore(restore, info.format, runtime.now_ms())?;
-        if let Some(existing) = table.find_by_key(&restore.key).await? {
-            return if existing.sha256.as_deref() == Some(sha256.as_str()) {
-                let existing = with_thumbnail(objects, table, existing, thumbnail).await;
-                Ok(Uploaded::duplicate(existing, original_size))
-            } else {
-                Err(ApiError::Conflict(format!(
-                    "A different image is already stored under {}",
-                    restore.key
-                )))
-            };
+        if let Some(row) = table.find_by_key(&restore.key).await? {
+            return same.at_key(row, &[&sha256]).await;
         }
-        if objects.exists(&restore.key).await? {
+        if buckets.public.exists(&restore.key).await? {
             return Err(ApiError::Conflict(format!(
                 "An object imghost has no row for is stored under {}; \
                  run `imghost reconcile` to see it",
@@ -122,9 +140,11 @@ pub async fn upload_image(
             )));
         }
     } else if runtime.compresses() {
-        if let Some(existing) = table.find_by_sha256(&sha256).await? {
-            let existing = with_thumbnail(objects, table, existing, thumbnail).await;
-            return Ok(Uploaded::duplicate(existing, original_size));
+        // With Tinify, a duplicate is found before a compression is spent.
+        if let Some((row, pending)) = table.find_by_sha256(&sha256).await? {
+            if let Some(answer) = same.existing(row, pending).await? {
+                return Ok(answer);
+            }
         }
     }
 
@@ -147,18 +167,32 @@ pub async fn upload_image(
         // Only the monthly usage shown in stats; an upload never fails on it.
         let _ = table.set_compression_count(count).await;
     }
+    let unchanged = stripped.is_none() && tinify.compressed.is_none();
     // Moved, not copied (an upload may be 20 MiB); the unstripped original
     // is dropped here when a stripped copy replaces it.
     let uncompressed = (stripped.unwrap_or(file.bytes), info);
     let (stored, stored_info, compression) = tinify.into_stored(original_size, uncompressed);
+    let stored_sha256 = if unchanged {
+        sha256.clone()
+    } else {
+        runtime.sha256_hex(&stored).await?
+    };
 
-    let (object_key, created_at) = match file.restore {
-        Some(Restore { key, created_at }) => (key, created_at.unwrap_or_else(|| runtime.now_ms())),
+    let now = runtime.now_ms();
+    let (object_key, created_at, upload_sha256, claimed_at) = match file.restore {
+        Some(Restore {
+            key,
+            created_at,
+            upload_sha256,
+        }) => (
+            key,
+            created_at.unwrap_or(now),
+            upload_sha256.unwrap_or_else(|| sha256.clone()),
+            Some(now),
+        ),
         None => {
-            let created_at = runtime.now_ms();
-            let uuid = runtime.new_uuid();
-            let key = keys::object_key(created_at, &uuid, stored_info.format.extension());
-            (key, created_at)
+            let key = keys::object_key(now, &runtime.new_uuid(), stored_info.format.extension());
+            (key, now, sha256.clone(), None)
         }
     };
     let new_image = NewImage {
@@ -169,39 +203,182 @@ pub async fn upload_image(
         created_at,
         width: stored_info.dimensions.map(|d| d.width),
         height: stored_info.dimensions.map(|d| d.height),
-        sha256,
+        sha256: upload_sha256,
+        stored_sha256,
         original_size,
         compressed_by: compression.by.as_str().into(),
         animated: stored_info.animated,
         thumbnail_key: thumbnail.map(|thumbnail| thumbnail.key_for(&object_key)),
+        thumbnail_size: thumbnail.map(|thumbnail| thumbnail.bytes.len() as u64),
         object_key,
+        claimed_at,
+        shares_bytes: claimed_at.is_some(),
     };
-    Ok(
-        match domain::store_image(objects, table, &new_image, &stored, thumbnail).await? {
-            Stored::New(image) => Uploaded::new(image, compression),
-            Stored::Duplicate(image) => {
-                let image = with_thumbnail(objects, table, image, thumbnail).await;
-                Uploaded::duplicate(image, original_size)
+    let objects = buckets.public;
+    for _ in 0..UPLOAD_ATTEMPTS {
+        let stored_as = match new_image.claimed_at {
+            Some(_) => {
+                domain::store_at_key(
+                    objects,
+                    table,
+                    &new_image,
+                    &stored,
+                    thumbnail,
+                    &policy.limits,
+                )
+                .await?
             }
-        },
-    )
+            None => {
+                domain::store_image(
+                    objects,
+                    table,
+                    &new_image,
+                    &stored,
+                    thumbnail,
+                    &policy.limits,
+                )
+                .await?
+            }
+        };
+        match stored_as {
+            Stored::New(image) => return Ok(Uploaded::new(image, compression)),
+            Stored::Existing(row, _) if new_image.claimed_at.is_some() => {
+                return same.at_key(row, &[&sha256, &new_image.stored_sha256]).await;
+            }
+            Stored::Existing(row, pending) => {
+                if let Some(answer) = same.existing(row, pending).await? {
+                    return Ok(answer);
+                }
+            }
+            Stored::Refused(refusal) => {
+                return Err(refused(refusal, &new_image, policy, runtime.now_ms()))
+            }
+        }
+    }
+    Err(ApiError::Conflict(
+        "The image holding these bytes was purged while this upload ran; upload it again".into(),
+    ))
 }
 
-/// A duplicate reuses its image's thumbnail; one that has none takes the
-/// thumbnail sent with the duplicate. That is a bonus: if it fails, the
-/// answer is the image as it is, and a later backfill makes one.
-async fn with_thumbnail(
-    objects: &impl ObjectStore,
-    table: &impl ImageTable,
-    image: ImageRecord,
-    thumbnail: Option<&Thumbnail>,
-) -> ImageRecord {
-    let Some(thumbnail) = thumbnail.filter(|_| image.thumbnail_key.is_none()) else {
-        return image;
-    };
-    match domain::attach_thumbnail(objects, table, image.id, thumbnail).await {
-        Ok(Attached::Done(image) | Attached::HasOne(image)) => image,
-        Ok(Attached::NoImage) | Err(_) => image,
+/// What an upload does when another image stands where it would go.
+struct SameBytes<'a, O, T, R> {
+    buckets: &'a Buckets<'a, O>,
+    table: &'a T,
+    runtime: &'a R,
+    policy: &'a UploadPolicy<'a>,
+    thumbnail: Option<&'a Thumbnail>,
+    uploaded_size: u64,
+}
+
+impl<O: ObjectStore, T: ImageTable + TrashTable, R: Runtime> SameBytes<'_, O, T, R> {
+    /// The image holding the same uploaded bytes is the answer: as it is,
+    /// or back from the trash (which needs the `delete` scope), or made
+    /// whole when a move on it was left half-done. `None` when it was
+    /// purged meanwhile: then the upload stores anew.
+    async fn existing(
+        &self,
+        row: ImageRecord,
+        pending: Option<Pending>,
+    ) -> ApiResult<Option<Uploaded>> {
+        let left_half_done = pending.is_some_and(|p| p.is_stale(self.runtime.now_ms()));
+        let row = if row.deleted_at.is_some() || left_half_done {
+            if row.deleted_at.is_some() && !self.policy.may_restore {
+                return Err(ApiError::Forbidden(format!(
+                    "These bytes are image {} in the trash, and bringing it back is a \
+                     restore, which needs the `{}` scope: restore it with a token that \
+                     has it, or empty it from the trash first",
+                    row.id,
+                    imghost_shared::api::access::RESTORE_BY_UPLOAD
+                )));
+            }
+            match trash::restore(self.buckets, self.table, self.runtime, row.id).await? {
+                Moved::Done(row) => *row,
+                // Another request brought it back first: it is live.
+                Moved::NotApplicable => match self.table.find_by_id(row.id).await? {
+                    Some(live) if live.deleted_at.is_none() => live,
+                    _ => return Ok(None),
+                },
+                Moved::BytesLost(_) => return Ok(None),
+                Moved::UrlTaken(key) => return Err(url_taken(row.id, &key)),
+            }
+        } else {
+            row
+        };
+        let row = self.with_thumbnail(row).await;
+        Ok(Some(Uploaded::duplicate(row, self.uploaded_size)))
+    }
+
+    /// An exported image whose key has a row: the same bytes (as stored
+    /// there, or as first uploaded) are the same image, back from the trash
+    /// if need be; anything else is a conflict, and nothing is overwritten.
+    async fn at_key(&self, row: ImageRecord, hashes: &[&str]) -> ApiResult<Uploaded> {
+        let same = [&row.stored_sha256, &row.sha256]
+            .into_iter()
+            .flatten()
+            .any(|known| hashes.contains(&known.as_str()));
+        if !same {
+            return Err(ApiError::Conflict(format!(
+                "A different image is already stored under {}",
+                row.object_key
+            )));
+        }
+        let key = row.object_key.clone();
+        match self.existing(row, None).await? {
+            Some(answer) => Ok(answer),
+            None => Err(ApiError::Conflict(format!(
+                "The image under {key} was purged while this import ran; import it again"
+            ))),
+        }
+    }
+
+    /// A duplicate reuses its image's thumbnail; one that has none takes the
+    /// thumbnail sent with the duplicate. That is a bonus: if it fails, the
+    /// answer is the image as it is, and a later backfill makes one.
+    async fn with_thumbnail(&self, image: ImageRecord) -> ImageRecord {
+        let Some(thumbnail) = self.thumbnail.filter(|_| image.thumbnail_key.is_none()) else {
+            return image;
+        };
+        let attached = domain::attach_thumbnail(
+            self.buckets.public,
+            self.table,
+            image.id,
+            thumbnail,
+            &self.policy.limits,
+        )
+        .await;
+        match attached {
+            Ok(Attached::Done(image) | Attached::HasOne(image)) => image,
+            _ => image,
+        }
+    }
+}
+
+pub fn url_taken(id: imghost_shared::api::ImageId, key: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "Image {id} cannot come back: its URL ({key}) was given to another image while it \
+         was in the trash"
+    ))
+}
+
+/// The answer for an upload a quota or the key's past refused.
+fn refused(refusal: Refusal, image: &NewImage, policy: &UploadPolicy, now_ms: i64) -> ApiError {
+    let size = image.size + image.thumbnail_size.unwrap_or(0);
+    match refusal {
+        Refusal::StorageFull { used } => {
+            crate::stats::storage_full(size, used, policy.limits.max_storage_bytes)
+        }
+        Refusal::DailyLimit { .. } => crate::stats::daily_limit_reached(
+            policy.limits.max_uploads_per_day.unwrap_or_default(),
+            now_ms,
+        ),
+        Refusal::KeyRetired => ApiError::Conflict(format!(
+            "{} belonged to an image that was purged, and a key is never given to other \
+             bytes: a post that links it must not show another picture",
+            image.object_key
+        )),
+        Refusal::SameBytes(..) | Refusal::KeyTaken(_) | Refusal::Unexplained => {
+            ApiError::Internal("an upload was refused for a reason it cannot have".into())
+        }
     }
 }
 
@@ -266,7 +443,7 @@ fn check_restore(restore: &Restore, format: ImageFormat, now_ms: i64) -> ApiResu
 
 /// Recognises the image from its bytes; anything else is refused with the
 /// right status and a message saying what the file looked like.
-pub fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
+pub fn accept_image(bytes: &[u8], allow_svg: bool, max_pixels: u64) -> ApiResult<ImageInfo> {
     let info = image::detect(bytes).map_err(|rejected| match rejected {
         Rejected::Empty => ApiError::BadRequest("The file is empty".into()),
         other => ApiError::UnsupportedMediaType(other.to_string()),
@@ -278,12 +455,22 @@ pub fn accept_image(bytes: &[u8], allow_svg: bool) -> ApiResult<ImageInfo> {
                 .into(),
         ));
     }
+    if let Some(dimensions) = info.dimensions {
+        let pixels = u64::from(dimensions.width) * u64::from(dimensions.height);
+        if pixels > max_pixels {
+            return Err(ApiError::ImageTooLarge(format!(
+                "The image is {} × {} pixels, {pixels} in all; this server takes at most \
+                 {max_pixels} (MAX_IMAGE_PIXELS). Scale it down first",
+                dimensions.width, dimensions.height,
+            )));
+        }
+    }
     Ok(info)
 }
 
 #[cfg(test)]
 pub mod tests {
-    use super::super::memory::{run, MemoryObjects, MemoryTable};
+    use super::super::memory::{run, MemoryClock, MemoryObjects, MemoryTable};
     use super::*;
     use std::cell::Cell;
 
@@ -293,6 +480,7 @@ pub mod tests {
         result: Option<Vec<u8>>,
         compress_calls: Cell<u32>,
         next_uuid: Cell<u32>,
+        clock: MemoryClock,
     }
 
     impl FakeRuntime {
@@ -302,7 +490,17 @@ pub mod tests {
                 result: None,
                 compress_calls: Cell::new(0),
                 next_uuid: Cell::new(0),
+                clock: MemoryClock::default(),
             }
+        }
+    }
+
+    impl Clock for FakeRuntime {
+        fn now_ms(&self) -> i64 {
+            1_764_288_000_000 + (self.clock.now_ms() - MemoryClock::default().now_ms())
+        }
+        async fn pause(&self, ms: u32) {
+            self.clock.pause(ms).await
         }
     }
 
@@ -328,9 +526,6 @@ pub mod tests {
                 compression_count: self.compresses.then_some(7),
             }
         }
-        fn now_ms(&self) -> i64 {
-            1_764_288_000_000 // 2025-11-28
-        }
         fn new_uuid(&self) -> String {
             self.next_uuid.set(self.next_uuid.get() + 1);
             format!("uuid-{}", self.next_uuid.get())
@@ -339,8 +534,39 @@ pub mod tests {
 
     const POLICY: UploadPolicy = UploadPolicy {
         allow_svg: false,
+        max_pixels: 100_000_000,
+        limits: Limits {
+            max_storage_bytes: 1 << 30,
+            max_uploads_per_day: None,
+        },
         stored_url_base: "https://img.example/i",
+        may_restore: true,
     };
+
+    /// The public bucket, the private trash, the table.
+    #[derive(Default)]
+    pub struct Stores {
+        pub public: MemoryObjects,
+        pub trash: MemoryObjects,
+        pub table: MemoryTable,
+        /// Makes each upload's key anew.
+        runtime: FakeRuntime,
+    }
+
+    impl Default for FakeRuntime {
+        fn default() -> Self {
+            Self::without_tinify()
+        }
+    }
+
+    impl Stores {
+        fn buckets(&self) -> Buckets<'_, MemoryObjects> {
+            Buckets {
+                public: &self.public,
+                trash: &self.trash,
+            }
+        }
+    }
 
     fn chunk(kind: &[u8], payload: &[u8]) -> Vec<u8> {
         let mut out = (payload.len() as u32).to_be_bytes().to_vec();
@@ -367,52 +593,96 @@ pub mod tests {
         png
     }
 
-    fn upload(
-        objects: &MemoryObjects,
-        table: &MemoryTable,
-        runtime: &FakeRuntime,
-        policy: &UploadPolicy,
-        bytes: Vec<u8>,
-    ) -> ApiResult<Uploaded> {
-        let file = UploadedFile {
-            name: "../holiday/beach.png".into(),
-            bytes,
-            restore: None,
-            thumbnail: None,
-        };
-        run(upload_image(objects, table, runtime, policy, file))
+    /// A still GIF of the given size.
+    pub fn gif_of(width: u16, height: u16) -> Vec<u8> {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend_from_slice(&width.to_le_bytes());
+        gif.extend_from_slice(&height.to_le_bytes());
+        gif.extend_from_slice(&[0, 0, 0]);
+        gif.extend_from_slice(&[0x2c, 0, 0, 0, 0]);
+        gif.extend_from_slice(&width.to_le_bytes());
+        gif.extend_from_slice(&height.to_le_bytes());
+        gif.extend_from_slice(&[0, 2, 2, 0x4c, 0x01, 0, 0x3b]);
+        gif
     }
 
-    /// Each call is a new upload with its own key.
-    fn upload_with_thumbnail(
-        objects: &MemoryObjects,
-        table: &MemoryTable,
-        bytes: Vec<u8>,
-        thumbnail: Vec<u8>,
-    ) -> ApiResult<Uploaded> {
-        thread_local!(static RUNTIME: FakeRuntime = FakeRuntime::without_tinify());
-        let file = UploadedFile {
-            name: "beach.png".into(),
+    fn file(bytes: Vec<u8>, thumbnail: Option<Vec<u8>>, restore: Option<Restore>) -> UploadedFile {
+        UploadedFile {
+            name: "../holiday/beach.png".into(),
             bytes,
-            restore: None,
-            thumbnail: Some(thumbnail),
-        };
-        RUNTIME.with(|runtime| run(upload_image(objects, table, runtime, &POLICY, file)))
+            restore,
+            thumbnail,
+        }
+    }
+
+    impl Stores {
+        fn upload_as(
+            &self,
+            runtime: &FakeRuntime,
+            policy: &UploadPolicy,
+            file: UploadedFile,
+        ) -> ApiResult<Uploaded> {
+            run(upload_image(
+                &self.buckets(),
+                &self.table,
+                runtime,
+                policy,
+                file,
+            ))
+        }
+
+        fn upload(&self, bytes: Vec<u8>) -> ApiResult<Uploaded> {
+            self.upload_as(&self.runtime, &POLICY, file(bytes, None, None))
+        }
+
+        fn upload_with_thumbnail(&self, bytes: Vec<u8>, thumbnail: Vec<u8>) -> ApiResult<Uploaded> {
+            self.upload_as(&self.runtime, &POLICY, file(bytes, Some(thumbnail), None))
+        }
+
+        fn restore_at(&self, key: &str, bytes: Vec<u8>) -> ApiResult<Uploaded> {
+            let runtime = FakeRuntime {
+                compresses: true,
+                result: Some(Vec::new()),
+                ..FakeRuntime::without_tinify()
+            };
+            let restore = Restore {
+                key: key.into(),
+                created_at: Some(1_735_776_000_000),
+                upload_sha256: None,
+            };
+            let uploaded = self.upload_as(&runtime, &POLICY, file(bytes, None, Some(restore)));
+            assert_eq!(
+                runtime.compress_calls.get(),
+                0,
+                "a restore is not compressed again"
+            );
+            uploaded
+        }
+
+        fn delete(&self, id: imghost_shared::api::ImageId) {
+            let moved = run(trash::move_to_trash(
+                &self.buckets(),
+                &self.table,
+                &MemoryClock::default(),
+                id,
+            ))
+            .unwrap();
+            assert!(matches!(moved, Moved::Done(_)), "{moved:?}");
+        }
     }
 
     #[test]
     fn a_thumbnail_is_stored_stripped_beside_the_image() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let uploaded = upload_with_thumbnail(
-            &objects,
-            &table,
-            png_with_metadata_sized(4000, 3000),
-            png_with_metadata_sized(480, 360),
-        )
-        .unwrap();
+        let stores = Stores::default();
+        let uploaded = stores
+            .upload_with_thumbnail(
+                png_with_metadata_sized(4000, 3000),
+                png_with_metadata_sized(480, 360),
+            )
+            .unwrap();
         let key = uploaded.image.thumbnail_key.clone().unwrap();
         assert_eq!(key, format!("{}.thumb.png", uploaded.image.object_key));
-        let stored = objects.objects.borrow()[&key].clone();
+        let stored = stores.public.get_now(&key);
         assert!(!stored.windows(6).any(|w| w == b"SN-424"), "metadata kept");
         assert_eq!(uploaded.image.animated, Some(false));
     }
@@ -430,28 +700,25 @@ pub mod tests {
             (big, "bytes"),
             (gif_of(10, 10), "send WebP, JPEG or PNG"),
         ] {
-            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-            let error = upload_with_thumbnail(&objects, &table, png_with_metadata(), thumbnail)
+            let stores = Stores::default();
+            let error = stores
+                .upload_with_thumbnail(png_with_metadata(), thumbnail)
                 .unwrap_err();
             assert_eq!(error.code().status(), 400, "{error:?}");
             assert!(format!("{error:?}").contains(why), "{why}: {error:?}");
-            assert!(objects.objects.borrow().is_empty());
-            assert!(table.rows.borrow().is_empty());
+            assert!(stores.public.keys().is_empty());
+            assert!(stores.table.rows.borrow().is_empty());
         }
     }
 
     #[test]
     fn a_duplicate_reuses_the_thumbnail_or_takes_the_one_sent() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let runtime = FakeRuntime {
-            next_uuid: Cell::new(1000),
-            ..FakeRuntime::without_tinify()
-        };
-        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        let stores = Stores::default();
+        let first = stores.upload(png_with_metadata()).unwrap();
         assert_eq!(first.image.thumbnail_key, None);
-        let again =
-            upload_with_thumbnail(&objects, &table, png_with_metadata(), png_with_metadata())
-                .unwrap();
+        let again = stores
+            .upload_with_thumbnail(png_with_metadata(), png_with_metadata())
+            .unwrap();
         assert!(again.duplicate);
         assert_eq!(again.image.id, first.image.id);
         let key = again
@@ -459,130 +726,140 @@ pub mod tests {
             .thumbnail_key
             .clone()
             .expect("thumbnail attached");
-        let third = upload_with_thumbnail(
-            &objects,
-            &table,
-            png_with_metadata(),
-            png_with_metadata_sized(5, 5),
-        )
-        .unwrap();
+        let third = stores
+            .upload_with_thumbnail(png_with_metadata(), png_with_metadata_sized(5, 5))
+            .unwrap();
         assert_eq!(third.image.thumbnail_key, Some(key));
-        assert_eq!(objects.objects.borrow().len(), 2);
-    }
-
-    /// A still GIF of the given size.
-    pub fn gif_of(width: u16, height: u16) -> Vec<u8> {
-        let mut gif = b"GIF89a".to_vec();
-        gif.extend_from_slice(&width.to_le_bytes());
-        gif.extend_from_slice(&height.to_le_bytes());
-        gif.extend_from_slice(&[0, 0, 0]);
-        gif.extend_from_slice(&[0x2c, 0, 0, 0, 0]);
-        gif.extend_from_slice(&width.to_le_bytes());
-        gif.extend_from_slice(&height.to_le_bytes());
-        gif.extend_from_slice(&[0, 2, 2, 0x4c, 0x01, 0, 0x3b]);
-        gif
+        assert_eq!(stores.public.keys().len(), 2);
     }
 
     const KEY: &str = "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png";
 
-    fn restore(
-        objects: &MemoryObjects,
-        table: &MemoryTable,
-        key: &str,
-        bytes: Vec<u8>,
-    ) -> ApiResult<Uploaded> {
-        let file = UploadedFile {
-            name: "beach.png".into(),
-            bytes,
-            restore: Some(Restore {
-                key: key.into(),
-                created_at: Some(1_735_776_000_000),
-            }),
-            thumbnail: None,
-        };
-        let runtime = FakeRuntime {
-            compresses: true,
-            result: Some(Vec::new()),
-            ..FakeRuntime::without_tinify()
-        };
-        let uploaded = run(upload_image(objects, table, &runtime, &POLICY, file));
-        assert_eq!(
-            runtime.compress_calls.get(),
-            0,
-            "a restore is not compressed again"
-        );
-        uploaded
-    }
-
     #[test]
     fn a_restored_image_keeps_its_key_and_time_and_again_is_the_same() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        let restored = restore(&objects, &table, KEY, png_with_metadata()).unwrap();
+        let stores = Stores::default();
+        let restored = stores.restore_at(KEY, png_with_metadata()).unwrap();
         assert!(!restored.duplicate);
         assert_eq!(restored.image.object_key, KEY);
         assert_eq!(restored.image.created_at, 1_735_776_000_000);
-        assert!(objects.objects.borrow().contains_key(KEY));
-        let again = restore(&objects, &table, KEY, png_with_metadata()).unwrap();
+        assert!(stores.public.has(KEY));
+        assert!(stores.table.pending(restored.image.id).is_none());
+        let again = stores.restore_at(KEY, png_with_metadata()).unwrap();
         assert!(again.duplicate);
         assert_eq!(again.image.id, restored.image.id);
-        assert_eq!(table.rows.borrow().len(), 1);
+        assert_eq!(stores.table.rows.borrow().len(), 1);
+    }
+
+    /// Nine uploads that differ only in their metadata store equal bytes;
+    /// exported and imported, every one of their keys must come back.
+    #[test]
+    fn keys_that_share_their_bytes_are_all_restored() {
+        let stores = Stores::default();
+        let keys: Vec<String> = (0..9)
+            .map(|n| format!("2025-01-02/{n}f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png"))
+            .collect();
+        for key in &keys {
+            let restored = stores.restore_at(key, png_with_metadata()).unwrap();
+            assert!(!restored.duplicate, "{key}");
+            assert_eq!(&restored.image.object_key, key);
+        }
+        assert_eq!(stores.public.keys(), keys);
+        assert_eq!(stores.table.rows.borrow().len(), 9);
+        // And a new upload of those bytes is the first of them.
+        let again = stores.upload(png_with_metadata()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.image.object_key, keys[0]);
     }
 
     #[test]
     fn keys_other_programs_wrote_are_restored_too() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let stores = Stores::default();
         // The original Worker took the extension from the file's name.
         let legacy = "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.PNG";
-        let restored = restore(&objects, &table, legacy, png_with_metadata()).unwrap();
+        let restored = stores.restore_at(legacy, png_with_metadata()).unwrap();
         assert_eq!(restored.image.object_key, legacy);
-        assert!(objects.objects.borrow().contains_key(legacy));
+        assert!(stores.public.has(legacy));
     }
 
     #[test]
     fn a_restore_never_overwrites_what_is_there() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
-        restore(&objects, &table, KEY, png_with_metadata()).unwrap();
-        let stored = objects.objects.borrow()[KEY].clone();
+        let stores = Stores::default();
+        stores.restore_at(KEY, png_with_metadata()).unwrap();
+        let stored = stores.public.get_now(KEY);
         let mut other = png_with_metadata();
         other.extend_from_slice(b"more");
-        let conflict = restore(&objects, &table, KEY, other.clone()).unwrap_err();
+        let conflict = stores.restore_at(KEY, other.clone()).unwrap_err();
         assert_eq!(conflict.code().status(), 409, "{conflict:?}");
-        assert_eq!(objects.objects.borrow()[KEY], stored);
+        assert_eq!(stores.public.get_now(KEY), stored);
         // An object without a row (another program's, or an orphan).
         let orphan = "2025-01-02/1f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png";
-        objects
-            .objects
-            .borrow_mut()
-            .insert(orphan.into(), b"theirs".to_vec());
-        let conflict = restore(&objects, &table, orphan, other).unwrap_err();
+        stores.public.insert(orphan, b"theirs");
+        let conflict = stores.restore_at(orphan, other).unwrap_err();
         assert_eq!(conflict.code().status(), 409, "{conflict:?}");
-        assert_eq!(objects.objects.borrow()[orphan], b"theirs");
+        assert_eq!(stores.public.get_now(orphan), b"theirs");
+    }
+
+    /// A key that named an image keeps naming that picture: trashed, it
+    /// cannot be taken; purged, only the same bytes may come back under it.
+    #[test]
+    fn a_trashed_or_purged_key_is_never_given_other_bytes() {
+        let stores = Stores::default();
+        let original = stores.restore_at(KEY, png_with_metadata()).unwrap();
+        stores.delete(original.image.id);
+        let other = png_with_metadata_sized(4, 2);
+        let refused = stores.restore_at(KEY, other.clone()).unwrap_err();
+        assert_eq!(refused.code().status(), 409, "{refused:?}");
+        assert!(!stores.public.has(KEY));
+        assert_eq!(stores.trash.keys(), [KEY]);
+        // Purged: the key is retired with its bytes.
+        let purged = run(trash::purge(
+            &stores.buckets(),
+            &stores.table,
+            &MemoryClock::default(),
+            original.image.id,
+        ))
+        .unwrap();
+        assert!(matches!(purged, Moved::Done(_)));
+        let refused = stores.restore_at(KEY, other).unwrap_err();
+        assert_eq!(refused.code().status(), 409, "{refused:?}");
+        assert!(refused.message().contains("purged"), "{refused:?}");
+        assert!(!stores.public.has(KEY));
+        let back = stores.restore_at(KEY, png_with_metadata()).unwrap();
+        assert_eq!(back.image.object_key, KEY);
+    }
+
+    #[test]
+    fn importing_a_trashed_images_bytes_under_its_key_brings_it_back() {
+        let stores = Stores::default();
+        let original = stores.restore_at(KEY, png_with_metadata()).unwrap();
+        stores.delete(original.image.id);
+        let back = stores.restore_at(KEY, png_with_metadata()).unwrap();
+        assert!(back.duplicate);
+        assert_eq!(back.image.deleted_at, None);
+        assert!(stores.public.has(KEY));
     }
 
     #[test]
     fn a_restore_needs_a_safe_key_that_names_no_other_type() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let stores = Stores::default();
         for key in [
             "../etc/passwd",
             "/photos/beach.png",
+            ".trash/2025-01-02/a.png",
             "2025-01-02/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.jpg",
         ] {
-            let error = restore(&objects, &table, key, png_with_metadata()).unwrap_err();
+            let error = stores.restore_at(key, png_with_metadata()).unwrap_err();
             assert_eq!(error.code().status(), 400, "{key}: {error:?}");
         }
-        assert!(objects.objects.borrow().is_empty());
-        assert!(table.rows.borrow().is_empty());
+        assert!(stores.public.keys().is_empty());
+        assert!(stores.table.rows.borrow().is_empty());
     }
 
     #[test]
     fn stores_the_stripped_image_with_its_row() {
-        let (objects, table, runtime) = (
-            MemoryObjects::default(),
-            MemoryTable::default(),
-            FakeRuntime::without_tinify(),
-        );
+        let stores = Stores::default();
         let input = png_with_metadata();
-        let uploaded = upload(&objects, &table, &runtime, &POLICY, input.clone()).unwrap();
+        let uploaded = stores.upload(input.clone()).unwrap();
         let image = &uploaded.image;
         assert!(!uploaded.duplicate);
         assert_eq!(image.object_key, "2025-11-28/uuid-1.png");
@@ -594,85 +871,169 @@ pub mod tests {
         assert_eq!(image.content_type.as_deref(), Some("image/png"));
         assert_eq!((image.width, image.height), (Some(3), Some(2)));
         assert_eq!(image.original_size, Some(input.len() as u64));
-        let stored = objects.objects.borrow()[&image.object_key].clone();
+        let stored = stores.public.get_now(&image.object_key);
         assert!(stored.len() < input.len());
         assert!(
             !stored.windows(7).any(|w| w == b"SN-4242"),
             "the serial is gone"
         );
         assert_eq!(image.size, stored.len() as u64);
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(image.stored_sha256, Some(hex(&stored)));
+        assert_eq!(image.sha256, Some(hex(&input)));
         assert_eq!(uploaded.compression.stored_size, image.size);
         assert_eq!(uploaded.compression.original_size, input.len() as u64);
     }
 
     #[test]
     fn the_same_bytes_again_are_the_same_image() {
-        let (objects, table, runtime) = (
-            MemoryObjects::default(),
-            MemoryTable::default(),
-            FakeRuntime::without_tinify(),
-        );
-        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
-        let again = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        let stores = Stores::default();
+        let first = stores.upload(png_with_metadata()).unwrap();
+        let again = stores.upload(png_with_metadata()).unwrap();
         assert!(again.duplicate);
         assert_eq!(again.image.id, first.image.id);
         assert_eq!(again.compression.status, CompressionStatus::Duplicate);
-        assert_eq!(objects.objects.borrow().len(), 1);
-        assert_eq!(table.rows.borrow().len(), 1);
+        assert_eq!(stores.public.keys().len(), 1);
+        assert_eq!(stores.table.rows.borrow().len(), 1);
+    }
+
+    /// Uploading bytes that are in the trash is a restore: with the right
+    /// to restore it comes back under its URL; without, 403 and the trash
+    /// stays as it was.
+    #[test]
+    fn trashed_bytes_come_back_only_for_a_caller_who_may_restore() {
+        let stores = Stores::default();
+        let first = stores.upload(png_with_metadata()).unwrap();
+        stores.delete(first.image.id);
+        let upload_only = UploadPolicy {
+            may_restore: false,
+            ..POLICY
+        };
+        let refused = stores
+            .upload_as(
+                &stores.runtime,
+                &upload_only,
+                file(png_with_metadata(), None, None),
+            )
+            .unwrap_err();
+        assert_eq!(refused.code().status(), 403, "{refused:?}");
+        assert!(refused.message().contains("`delete`"), "{refused:?}");
+        assert!(stores.public.keys().is_empty());
+        assert!(stores.table.rows.borrow()[&first.image.id.0]
+            .deleted_at
+            .is_some());
+
+        let back = stores.upload(png_with_metadata()).unwrap();
+        assert!(back.duplicate);
+        assert_eq!(back.image.id, first.image.id);
+        assert_eq!(back.image.deleted_at, None);
+        assert_eq!(stores.public.keys(), [first.image.object_key]);
+        assert!(stores.trash.keys().is_empty());
+    }
+
+    /// A delete that died half-way leaves a live row whose bytes may be in
+    /// the trash already: uploading its bytes makes it whole, never a URL
+    /// that answers 404.
+    #[test]
+    fn an_upload_finishes_a_move_left_half_done() {
+        let stores = Stores::default();
+        let first = stores.upload(png_with_metadata()).unwrap();
+        let runtime = &stores.runtime;
+        let now = runtime.now_ms();
+        run(stores
+            .table
+            .claim(first.image.id, trash::Claim::Delete, now, i64::MIN))
+        .unwrap()
+        .unwrap();
+        let key = first.image.object_key.clone();
+        stores.trash.insert(&key, &stores.public.get_now(&key));
+        stores.public.remove(&key);
+        runtime.clock.advance(trash::CLAIM_LEASE_MS + 1);
+        let again = stores.upload(png_with_metadata()).unwrap();
+        assert!(again.duplicate);
+        assert!(stores.public.has(&key), "the URL works again");
+        assert!(stores.table.pending(first.image.id).is_none());
     }
 
     #[test]
     fn with_tinify_duplicates_are_found_before_compressing() {
-        let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+        let stores = Stores::default();
         let runtime = FakeRuntime {
             compresses: true,
             result: Some(png_with_metadata()[..60].to_vec()),
             ..FakeRuntime::without_tinify()
         };
-        let first = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        let upload = || stores.upload_as(&runtime, &POLICY, file(png_with_metadata(), None, None));
+        let first = upload().unwrap();
         assert_eq!(first.compression.by, CompressionBy::Tinify);
         assert_eq!(first.image.size, 60);
-        assert_eq!(table.compression_count.get(), Some(7));
-        let again = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap();
+        assert_eq!(stores.table.compression_count.get(), Some(7));
+        let again = upload().unwrap();
         assert!(again.duplicate);
         assert_eq!(runtime.compress_calls.get(), 1);
     }
 
     #[test]
     fn refused_files_store_nothing() {
-        let (objects, table, runtime) = (
-            MemoryObjects::default(),
-            MemoryTable::default(),
-            FakeRuntime::without_tinify(),
-        );
+        let stores = Stores::default();
         let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>".to_vec();
         for (bytes, status) in [
             (Vec::new(), 400),
             (b"just some text".to_vec(), 415),
             (svg.clone(), 415),
+            (png_with_metadata_sized(20_000, 6_000), 413),
         ] {
-            let error = upload(&objects, &table, &runtime, &POLICY, bytes).unwrap_err();
+            let error = stores.upload(bytes).unwrap_err();
             assert_eq!(error.code().status(), status, "{error:?}");
         }
-        assert!(objects.objects.borrow().is_empty());
-        assert!(table.rows.borrow().is_empty());
+        assert!(stores.public.keys().is_empty());
+        assert!(stores.table.rows.borrow().is_empty());
         let allowing = UploadPolicy {
             allow_svg: true,
             ..POLICY
         };
-        assert!(upload(&objects, &table, &runtime, &allowing, svg).is_ok());
+        let runtime = FakeRuntime::without_tinify();
+        assert!(stores
+            .upload_as(&runtime, &allowing, file(svg, None, None))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_full_quota_is_507_or_429_and_stores_nothing() {
+        let stores = Stores::default();
+        let full = UploadPolicy {
+            limits: Limits {
+                max_storage_bytes: 10,
+                max_uploads_per_day: None,
+            },
+            ..POLICY
+        };
+        let runtime = FakeRuntime::without_tinify();
+        let error = stores
+            .upload_as(&runtime, &full, file(png_with_metadata(), None, None))
+            .unwrap_err();
+        assert_eq!(error.code().status(), 507, "{error:?}");
+        let daily = UploadPolicy {
+            limits: Limits {
+                max_storage_bytes: 1 << 30,
+                max_uploads_per_day: Some(0),
+            },
+            ..POLICY
+        };
+        let error = stores
+            .upload_as(&runtime, &daily, file(png_with_metadata(), None, None))
+            .unwrap_err();
+        assert_eq!(error.code().status(), 429, "{error:?}");
+        assert!(stores.public.keys().is_empty());
+        assert!(stores.table.rows.borrow().is_empty());
     }
 
     #[test]
     fn storage_failures_are_internal_and_leave_nothing() {
-        let (objects, table, runtime) = (
-            MemoryObjects::default(),
-            MemoryTable::default(),
-            FakeRuntime::without_tinify(),
-        );
-        table.fail_insert.set(true);
-        let error = upload(&objects, &table, &runtime, &POLICY, png_with_metadata()).unwrap_err();
+        let stores = Stores::default();
+        stores.table.fail_insert.set(true);
+        let error = stores.upload(png_with_metadata()).unwrap_err();
         assert!(matches!(error, ApiError::Internal(_)), "{error:?}");
-        assert!(objects.objects.borrow().is_empty());
+        assert!(stores.public.keys().is_empty());
     }
 }

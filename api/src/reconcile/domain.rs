@@ -25,8 +25,11 @@ pub struct Differences {
 }
 
 /// Both lists must cover the same window of keys; `thumbnails` are the
-/// listed keys that some row (in or outside the window) names as its
-/// thumbnail: part of their image, not orphans. Nothing younger than
+/// listed keys that some live row (in or outside the window) names as its
+/// thumbnail: part of their image, not orphans. Only live rows own objects
+/// in the image bucket: a trashed image's bytes are in the private trash,
+/// so a public object under its key is an orphan (a repair removes it,
+/// and the trashed image stays private). Nothing younger than
 /// `grace_ms` is called a difference: an upload writes its object a moment
 /// before its row, and one that lands between the listing of the bucket and
 /// the reading of the rows has a row whose object was not listed.
@@ -37,8 +40,8 @@ pub fn compare(
     now_ms: i64,
     grace_ms: i64,
 ) -> Differences {
-    let row_keys: HashSet<&str> = rows
-        .iter()
+    let live = || rows.iter().filter(|row| row.deleted_at.is_none());
+    let row_keys: HashSet<&str> = live()
         .map(|row| row.object_key.as_str())
         .chain(thumbnails.iter().map(String::as_str))
         .collect();
@@ -53,8 +56,7 @@ pub fn compare(
     Differences {
         orphan_objects,
         foreign_objects,
-        missing_objects: rows
-            .iter()
+        missing_objects: live()
             .filter(|row| !object_keys.contains(row.object_key.as_str()))
             .filter(|row| now_ms - row.created_at >= grace_ms)
             .cloned()
@@ -79,6 +81,7 @@ mod tests {
             width: None,
             height: None,
             sha256: None,
+            stored_sha256: None,
             original_size: None,
             compressed_by: None,
             animated: None,
@@ -176,6 +179,21 @@ mod tests {
         old.created_at = now - GRACE;
         let missing = compare(&[], &[fresh, old.clone()], &[], now, GRACE).missing_objects;
         assert_eq!(missing, vec![old]);
+    }
+
+    #[test]
+    fn a_trashed_images_key_in_the_public_bucket_is_an_orphan_not_its_bytes() {
+        let now = 100 * GRACE;
+        let key = own('a');
+        let mut trashed = row(1, &key);
+        trashed.deleted_at = Some(5);
+        let differences = compare(&[object(&key, 0)], &[trashed.clone()], &[], now, GRACE);
+        assert_eq!(differences.orphan_objects, [key]);
+        // And its missing public object is what the trash is for.
+        assert_eq!(
+            compare(&[], &[trashed], &[], now, GRACE),
+            Differences::default()
+        );
     }
 
     #[test]

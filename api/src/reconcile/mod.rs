@@ -11,12 +11,14 @@ use crate::audit::Actor;
 use imghost_shared::api::trash::is_trash_key;
 use imghost_shared::api::AuditAction;
 
+use crate::context::AppContext;
 use crate::error::ApiResult;
+use crate::http::{json, query_string};
+use crate::images::domain::ObjectStore;
 use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
-use crate::{json, query_string, AppContext};
 use imghost_shared::api::{ReconcileQuery, ReconcileReport};
 use imghost_shared::thumbnail;
-use worker::{Date, Method, Request, Response, RouteContext};
+use worker::{Date, Method, Request, Response};
 
 /// R2 lists at most this many keys per call; the window follows it.
 const WINDOW: u32 = 1000;
@@ -24,14 +26,18 @@ const WINDOW: u32 = 1000;
 /// call must stay within a Worker's limits.
 const ADOPT_PER_CALL: usize = 20;
 
-pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let actor = Actor::of(&caller, &req)?;
     let query = ReconcileQuery::from_query_string(&query_string(&req)?);
     let after = query.cursor;
     let adopting = query.adopt && req.method() == Method::Post;
     let repair = req.method() == Method::Post && !adopting;
+    if repair && after.is_none() {
+        // Moves that requests left half-done (and trash from before the
+        // private bucket) are finished first, so what is compared is settled.
+        crate::trash::finish_stale_moves(app, &actor).await?;
+    }
     let base_url = app.image_base_url(&req)?;
     let objects = R2Objects(&app.bucket);
     let table = D1Images::audited(&app.db, &actor).adopting();
@@ -88,6 +94,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         }
         let rules = adopt::AdoptRules {
             max_bytes: app.config.max_upload_bytes,
+            max_pixels: app.config.max_image_pixels,
             allow_svg: app.config.allow_svg,
             stored_url_base: app.config.stored_url_base(),
         };
@@ -117,7 +124,7 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
     differences.orphan_objects.retain(|key| !is_adopted(key));
     differences.foreign_objects.retain(|key| !is_adopted(key));
     if repair {
-        objects.delete_many(&differences.orphan_objects).await?;
+        // Each removal is recorded first: a removal never goes unrecorded.
         let records = differences
             .orphan_objects
             .iter()
@@ -133,7 +140,10 @@ pub async fn handle_reconcile(req: Request, ctx: RouteContext<AppContext>) -> Ap
         if !records.is_empty() {
             app.db.batch(records).await?;
         }
-        table.delete_rows(&differences.missing_objects).await?;
+        objects.delete_many(&differences.orphan_objects).await?;
+        table
+            .delete_rows(&differences.missing_objects, now_ms)
+            .await?;
     }
     json(&ReconcileReport {
         success: true,

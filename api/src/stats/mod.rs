@@ -1,14 +1,16 @@
 //! `GET /stats`: totals read from the counters the triggers keep, and the
-//! quotas an upload is checked against.
+//! quotas an upload is checked against (in its insert: see `Limits`).
 
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
+use crate::http::json;
+use crate::images::domain::Limits;
 use crate::images::queries;
-use crate::{json, AppContext};
 use imghost_shared::api::{StatsResponse, Usage};
 use imghost_shared::units::format_bytes;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{Date, Request, Response, RouteContext};
+use worker::{Date, Request, Response};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -20,6 +22,7 @@ struct Counters {
     compression_count: Option<u64>,
     trash_count: u64,
     trash_bytes: u64,
+    thumbnail_bytes: u64,
     uploads_today: u64,
 }
 
@@ -29,35 +32,31 @@ pub struct Quotas {
     pub uploads_today: Usage,
 }
 
-impl Quotas {
-    /// Refuses an upload of `size` bytes that either quota has no room
-    /// for, with the status that says which: 507 for storage (the server
-    /// cannot store it, and retrying will not help until space is freed),
-    /// 429 with `Retry-After` for the daily limit (it will pass).
-    pub fn admit(&self, size: u64, now_ms: i64) -> ApiResult<()> {
-        if !self.storage.allows(size) {
-            return Err(ApiError::StorageQuotaExceeded(format!(
-                "Storage is full: this upload ({}) does not fit, {} of {} are used (the trash \
-                 included). Empty the trash, delete images, or raise MAX_STORAGE_BYTES",
-                format_bytes(size),
-                format_bytes(self.storage.used),
-                format_bytes(self.storage.limit.unwrap_or_default()),
-            )));
-        }
-        if !self.uploads_today.allows(1) {
-            let retry_after_seconds = ((DAY_MS - now_ms.rem_euclid(DAY_MS)) / 1000) as u32 + 1;
-            return Err(ApiError::DailyLimitReached {
-                message: format!(
-                    "The daily limit of {} uploads is reached; it resets at 00:00 UTC (or raise \
-                     MAX_UPLOADS_PER_DAY)",
-                    self.uploads_today.limit.unwrap_or_default()
-                ),
-                retry_after_seconds,
-            });
-        }
-        Ok(())
-    }
+/// 507 for an upload of `size` bytes that storage has no room for: the
+/// server cannot store it, and retrying will not help until space is freed.
+pub fn storage_full(size: u64, used: u64, limit: u64) -> ApiError {
+    ApiError::StorageQuotaExceeded(format!(
+        "Storage is full: this upload ({}) does not fit, {} of {} are used (the trash \
+         and thumbnails included). Empty the trash, delete images, or raise MAX_STORAGE_BYTES",
+        format_bytes(size),
+        format_bytes(used),
+        format_bytes(limit),
+    ))
+}
 
+/// 429 with `Retry-After` until 00:00 UTC, when the daily limit resets.
+pub fn daily_limit_reached(limit: u64, now_ms: i64) -> ApiError {
+    let retry_after_seconds = ((DAY_MS - now_ms.rem_euclid(DAY_MS)) / 1000) as u32 + 1;
+    ApiError::DailyLimitReached {
+        message: format!(
+            "The daily limit of {limit} uploads is reached; it resets at 00:00 UTC (or raise \
+             MAX_UPLOADS_PER_DAY)"
+        ),
+        retry_after_seconds,
+    }
+}
+
+impl Quotas {
     /// A warning for each quota used 80 % or more.
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
@@ -93,7 +92,7 @@ async fn counters(app: &AppContext, now_ms: i64) -> ApiResult<Counters> {
 fn quotas(app: &AppContext, counters: &Counters) -> Quotas {
     Quotas {
         storage: Usage {
-            used: counters.bytes_stored,
+            used: counters.bytes_stored + counters.thumbnail_bytes,
             limit: Some(app.config.max_storage_bytes),
         },
         uploads_today: Usage {
@@ -103,28 +102,39 @@ fn quotas(app: &AppContext, counters: &Counters) -> Quotas {
     }
 }
 
-/// One read of the counters before anything of an upload is stored.
-pub async fn check_quota(app: &AppContext, size: u64) -> ApiResult<()> {
+/// The quotas an upload's insert is checked against; 503 while one is set
+/// to something that is not a whole number (nothing is guessed).
+pub fn upload_limits(app: &AppContext) -> ApiResult<Limits> {
     if let Some(name) = app
         .config
         .unreadable
         .iter()
         .find(|name| crate::config::QUOTA_VARS.contains(name))
     {
-        return Err(ApiError::NotConfigured(crate::unreadable_warning(name)));
+        return Err(ApiError::NotConfigured(crate::context::unreadable_warning(
+            name,
+        )));
     }
-    let now = Date::now().as_millis() as i64;
-    let counters = counters(app, now).await?;
-    quotas(app, &counters).admit(size, now)
+    Ok(Limits {
+        max_storage_bytes: app.config.max_storage_bytes,
+        max_uploads_per_day: app.config.max_uploads_per_day,
+    })
 }
 
-pub async fn handle_stats(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_stats(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let counters = counters(app, Date::now().as_millis() as i64).await?;
     let quotas = quotas(app, &counters);
     let mut warnings = app.warnings();
     warnings.extend(quotas.warnings());
+    let stale = crate::trash::stale_move_count(&app.db).await?;
+    if stale > 0 {
+        warnings.push(format!(
+            "{stale} images are half-way between the image bucket and the trash (a request \
+             stopped, or they were trashed before the trash had its own bucket): the daily \
+             clean-up finishes them, or now `imghost reconcile --repair`"
+        ));
+    }
     json(&StatsResponse {
         success: true,
         image_count: counters.image_count.saturating_sub(counters.trash_count),
@@ -168,27 +178,20 @@ mod tests {
 
     #[test]
     fn storage_over_the_limit_is_507_and_says_what_to_do() {
-        assert!(quotas(900, 0, None).admit(100, 0).is_ok());
-        match quotas(900, 0, None).admit(101, 0) {
-            Err(error @ ApiError::StorageQuotaExceeded(_)) => {
-                assert_eq!(error.code().status(), 507);
-                assert!(error.message().contains("Empty the trash"));
-                assert!(error.message().contains("this upload (101 B)"));
-            }
-            other => panic!("{other:?}"),
-        }
+        let error = storage_full(101, 900, 1_000);
+        assert_eq!(error.code().status(), 507);
+        assert!(error.message().contains("Empty the trash"));
+        assert!(error.message().contains("this upload (101 B)"));
     }
 
     #[test]
     fn the_daily_limit_is_429_until_midnight_utc() {
-        assert!(quotas(0, 2, Some(3)).admit(1, 0).is_ok());
-        assert!(quotas(0, 1_000, None).admit(1, 0).is_ok());
         let one_hour_before_midnight = 5 * DAY_MS - 3_600_000;
-        match quotas(0, 3, Some(3)).admit(1, one_hour_before_midnight) {
-            Err(ApiError::DailyLimitReached {
+        match daily_limit_reached(3, one_hour_before_midnight) {
+            ApiError::DailyLimitReached {
                 retry_after_seconds,
                 message,
-            }) => {
+            } => {
                 assert_eq!(retry_after_seconds, 3_601);
                 assert!(message.contains("3 uploads"));
             }

@@ -141,8 +141,12 @@ async fn exchange(config: &TinifyConfig, input: &[u8], signal: AbortSignal) -> E
     let header = |response: &Response, name: &str| response.headers().get(name).ok().flatten();
     let count = protocol::compression_count(header(&shrink, "Compression-Count").as_deref());
     let location = header(&shrink, "Location");
-    let text = shrink.text().await.unwrap_or_default();
-    let location = match protocol::read_shrink(shrink.status_code(), location.as_deref(), &text) {
+    let message = error_message(&mut shrink).await;
+    let location = match protocol::read_shrink(
+        shrink.status_code(),
+        location.as_deref(),
+        message.as_deref(),
+    ) {
         Shrink::Created { location } => location,
         Shrink::Failed(reason) => return (Err(reason), count),
     };
@@ -164,9 +168,12 @@ async fn exchange(config: &TinifyConfig, input: &[u8], signal: AbortSignal) -> E
         Err(reason) => return (Err(reason), count),
     };
     if !(200..300).contains(&download.status_code()) {
-        let text = download.text().await.unwrap_or_default();
+        let message = error_message(&mut download).await;
         return (
-            Err(protocol::describe_error(download.status_code(), &text)),
+            Err(protocol::describe_error(
+                download.status_code(),
+                message.as_deref(),
+            )),
             count,
         );
     }
@@ -202,4 +209,13 @@ async fn call(
         .send_with_signal(signal)
         .await
         .map_err(|e| format!("cannot reach Tinify: {e}"))
+}
+
+/// The `message` of a JSON error body, read by the runtime's `JSON.parse`.
+async fn error_message(response: &mut Response) -> Option<String> {
+    let text = response.text().await.ok()?;
+    let parsed = js_sys::JSON::parse(&text).ok()?;
+    js_sys::Reflect::get(&parsed, &"message".into())
+        .ok()?
+        .as_string()
 }

@@ -3,18 +3,19 @@
 
 use crate::audit::{batch_with_record, Actor};
 use crate::auth::{self, Caller, TokenRow};
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
+use crate::http::{json, query_string};
 use crate::images::queries;
 use crate::images::service::sha256_hex;
-use crate::{json, query_string, AppContext};
 use imghost_shared::api::access::join_scopes;
 use imghost_shared::api::{
     AuditAction, CreateTokenRequest, CreateTokenResponse, RevokeTokenQuery, RevokeTokenResponse,
-    Scope, TokenInfo, TokenListResponse, TOKEN_PREFIX,
+    Scope, TokenInfo, TokenListResponse, TokenName, TOKEN_PREFIX,
 };
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{D1Database, Date, Request, Response, RouteContext};
+use worker::{D1Database, Date, Request, Response};
 
 /// Random bytes in a token: 256 bits.
 const TOKEN_BYTES: usize = 32;
@@ -68,6 +69,17 @@ pub fn check_grant(caller: &Caller, request: &CreateTokenRequest, now_ms: i64) -
             "expires_at is in the past: give a time to come, in milliseconds since 1970".into(),
         ));
     }
+    if request.name.is_reserved() {
+        return Err(ApiError::BadRequest(format!(
+            "`{}` is the audit log's name for {}; choose another name",
+            request.name.as_str(),
+            match request.name.as_str().to_ascii_lowercase().as_str() {
+                "admin" => "ADMIN_TOKEN",
+                "cron" => "the daily clean-up",
+                _ => "requests when authentication is off",
+            }
+        )));
+    }
     if let Some(limit) = caller.expires_at {
         if request.expires_at.is_none_or(|at| at > limit) {
             return Err(ApiError::Forbidden(
@@ -113,8 +125,7 @@ impl StoredToken {
     }
 }
 
-pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_create(mut req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     // The runtime's JSON.parse: serde_json's parser would add about 6 KB
     // (gzipped) to the Worker.
@@ -144,6 +155,9 @@ pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> A
         request
             .expires_at
             .map_or(JsValue::NULL, |at| JsValue::from_f64(at as f64)),
+        caller
+            .token_id
+            .map_or(JsValue::NULL, |id| JsValue::from_f64(id as f64)),
     ])?;
     let detail = join_scopes(&scopes);
     let record = actor.record(&app.db, AuditAction::TokenCreate, Some(name), Some(&detail))?;
@@ -164,8 +178,7 @@ pub async fn handle_create(mut req: Request, ctx: RouteContext<AppContext>) -> A
     })
 }
 
-pub async fn handle_list(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_list(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let tokens = app
         .db
@@ -182,44 +195,76 @@ pub async fn handle_list(req: Request, ctx: RouteContext<AppContext>) -> ApiResu
     })
 }
 
-pub async fn handle_revoke(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+/// `DELETE /tokens?name=`: revokes the token, and with it every token it
+/// made (and those they made): a token it handed out must not outlive it.
+pub async fn handle_revoke(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let RevokeTokenQuery { name } =
         RevokeTokenQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let actor = Actor::of(&caller, &req)?;
     let now = Date::now().as_millis() as f64;
-    let change = app
-        .db
-        .prepare(queries::TOKEN_REVOKE)
-        .bind(&[name.as_str().into(), JsValue::from_f64(now)])?;
-    let record = actor.record(&app.db, AuditAction::TokenRevoke, Some(name.as_str()), None)?;
-    let revoked = batch_with_record(&app.db, change, record).await?;
     #[derive(Deserialize)]
-    struct Revoked {
-        #[allow(dead_code)]
+    struct Named {
         name: String,
     }
-    if revoked.results::<Revoked>()?.is_empty() {
+    let with_it: Vec<String> = app
+        .db
+        .prepare(queries::TOKEN_REVOKED_WITH)
+        .bind(&[name.as_str().into()])?
+        .all()
+        .await?
+        .results::<Named>()?
+        .into_iter()
+        .map(|row| row.name)
+        .filter(|made| made != name.as_str())
+        .collect();
+    // One audit row per token revoked, each written only if the one before
+    // it was (the first only if the revoke changed anything).
+    let mut statements = vec![app
+        .db
+        .prepare(queries::TOKEN_REVOKE)
+        .bind(&[name.as_str().into(), JsValue::from_f64(now)])?];
+    statements.push(actor.record(&app.db, AuditAction::TokenRevoke, Some(name.as_str()), None)?);
+    let detail = format!("made by {}, revoked with it", name.as_str());
+    for made in &with_it {
+        statements.push(actor.record(
+            &app.db,
+            AuditAction::TokenRevoke,
+            Some(made),
+            Some(&detail),
+        )?);
+    }
+    let revoked = app.db.batch(statements).await?;
+    let revoked: Vec<Named> = revoked
+        .first()
+        .ok_or_else(|| ApiError::Internal("D1 batch returned no result".into()))?
+        .results()?;
+    if revoked.is_empty() {
         return Err(ApiError::NotFound(format!(
             "No live token named {}",
             name.as_str()
         )));
     }
+    let also_revoked = revoked
+        .into_iter()
+        .filter(|row| row.name != name.as_str())
+        .map(|row| TokenName::parse(&row.name).map_err(ApiError::Internal))
+        .collect::<ApiResult<Vec<_>>>()?;
     json(&RevokeTokenResponse {
         success: true,
         name,
+        also_revoked,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imghost_shared::api::TokenName;
 
     fn caller(scopes: &[Scope], expires_at: Option<i64>) -> Caller {
         Caller {
             name: "maker".into(),
+            token_id: Some(1),
             scopes: scopes.to_vec(),
             expires_at,
         }
@@ -251,6 +296,21 @@ mod tests {
             check_grant(&everything, &request(&[], None), 0),
             Err(ApiError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn reserved_names_are_refused() {
+        let admin = caller(&Scope::ALL, None);
+        for reserved in ["admin", "CRON", "anonymous"] {
+            let request = CreateTokenRequest {
+                name: TokenName::parse(reserved).unwrap(),
+                ..request(&[Scope::Read], None)
+            };
+            match check_grant(&admin, &request, 0) {
+                Err(ApiError::BadRequest(message)) => assert!(message.contains("audit log")),
+                other => panic!("{reserved}: {other:?}"),
+            }
+        }
     }
 
     #[test]

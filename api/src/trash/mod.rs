@@ -1,14 +1,15 @@
 //! The trash over HTTP: list, restore, purge; and the scheduled clean-up.
+//! The moves themselves are in `domain`.
 
 pub mod domain;
 
 use crate::audit::Actor;
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
-use crate::images::domain::delete_image;
+use crate::http::{json, query_string};
 use crate::images::queries;
-use crate::images::service::{D1Images, R2Objects};
-use crate::{json, query_string, AppContext};
-use domain::Restored;
+use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
+use domain::{Buckets, Direction, Moved};
 use imghost_shared::api::trash::PURGE_BATCH;
 use imghost_shared::api::{
     ImageId, ImageRecord, ListQuery, ListResponse, PageRequest, PurgeResponse, RestoreResponse,
@@ -16,49 +17,62 @@ use imghost_shared::api::{
 };
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Date, Request, Response, RouteContext};
+use worker::{D1Database, Date, Request, Response};
 
 fn now_ms() -> i64 {
     Date::now().as_millis() as i64
 }
 
+/// The two buckets a move goes between; 503 without the private one.
+fn buckets(app: &AppContext) -> ApiResult<(R2Objects<'_>, R2Objects<'_>)> {
+    Ok((R2Objects(&app.bucket), R2Objects(app.trash_bucket()?)))
+}
+
 /// Moves an image to the trash for `DELETE /delete`; `None` if there is no
-/// live image with that id.
+/// live image with that id. An image whose bytes were already gone is
+/// purged instead: there is nothing to restore.
 pub async fn move_to_trash(
     app: &AppContext,
     actor: &Actor,
     id: ImageId,
 ) -> ApiResult<Option<ImageRecord>> {
-    let table = D1Images::audited(&app.db, actor);
-    let objects = R2Objects(&app.bucket);
-    let Some(trashed) = domain::move_to_trash(&objects, &table, id, now_ms()).await? else {
-        return Ok(None);
+    let (public, trash) = buckets(app)?;
+    let buckets = Buckets {
+        public: &public,
+        trash: &trash,
     };
-    if !trashed.has_bytes {
-        // Its bytes were already gone: nothing to restore, so no trash.
-        purge(app, actor, &[id]).await?;
-    }
-    Ok(Some(trashed.image))
+    let table = D1Images::audited(&app.db, actor);
+    let clock = WorkerRuntime(None);
+    Ok(
+        match domain::move_to_trash(&buckets, &table, &clock, id).await? {
+            Moved::Done(image) | Moved::BytesLost(image) => Some(*image),
+            Moved::NotApplicable | Moved::UrlTaken(_) => None,
+        },
+    )
 }
 
-/// Takes an image out of the trash: 404 if it is not there, 409 if its
-/// URL is taken.
+/// Takes an image out of the trash: 404 if it is not there.
 pub async fn restore(app: &AppContext, actor: &Actor, id: ImageId) -> ApiResult<ImageRecord> {
+    let (public, trash) = buckets(app)?;
+    let buckets = Buckets {
+        public: &public,
+        trash: &trash,
+    };
     let table = D1Images::audited(&app.db, actor);
-    match domain::restore(&R2Objects(&app.bucket), &table, id).await? {
-        Restored::Done(image) => Ok(*image),
-        Restored::NotInTrash => Err(ApiError::NotFound(format!(
+    match domain::restore(&buckets, &table, &WorkerRuntime(None), id).await? {
+        Moved::Done(image) => Ok(*image),
+        Moved::NotApplicable => Err(ApiError::NotFound(format!(
             "Image {id} is not in the trash"
         ))),
-        Restored::UrlTaken(key) => Err(ApiError::Conflict(format!(
-            "Something else is stored at {key} now, so image {id} cannot come back there"
+        Moved::BytesLost(_) => Err(ApiError::NotFound(format!(
+            "Image {id} cannot come back: its bytes were gone, so it was purged"
         ))),
+        Moved::UrlTaken(key) => Err(crate::images::upload::url_taken(id, &key)),
     }
 }
 
 /// `GET /trash?pageSize=&cursor=`: the shape of `GET /query`.
-pub async fn handle_list(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_list(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let query = ListQuery::from_query_string(&query_string(&req)?)?;
     let below = match query.page {
@@ -107,8 +121,7 @@ async fn trash_count(db: &D1Database) -> ApiResult<u64> {
 }
 
 /// `POST /trash/restore?id=N`
-pub async fn handle_restore(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_restore(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let id = TrashQuery::from_query_string(&query_string(&req)?)
         .map_err(ApiError::BadRequest)?
@@ -123,8 +136,7 @@ pub async fn handle_restore(req: Request, ctx: RouteContext<AppContext>) -> ApiR
 
 /// `DELETE /trash?id=N` purges one image; `DELETE /trash` empties the
 /// trash, `PURGE_BATCH` images per call.
-pub async fn handle_purge(req: Request, ctx: RouteContext<AppContext>) -> ApiResult<Response> {
-    let app = &ctx.data;
+pub async fn handle_purge(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let actor = Actor::of(&caller, &req)?;
     let query =
@@ -169,29 +181,101 @@ async fn trashed_before(db: &D1Database, cutoff_ms: i64) -> ApiResult<Vec<ImageI
     Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
-/// Deletes trashed images for good, row (with its audit row) before
-/// objects; whether any was in the trash.
+/// Deletes trashed images for good: every copy, then the row (its key
+/// retired with it); whether any was in the trash.
 async fn purge(app: &AppContext, actor: &Actor, ids: &[ImageId]) -> ApiResult<bool> {
-    let objects = R2Objects(&app.bucket);
+    let (public, trash) = buckets(app)?;
+    let buckets = Buckets {
+        public: &public,
+        trash: &trash,
+    };
     let table = D1Images::audited(&app.db, actor);
+    let clock = WorkerRuntime(None);
     let mut any = false;
     for id in ids {
-        any |= delete_image(&objects, &table, *id).await?.is_some();
+        any |= matches!(
+            domain::purge(&buckets, &table, &clock, *id).await?,
+            Moved::Done(_)
+        );
     }
     Ok(any)
 }
 
-/// The Cron Trigger's work: the trash past `TRASH_DAYS`, the audit log
-/// past `AUDIT_RETENTION_DAYS`, and daily upload counts past yesterday.
+/// Moves left half-done by requests that died (and rows trashed before the
+/// private trash, whose bytes still sit under `.trash/` in the image
+/// bucket), finished in their own direction, `PURGE_BATCH` at a time;
+/// how many were finished.
+pub async fn finish_stale_moves(app: &AppContext, actor: &Actor) -> ApiResult<u64> {
+    #[derive(Deserialize)]
+    struct Stale {
+        id: ImageId,
+        move_to: String,
+    }
+    let (public, trash) = buckets(app)?;
+    let buckets = Buckets {
+        public: &public,
+        trash: &trash,
+    };
+    let table = D1Images::audited(&app.db, actor);
+    let clock = WorkerRuntime(None);
+    let mut finished = 0;
+    loop {
+        let stale: Vec<Stale> = app
+            .db
+            .prepare(queries::STALE_MOVES)
+            .bind(&[
+                JsValue::from_f64((now_ms() - domain::CLAIM_LEASE_MS) as f64),
+                JsValue::from_f64(f64::from(PURGE_BATCH)),
+            ])?
+            .all()
+            .await?
+            .results()?;
+        for row in &stale {
+            let Some(to) = Direction::parse(&row.move_to) else {
+                continue;
+            };
+            if !matches!(
+                domain::resume(&buckets, &table, &clock, row.id, to).await?,
+                Moved::NotApplicable
+            ) {
+                finished += 1;
+            }
+        }
+        if stale.len() < PURGE_BATCH as usize {
+            return Ok(finished);
+        }
+    }
+}
+
+/// How many moves ran out without being finished (shown in `/stats`).
+pub async fn stale_move_count(db: &D1Database) -> ApiResult<u64> {
+    #[derive(Deserialize)]
+    struct Count {
+        stale: u64,
+    }
+    Ok(db
+        .prepare(queries::STALE_MOVE_COUNT)
+        .bind(&[JsValue::from_f64(
+            (now_ms() - domain::CLAIM_LEASE_MS) as f64,
+        )])?
+        .first::<Count>(None)
+        .await?
+        .map_or(0, |count| count.stale))
+}
+
+/// The Cron Trigger's work: moves left half-done, the trash past
+/// `TRASH_DAYS`, the audit log past `AUDIT_RETENTION_DAYS`, and daily
+/// upload counts past yesterday.
 pub async fn clean_up(app: &AppContext) -> ApiResult<()> {
     let now = now_ms();
     let readable = |name| !app.config.unreadable.contains(&name);
     for name in &app.config.unreadable {
-        worker::console_error!("{}", crate::unreadable_warning(name));
+        worker::console_error!("{}", crate::context::unreadable_warning(name));
     }
+    let actor = Actor::cron();
+    finish_stale_moves(app, &actor).await?;
     if readable("TRASH_DAYS") {
         let cutoff = now - (app.config.trash_days as i64) * 86_400_000;
-        let actor = Actor::cron();
         loop {
             let ids = trashed_before(&app.db, cutoff).await?;
             purge(app, &actor, &ids).await?;

@@ -101,6 +101,28 @@ pub const ACCESS: &[(&str, &str, Scope)] = &[
     ("DELETE", routes::TOKENS, Scope::Admin),
 ];
 
+/// Storing under a key the client chooses (`POST /upload?key=`, how an
+/// export comes back): a key names a URL that posts may already show, so
+/// only an admin may pick one.
+pub const KEYED_UPLOAD: (&str, &str, Scope) = ("POST", "/upload?key=", Scope::Admin);
+
+/// Uploading bytes that are in the trash brings that image back, which is
+/// a restore: a token without this scope gets 403 and the trash stays.
+pub const RESTORE_BY_UPLOAD: Scope = Scope::Delete;
+
+/// The scope a request needs, its query string included (`KEYED_UPLOAD`).
+pub fn scope_for_request(method: &str, path: &str, query: &str) -> Scope {
+    let (keyed_method, keyed_path, keyed_scope) = KEYED_UPLOAD;
+    let (keyed_path, _) = keyed_path.split_once('?').unwrap_or((keyed_path, ""));
+    let has_key = || {
+        super::query_string::first_value(&super::query_string::decode_pairs(query), "key").is_some()
+    };
+    if method.eq_ignore_ascii_case(keyed_method) && path == keyed_path && has_key() {
+        return keyed_scope;
+    }
+    required_scope(method, path)
+}
+
 /// The scope a request needs; unknown routes need `admin` (fail closed).
 pub fn required_scope(method: &str, path: &str) -> Scope {
     ACCESS
@@ -135,6 +157,19 @@ mod tests {
         assert_eq!(required_scope("GET", routes::TRASH), Scope::Read);
         assert_eq!(required_scope("GET", "/nowhere"), Scope::Admin);
         assert_eq!(required_scope("PATCH", routes::UPLOAD), Scope::Admin);
+        assert_eq!(scope_for_request("POST", routes::UPLOAD, ""), Scope::Upload);
+        assert_eq!(
+            scope_for_request("POST", routes::UPLOAD, "created_at=1&key=a%2Fb.png"),
+            Scope::Admin
+        );
+        assert_eq!(
+            scope_for_request("POST", routes::UPLOAD, "keys=1"),
+            Scope::Upload
+        );
+        assert_eq!(
+            scope_for_request("GET", routes::QUERY, "key=x"),
+            Scope::Read
+        );
     }
 
     /// The README's table is this table: a route added here without its
@@ -160,12 +195,16 @@ mod tests {
                 Some((method, unquote(cells[2])?, scope))
             })
             .collect();
-        for (method, path, scope) in ACCESS {
+        for (method, path, scope) in ACCESS.iter().chain([&KEYED_UPLOAD]) {
             assert!(
                 rows.contains(&(method.to_string(), path.to_string(), *scope)),
                 "README lacks | `{method}` | `{path}` | `{scope}` |"
             );
         }
-        assert_eq!(rows.len(), ACCESS.len(), "README has rows not in ACCESS");
+        assert_eq!(
+            rows.len(),
+            ACCESS.len() + 1,
+            "README has rows not in ACCESS"
+        );
     }
 }

@@ -17,6 +17,8 @@ pub enum AuditAction {
     Restore,
     /// Deleted for good from the trash.
     Purge,
+    /// A thumbnail stored for an image that had none (`PUT /thumbnail`).
+    Thumbnail,
     TokenCreate,
     TokenRevoke,
     /// Reconcile removed an orphan object or a row without its object, or
@@ -33,6 +35,7 @@ impl AuditAction {
             Self::Delete => "delete",
             Self::Restore => "restore",
             Self::Purge => "purge",
+            Self::Thumbnail => "thumbnail",
             Self::TokenCreate => "token_create",
             Self::TokenRevoke => "token_revoke",
             Self::ReconcileRepair => "reconcile_repair",
@@ -54,6 +57,10 @@ pub struct AuditEntry {
     /// Milliseconds since the Unix epoch.
     pub at: i64,
     pub token: String,
+    /// The named token's id: a revoked token's rows stay apart from those
+    /// of a later token with the same name. `None` for `admin` and `cron`.
+    #[serde(default)]
+    pub token_id: Option<i64>,
     pub action: AuditAction,
     /// The image (or token) changed: an id, key or name.
     #[serde(default)]

@@ -44,9 +44,14 @@ pub struct ImageRecord {
     pub width: Option<u32>,
     #[serde(default)]
     pub height: Option<u32>,
-    /// Hex SHA-256 of the bytes the client uploaded.
+    /// Hex SHA-256 of the bytes the client uploaded (`None` for an imported
+    /// image whose upload's bytes another image holds).
     #[serde(default)]
     pub sha256: Option<String>,
+    /// Hex SHA-256 of the bytes stored, as a download gets them; `None` for
+    /// images stored before it was kept.
+    #[serde(default)]
+    pub stored_sha256: Option<String>,
     /// Bytes the client uploaded, before metadata stripping and compression.
     #[serde(default)]
     pub original_size: Option<u64>,

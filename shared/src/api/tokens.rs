@@ -47,7 +47,22 @@ impl TokenName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Names the audit log gives to callers that are not named tokens; a
+    /// token may not take one, or its changes would read as theirs.
+    pub fn is_reserved(&self) -> bool {
+        RESERVED_NAMES
+            .iter()
+            .any(|reserved| reserved.eq_ignore_ascii_case(&self.0))
+    }
 }
+
+/// See `TokenName::is_reserved`.
+pub const RESERVED_NAMES: [&str; 3] = [
+    super::audit::ADMIN_ACTOR,
+    super::audit::CRON_ACTOR,
+    super::audit::ANONYMOUS_ACTOR,
+];
 
 /// `POST /tokens` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +132,9 @@ impl RevokeTokenQuery {
 pub struct RevokeTokenResponse {
     pub success: bool,
     pub name: TokenName,
+    /// The tokens it had made (and those they made), revoked with it.
+    #[serde(default)]
+    pub also_revoked: Vec<TokenName>,
 }
 
 #[cfg(test)]
@@ -130,6 +148,17 @@ mod tests {
         for bad in ["", "a b", "a/b", "ä", &"x".repeat(65)] {
             assert!(TokenName::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_audit_logs_own_names_are_reserved() {
+        for reserved in ["admin", "Cron", "ANONYMOUS"] {
+            assert!(
+                TokenName::parse(reserved).unwrap().is_reserved(),
+                "{reserved}"
+            );
+        }
+        assert!(!TokenName::parse("admin2").unwrap().is_reserved());
     }
 
     #[test]

@@ -1,28 +1,33 @@
-//! The trash: a deleted image keeps its row and its bytes, moved under
-//! `.trash/`, until it is restored under the same URL or purged.
+//! The trash: a deleted image keeps its row and its key, and its bytes move
+//! into a private bucket that no public domain serves, until it is restored
+//! under the same URL or purged.
 
 use super::images::{ImageId, ImageRecord};
 use super::query_string::{decode_pairs, encode_pairs, first_value};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-/// Where trashed objects are kept in the bucket. Never served under `/i/`,
-/// never taken as an upload's key, never adopted by reconcile.
+/// Where trashed objects were kept before the trash had a bucket of its
+/// own: `.trash/<key>` in the image bucket. Such objects are moved into the
+/// private bucket; the prefix is never served under `/i/`, never taken as
+/// an upload's key and never adopted by reconcile.
 pub const TRASH_PREFIX: &str = ".trash/";
 
 /// Days an image stays in the trash before the Cron Trigger purges it.
 pub const DEFAULT_TRASH_DAYS: u32 = 7;
 
-/// The key a trashed object is kept under.
-pub fn trash_key(key: &str) -> String {
-    format!("{TRASH_PREFIX}{key}")
+/// Where an object of `key` was kept in the image bucket while trashed,
+/// before the private trash bucket.
+pub fn legacy_trash_key(key: &str) -> String {
+    format!("{TRASH_PREFIX}{}", original_key(key))
 }
 
 pub fn is_trash_key(key: &str) -> bool {
     key.starts_with(TRASH_PREFIX)
 }
 
-/// The key (and so the URL) an object had before it was trashed.
+/// The key (and so the URL) an object had before it was trashed, for the
+/// few rows that still name a `.trash/` key (their own was taken meanwhile).
 pub fn original_key(key: &str) -> &str {
     key.strip_prefix(TRASH_PREFIX).unwrap_or(key)
 }
@@ -81,10 +86,14 @@ mod tests {
     #[test]
     fn trash_keys_map_back_to_the_same_url() {
         let key = "2026-11-28/a.png";
-        assert_eq!(trash_key(key), ".trash/2026-11-28/a.png");
-        assert!(is_trash_key(&trash_key(key)));
+        assert_eq!(legacy_trash_key(key), ".trash/2026-11-28/a.png");
+        assert_eq!(
+            legacy_trash_key(&legacy_trash_key(key)),
+            ".trash/2026-11-28/a.png"
+        );
+        assert!(is_trash_key(&legacy_trash_key(key)));
         assert!(!is_trash_key(key));
-        assert_eq!(original_key(&trash_key(key)), key);
+        assert_eq!(original_key(&legacy_trash_key(key)), key);
         assert_eq!(original_key(key), key);
     }
 

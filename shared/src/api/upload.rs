@@ -80,6 +80,10 @@ pub struct UploadQuery {
     pub key: Option<String>,
     /// Milliseconds since the Unix epoch; only with `key`.
     pub created_at: Option<i64>,
+    /// The SHA-256 of the bytes first uploaded (an export's `upload_sha256`),
+    /// only with `key`: the same file uploaded later is then recognised as
+    /// this image, as it was where it came from.
+    pub upload_sha256: Option<String>,
 }
 
 impl UploadQuery {
@@ -88,7 +92,11 @@ impl UploadQuery {
         let created_at = self
             .created_at
             .map(|ms| ("created_at", Cow::Owned(ms.to_string())));
-        encode_pairs(key.into_iter().chain(created_at))
+        let upload_sha256 = self
+            .upload_sha256
+            .as_deref()
+            .map(|hash| ("upload_sha256", Cow::Borrowed(hash)));
+        encode_pairs(key.into_iter().chain(created_at).chain(upload_sha256))
     }
 
     pub fn from_query_string(query: &str) -> Result<Self, String> {
@@ -103,11 +111,28 @@ impl UploadQuery {
                     .ok_or("Invalid created_at: pass milliseconds since 1970 as an integer")?,
             ),
         };
-        if created_at.is_some() && key.is_none() {
-            return Err("created_at only goes with key, to restore an exported image".into());
+        let upload_sha256 = match first_value(&pairs, "upload_sha256") {
+            None => None,
+            Some(hash) if is_sha256_hex(hash) => Some(hash.to_string()),
+            Some(_) => return Err("Invalid upload_sha256: pass 64 lowercase hex digits".into()),
+        };
+        if (created_at.is_some() || upload_sha256.is_some()) && key.is_none() {
+            return Err(
+                "created_at and upload_sha256 only go with key, to restore an exported image"
+                    .into(),
+            );
         }
-        Ok(Self { key, created_at })
+        Ok(Self {
+            key,
+            created_at,
+            upload_sha256,
+        })
     }
+}
+
+/// A SHA-256 as imghost writes it: 64 lowercase hex digits.
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Which image `DELETE /delete` removes: `?id=N`, or `?key=<object key>`
@@ -185,10 +210,12 @@ mod tests {
             UploadQuery {
                 key: Some("2026-11-28/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png".into()),
                 created_at: Some(1_764_288_000_000),
+                upload_sha256: Some("ab".repeat(32)),
             },
             UploadQuery {
                 key: Some("a b&c".into()),
                 created_at: None,
+                upload_sha256: None,
             },
         ] {
             let text = query.to_query_string();
@@ -198,6 +225,9 @@ mod tests {
             "created_at=5",
             "key=k&created_at=-1",
             "key=k&created_at=soon",
+            "upload_sha256=abab",
+            &format!("upload_sha256={}", "ab".repeat(32)),
+            &format!("key=k&upload_sha256={}", "AB".repeat(32)),
         ] {
             assert!(UploadQuery::from_query_string(junk).is_err(), "{junk}");
         }

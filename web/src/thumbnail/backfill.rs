@@ -237,6 +237,7 @@ mod tests {
             width: size.map(|(width, _)| width),
             height: size.map(|(_, height)| height),
             sha256: None,
+            stored_sha256: None,
             original_size: None,
             compressed_by: None,
             animated: None,
