@@ -57,8 +57,8 @@ enum Outcome {
     Made,
     AlreadyHad,
     NeedsNone,
-    /// Needs one that this tool cannot make; said, but no failure (running
-    /// again would not change it).
+    /// Needs one that this tool cannot make (AVIF, too many pixels); said,
+    /// but no failure (running again would not change it).
     Skipped(Error),
     Failed(Error),
 }
@@ -152,7 +152,10 @@ async fn backfill_one(client: &Client, image: ImageRecord) -> Outcome {
         Plan::CannotDecode(format) => Outcome::Skipped(Error::ThumbnailFormat(format)),
         Plan::Make => match make(client, &image).await {
             Ok(outcome) => outcome,
-            Err(error @ Error::ThumbnailFormat(_)) => Outcome::Skipped(error),
+            // Running again would not change these.
+            Err(error @ (Error::ThumbnailFormat(_) | Error::ThumbnailTooLarge { .. })) => {
+                Outcome::Skipped(error)
+            }
             Err(error) => Outcome::Failed(error),
         },
     }

@@ -2,6 +2,7 @@
 
 use crate::client::ApiError;
 use crate::config::{TOKEN_VAR, URL_VAR};
+use crate::thumbnail::{MAX_DECODE_BYTES, MAX_PIXELS};
 use imghost_shared::image::{ImageFormat, Rejected};
 use imghost_shared::thumbnail::MAX_BYTES;
 use imghost_shared::units::format_bytes;
@@ -58,6 +59,27 @@ pub enum Error {
         format_bytes(MAX_BYTES)
     )]
     ThumbnailTooManyBytes,
+    #[error(
+        "cannot make a thumbnail: {width} × {height} pixels is more than this tool decodes \
+         (at most {} megapixels in {})",
+        MAX_PIXELS / 1_000_000,
+        format_bytes(MAX_DECODE_BYTES)
+    )]
+    ThumbnailTooLarge { width: u32, height: u32 },
+
+    // Object keys as file names (`imghost export`, `imghost import`).
+    #[error("not a safe file name ({0}); skipped")]
+    UnsafeFileName(&'static str),
+    #[error("{} is a symlink or not a folder; not followed", .0.display())]
+    NotAFolder(PathBuf),
+
+    // `imghost migrate`.
+    #[error(
+        "{} lies outside the folders given; not read (give its folder on the command line \
+         or with --static, or pass --allow-outside)",
+        .0.display()
+    )]
+    OutsideFolders(PathBuf),
 
     // `imghost import`.
     #[error("no such folder: {}", .0.display())]
@@ -66,6 +88,8 @@ pub enum Error {
     ExportFileUnreadable { path: PathBuf, error: io::Error },
     #[error("{} does not match the manifest's SHA-256; not restored", .0.display())]
     ExportFileChanged(PathBuf),
+    #[error("larger than {}, the upload limit (--max-bytes); nothing sent", format_bytes(*.limit))]
+    OverMaxBytes { limit: u64 },
     #[error("the manifest names {0:?}, which is not a safe key; nothing read")]
     UnsafeKey(String),
     #[error("cannot write {}: {error}", .path.display())]

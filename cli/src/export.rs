@@ -17,10 +17,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 pub const MANIFEST: &str = "manifest.jsonl";
+/// What a file is called while it is being written.
+const PARTIAL: &str = ".partial";
 /// Downloads at once.
 const CONCURRENCY: usize = 3;
 /// One image of the largest size over a slow line.
@@ -66,9 +68,9 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
     fs::create_dir_all(dir).map_err(|e| failed_io(dir, e))?;
     let manifest_path = dir.join(MANIFEST);
     let mut previous = previous_entries(&manifest_path).peekable();
-    let partial = dir.join(format!("{MANIFEST}.partial"));
+    let partial = dir.join(format!("{MANIFEST}{PARTIAL}"));
     let mut manifest =
-        io::BufWriter::new(File::create(&partial).map_err(|e| failed_io(&partial, e))?);
+        io::BufWriter::new(create_fresh(&partial).map_err(|e| failed_io(&partial, e))?);
 
     let bar = output::progress_bar("exporting {bar:30} {pos}/{len}");
     let (mut fetched, mut unchanged, mut failed) = (0u64, 0u64, 0u64);
@@ -146,10 +148,115 @@ fn previous_entries(path: &Path) -> impl Iterator<Item = Previous> {
         .filter_map(|line| serde_json::from_str(&line).ok())
 }
 
-/// Where an object key goes under `dir`; `None` for a key that would
-/// leave it.
-pub fn local_path(dir: &Path, key: &str) -> Option<PathBuf> {
-    imghost_shared::keys::is_safe_key(key).then(|| dir.join(key))
+/// Where an object key goes under `dir`, or why it may not go there.
+///
+/// Keys come from the server, file names must mean the same on every file
+/// system: so only ASCII letters, digits, `-`, `_` and `.` in `/`-separated
+/// parts (no drive letter, `:` stream or backslash on Windows; nothing that
+/// case folding or Unicode normalisation could make another name), and
+/// none of the names export writes itself.
+pub fn local_path(dir: &Path, key: &str) -> Result<PathBuf, Error> {
+    check_key(key)?;
+    let path = dir.join(key);
+    // Whatever slipped past the check, a path that is not `dir` and plain
+    // names below it (a root, a prefix, `..`) is never used.
+    let plain = path
+        .strip_prefix(dir)
+        .is_ok_and(|rest| rest.components().all(|c| matches!(c, Component::Normal(_))));
+    if plain {
+        Ok(path)
+    } else {
+        Err(Error::UnsafeFileName("it would leave the folder"))
+    }
+}
+
+/// Windows opens a device for these names, whatever the extension.
+const DEVICE_NAMES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+
+fn check_key(key: &str) -> Result<(), Error> {
+    let refused = |reason| Err(Error::UnsafeFileName(reason));
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+    {
+        return refused("only ASCII letters, digits, \"-\", \"_\", \".\" and \"/\" are written");
+    }
+    for part in key.split('/') {
+        if matches!(part, "" | "." | "..") {
+            return refused("an empty, \".\" or \"..\" part");
+        }
+        // Windows drops a trailing dot: `manifest.jsonl.` is the manifest.
+        if part.ends_with('.') {
+            return refused("a part ending in \".\"");
+        }
+        let stem = part.split('.').next().unwrap_or_default();
+        let numbered = stem.len() == 4
+            && (stem[..3].eq_ignore_ascii_case("COM") || stem[..3].eq_ignore_ascii_case("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit();
+        if numbered || DEVICE_NAMES.iter().any(|d| stem.eq_ignore_ascii_case(d)) {
+            return refused("a Windows device name (CON, NUL, COM1, …)");
+        }
+        // Every file fetched is first written as `<key>.partial`.
+        if part.to_ascii_lowercase().ends_with(PARTIAL) {
+            return refused("a name ending in \".partial\", which export keeps for its own files");
+        }
+    }
+    // Case-insensitive file systems (Windows, macOS) make `MANIFEST.JSONL`
+    // the manifest too; as a folder it would stop the manifest's rename.
+    let first = key.split('/').next().unwrap_or_default();
+    if first.eq_ignore_ascii_case(MANIFEST) {
+        return refused("the name of export's manifest");
+    }
+    if !imghost_shared::keys::is_safe_key(key) {
+        return refused("in the trash, or too long");
+    }
+    Ok(())
+}
+
+/// Creates the folders between `dir` and `path` one at a time, refusing
+/// any that is a symlink (or no folder): a link planted in the export
+/// folder must not carry a write, or a read, outside it. With `create`
+/// false, nothing is created and a missing folder is left to the read.
+pub fn real_folders(dir: &Path, path: &Path, create: bool) -> Result<(), Error> {
+    let parent = path.parent().unwrap_or(dir);
+    let Ok(rest) = parent.strip_prefix(dir) else {
+        return Err(Error::UnsafeFileName("it would leave the folder"));
+    };
+    let mut folder = dir.to_path_buf();
+    for part in rest.components() {
+        folder.push(part);
+        match fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(Error::NotAFolder(folder)),
+            Err(error) if create && error.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&folder).map_err(|error| Error::CannotWrite {
+                    path: folder.clone(),
+                    error,
+                })?;
+            }
+            // Nothing to follow: the read itself says what is wrong.
+            Err(_) if !create => return Ok(()),
+            Err(error) => {
+                return Err(Error::CannotWrite {
+                    path: folder,
+                    error,
+                })
+            }
+        }
+    }
+    if !create {
+        return Ok(());
+    }
+    // Once made, it must still resolve inside (a race could swap a folder).
+    let inside = match (dir.canonicalize(), parent.canonicalize()) {
+        (Ok(root), Ok(resolved)) => resolved.starts_with(root),
+        _ => false,
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(Error::NotAFolder(parent.to_path_buf()))
+    }
 }
 
 async fn export_one(
@@ -158,17 +265,21 @@ async fn export_one(
     image: ImageRecord,
     before: Option<Previous>,
 ) -> Outcome {
-    let Some(path) = local_path(dir, &image.object_key) else {
-        return Outcome::Failed("not a safe file name; skipped".into());
+    let path = match local_path(dir, &image.object_key) {
+        Ok(path) => path,
+        Err(error) => return Outcome::Failed(error.to_string()),
     };
     if let Some(before) = before.filter(|b| b.key == image.object_key) {
-        if let Ok((hash, size)) = hash_file(&path) {
+        // Only a file of its own counts: a symlink (or FIFO) there is never
+        // read, and is fetched over.
+        let own_file = fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file());
+        if let Some((hash, size)) = own_file.then(|| hash_file(&path).ok()).flatten() {
             if hash == before.sha256 && size == image.size {
                 return Outcome::Unchanged(entry(image, hash));
             }
         }
     }
-    match fetch(client, &image, &path).await {
+    match fetch(client, &image, dir, &path).await {
         Ok(hash) => Outcome::Fetched(entry(image, hash)),
         Err(reason) => Outcome::Failed(reason),
     }
@@ -205,13 +316,28 @@ fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     }
 }
 
+/// A new, empty file at `path`: whatever was there (a file left by a run
+/// that stopped, a symlink) is removed first, never written through.
+fn create_fresh(path: &Path) -> io::Result<File> {
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    File::options().write(true).create_new(true).open(path)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Streams the image to a temporary file next to `path`, hashing it, and
 /// renames it into place once complete and of the size the row says.
-async fn fetch(client: &Client, image: &ImageRecord, path: &Path) -> Result<String, String> {
+async fn fetch(
+    client: &Client,
+    image: &ImageRecord,
+    dir: &Path,
+    path: &Path,
+) -> Result<String, String> {
     let url = &image.image_url;
     let response = client
         .http()
@@ -226,12 +352,9 @@ async fn fetch(client: &Client, image: &ImageRecord, path: &Path) -> Result<Stri
             response.status().as_u16()
         ));
     }
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
+    real_folders(dir, path, true).map_err(|error| error.to_string())?;
     let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".partial");
+    temporary.push(PARTIAL);
     let temporary = PathBuf::from(temporary);
     let result = stream_to(response, &temporary, image.size).await;
     match result {
@@ -251,7 +374,7 @@ async fn stream_to(
     expected: u64,
 ) -> Result<String, String> {
     let cannot_write = |e: io::Error| format!("cannot write {}: {e}", temporary.display());
-    let mut file = File::create(temporary).map_err(cannot_write)?;
+    let mut file = create_fresh(temporary).map_err(cannot_write)?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut body = response.bytes_stream();
@@ -279,12 +402,134 @@ mod tests {
     fn keys_stay_inside_the_folder() {
         let dir = Path::new("/out");
         assert_eq!(
-            local_path(dir, "2026-11-28/a.png"),
-            Some(PathBuf::from("/out/2026-11-28/a.png"))
+            local_path(dir, "2026-11-28/a.png").unwrap(),
+            PathBuf::from("/out/2026-11-28/a.png")
         );
         for bad in ["", "../a.png", "/etc/passwd", "a/../../b", "a\\b", "./a"] {
-            assert_eq!(local_path(dir, bad), None, "{bad}");
+            assert!(local_path(dir, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_plain_keys_that_are_not_exports_own_files_are_written() {
+        let dir = Path::new("/out");
+        for good in [
+            "2026-11-28/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png",
+            "2026-11-28/a.png.thumb.webp",
+            "blog/2019/Holiday_photo-2.JPG",
+            "sub/manifest.jsonl",
+            "manifest.jsonl.bak",
+            "console.png",
+            "com10.png",
+        ] {
+            assert!(local_path(dir, good).is_ok(), "{good}");
+        }
+        let reason = |key| local_path(dir, key).unwrap_err().to_string();
+        for (bad, why) in [
+            // A drive-relative path on Windows, an NTFS stream, an 8.3 name.
+            ("C:AppData/Roaming/x.png", "only ASCII letters"),
+            ("a.png:stream", "only ASCII letters"),
+            ("MANIFE~1.JSO", "only ASCII letters"),
+            ("holiday photo.png", "only ASCII letters"),
+            ("猫/照片.jpeg", "only ASCII letters"),
+            ("manifeſt.jsonl", "only ASCII letters"),
+            ("a\0b.png", "only ASCII letters"),
+            ("manifest.jsonl", "manifest"),
+            ("MANIFEST.JSONL", "manifest"),
+            ("Manifest.Jsonl/a.png", "manifest"),
+            ("manifest.jsonl.partial", ".partial"),
+            ("2026-11-28/a.png.partial", ".partial"),
+            ("x.PARTIAL/a.png", ".partial"),
+            ("manifest.jsonl.", "ending in"),
+            ("a./b.png", "ending in"),
+            ("CON", "device"),
+            ("2026/nul.png", "device"),
+            ("com1.tar.gz", "device"),
+            ("Lpt9.jpg", "device"),
+            ("a//b.png", "empty"),
+            ("/a.png", "empty"),
+            ("a/../b.png", "empty"),
+            (".trash/2026-11-28/a.png", "trash"),
+        ] {
+            let text = reason(bad);
+            assert!(text.starts_with("not a safe file name ("), "{bad}: {text}");
+            assert!(text.contains(why), "{bad}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_refused_key_is_a_failure_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join(MANIFEST);
+        fs::write(&manifest, "{}\n").unwrap();
+        // Nothing listens there: a refused key is never even downloaded.
+        let client = Client::new(&crate::config::Settings {
+            url: "http://127.0.0.1:9".into(),
+            token: None,
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for key in ["MANIFEST.JSONL", "manifest.jsonl.partial", "C:x/a.png"] {
+            let image = ImageRecord {
+                object_key: key.into(),
+                image_url: format!("http://127.0.0.1:9/i/{key}"),
+                ..crate::fixtures::record(1, "a.png", 3, None)
+            };
+            let before = Some(Previous {
+                id: 1,
+                key: key.into(),
+                sha256: String::new(),
+            });
+            match runtime.block_on(export_one(&client, dir.path(), image, before)) {
+                Outcome::Failed(reason) => {
+                    assert!(
+                        reason.starts_with("not a safe file name"),
+                        "{key}: {reason}"
+                    )
+                }
+                _ => panic!("{key} was not refused"),
+            }
+        }
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [MANIFEST]);
+        assert_eq!(fs::read_to_string(&manifest).unwrap(), "{}\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_are_made_inside_and_symlinks_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        real_folders(root, &root.join("a/b/c.png"), true).unwrap();
+        assert!(root.join("a/b").is_dir());
+
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+        for create in [true, false] {
+            let error = real_folders(root, &root.join("linked/sub/c.png"), create).unwrap_err();
+            assert!(
+                matches!(&error, Error::NotAFolder(p) if p == &root.join("linked")),
+                "{error}"
+            );
+        }
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+        // Reading may go on where there is nothing to follow.
+        real_folders(root, &root.join("missing/c.png"), false).unwrap();
+        assert!(!root.join("missing").exists());
+
+        // A file left at the temporary name, even a symlink, is replaced.
+        let victim = outside.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let temporary = root.join("a/b/c.png.partial");
+        std::os::unix::fs::symlink(&victim, &temporary).unwrap();
+        create_fresh(&temporary).unwrap().write_all(b"new").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(fs::symlink_metadata(&temporary).unwrap().is_file());
     }
 
     #[test]

@@ -20,6 +20,11 @@ use std::path::{Path, PathBuf};
 pub const MANIFEST: &str = "manifest.jsonl";
 /// Uploads at once.
 const CONCURRENCY: usize = 4;
+/// The largest file read and sent, unless `--max-bytes` says otherwise: the
+/// server's default MAX_UPLOAD_BYTES (api/src/config.rs). The server does
+/// not tell its limit before an upload, and a larger file would only come
+/// back as a 413 once sent.
+pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The fields of a manifest line that a restore needs.
 #[derive(Debug, Deserialize)]
@@ -38,6 +43,8 @@ struct Entry {
 enum Item {
     Restore(Entry),
     New(PathBuf),
+    /// A symlink, FIFO, socket or device in the folder: never followed or read.
+    NotAFile(PathBuf),
     /// A manifest line that could not be read: (line number, why).
     Unreadable(usize, String),
 }
@@ -49,12 +56,12 @@ enum Outcome {
     Failed(String),
 }
 
-pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
+pub async fn run(client: &Client, dir: &Path, max_bytes: u64) -> Result<u8, Error> {
     let manifest = dir.join(MANIFEST);
     let items: Box<dyn Iterator<Item = Item>> = if manifest.is_file() {
         Box::new(manifest_items(&manifest)?)
     } else if dir.is_dir() {
-        Box::new(image_files(dir).into_iter().map(Item::New))
+        Box::new(image_files(dir).into_iter())
     } else {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
     };
@@ -65,10 +72,10 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
         async move {
             let label = match &item {
                 Item::Restore(entry) => entry.key.clone(),
-                Item::New(path) => path.display().to_string(),
+                Item::New(path) | Item::NotAFile(path) => path.display().to_string(),
                 Item::Unreadable(line, _) => format!("{MANIFEST}:{line}"),
             };
-            (label, import_one(&client, &dir, item).await)
+            (label, import_one(&client, &dir, item, max_bytes).await)
         }
     }))
     .buffer_unordered(CONCURRENCY);
@@ -104,12 +111,16 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
     Ok(u8::from(failed > 0))
 }
 
-async fn import_one(client: &Client, dir: &Path, item: Item) -> Outcome {
+async fn import_one(client: &Client, dir: &Path, item: Item, max_bytes: u64) -> Outcome {
     let result = match item {
         Item::Unreadable(_, why) => return Outcome::Failed(why),
+        Item::NotAFile(_) => {
+            return Outcome::Skipped("not a regular file (symlinks are not followed)".into())
+        }
         Item::New(path) => {
-            let bytes = match fs::read(&path) {
-                Ok(bytes) => bytes,
+            let bytes = match read_file(&path, max_bytes) {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => return Outcome::Failed(too_large(max_bytes).to_string()),
                 Err(error) => return Outcome::Failed(error.to_string()),
             };
             if let Err(rejected) = image::detect(&bytes) {
@@ -122,7 +133,20 @@ async fn import_one(client: &Client, dir: &Path, item: Item) -> Outcome {
             };
             upload::upload_one(client, source, "", None).await
         }
-        Item::Restore(entry) => restore(client, dir, entry).await,
+        Item::Restore(entry) => {
+            let key = entry.key.clone();
+            match restore(client, dir, entry, max_bytes).await {
+                // Its old URL works only under its own key: anything else
+                // (an older server answering with another image) is a failure.
+                Ok(answer) if answer.image.object_key != key => {
+                    return Outcome::Failed(format!(
+                        "the server answered with {} instead of restoring it under its own key",
+                        answer.image.object_key
+                    ))
+                }
+                other => other,
+            }
+        }
     };
     match result {
         Ok(answer) if answer.duplicate => Outcome::AlreadyThere,
@@ -137,15 +161,19 @@ async fn restore(
     client: &Client,
     dir: &Path,
     entry: Entry,
+    max_bytes: u64,
 ) -> Result<imghost_shared::api::UploadResponse, Error> {
-    // A manifest names keys, not paths: one that would climb out of the
-    // export is never read.
+    // A manifest names keys, not paths: one that export would not write, or
+    // that a symlinked folder would carry out of the export, is never read.
     let path = crate::export::local_path(dir, &entry.key)
-        .ok_or_else(|| Error::UnsafeKey(entry.key.clone()))?;
-    let bytes = fs::read(&path).map_err(|error| Error::ExportFileUnreadable {
-        path: path.clone(),
-        error,
-    })?;
+        .map_err(|_| Error::UnsafeKey(entry.key.clone()))?;
+    crate::export::real_folders(dir, &path, false)?;
+    let bytes = read_file(&path, max_bytes)
+        .map_err(|error| Error::ExportFileUnreadable {
+            path: path.clone(),
+            error,
+        })?
+        .ok_or_else(|| too_large(max_bytes))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     if sha256 != entry.sha256 {
         return Err(Error::ExportFileChanged(path));
@@ -169,6 +197,27 @@ async fn restore(
             None,
         )
         .await?)
+}
+
+/// The bytes of the regular file at `path`, or `None` past `max_bytes`
+/// (no more than `max_bytes + 1` are read). A symlink there is not
+/// followed, nor a FIFO or device read: either could lead anywhere, or
+/// never end.
+fn read_file(path: &Path, max_bytes: u64) -> io::Result<Option<Vec<u8>>> {
+    let not_a_file = || io::Error::other("not a regular file");
+    if !fs::symlink_metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
+    let file = fs::File::open(path)?;
+    // Swapped since it was looked at: the open file decides.
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
+    upload::read_capped(file, max_bytes)
+}
+
+fn too_large(limit: u64) -> Error {
+    Error::OverMaxBytes { limit }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -196,8 +245,10 @@ fn manifest_items(path: &Path) -> Result<impl Iterator<Item = Item>, Error> {
         }))
 }
 
-/// Every file under `dir`, sorted, hidden ones left out.
-fn image_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir`, sorted, hidden ones left out; what is not a
+/// regular file (a symlink, even to a folder, a FIFO, a device) is named
+/// only to be skipped.
+fn image_files(dir: &Path) -> Vec<Item> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
@@ -209,15 +260,25 @@ fn image_files(dir: &Path) -> Vec<PathBuf> {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
+            // The entry's own type: a symlink is not followed.
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => pending.push(path),
+                Ok(kind) => files.push((path, kind.is_file())),
+                Err(_) => files.push((path, false)),
             }
         }
     }
     files.sort();
     files
+        .into_iter()
+        .map(|(path, regular)| {
+            if regular {
+                Item::New(path)
+            } else {
+                Item::NotAFile(path)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -247,6 +308,19 @@ mod tests {
         assert_eq!(items.len(), 2);
     }
 
+    /// What the folder walk found, relative to `dir`; `!` marks an entry
+    /// only to be skipped.
+    fn walked(dir: &Path) -> Vec<String> {
+        image_files(dir)
+            .iter()
+            .map(|item| match item {
+                Item::New(path) => path.strip_prefix(dir).unwrap().display().to_string(),
+                Item::NotAFile(path) => format!("!{}", path.strip_prefix(dir).unwrap().display()),
+                _ => unreachable!("a folder walk finds files"),
+            })
+            .collect()
+    }
+
     #[test]
     fn folders_are_walked_without_hidden_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -261,10 +335,133 @@ mod tests {
         ] {
             fs::write(dir.path().join(file), b"x").unwrap();
         }
-        let found: Vec<String> = image_files(dir.path())
-            .iter()
-            .map(|path| path.strip_prefix(dir.path()).unwrap().display().to_string())
-            .collect();
-        assert_eq!(found, ["2024/a.jpg", "2024/trip/c.gif", "b.png"]);
+        assert_eq!(
+            walked(dir.path()),
+            ["2024/a.jpg", "2024/trip/c.gif", "b.png"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_fifos_and_devices_are_skipped_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.png"), b"x").unwrap();
+        fs::write(dir.path().join("a.png"), b"x").unwrap();
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, dir.path().join(name)).unwrap()
+        };
+        link(&outside.path().join("secret.png"), "file-link.png");
+        link(outside.path(), "folder-link");
+        link(Path::new("/dev/zero"), "zero.png");
+        let fifo = dir.path().join("pipe.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let mut expected = vec!["a.png", "!file-link.png", "!folder-link", "!zero.png"];
+        if made.is_ok_and(|status| status.success()) {
+            expected.insert(2, "!pipe.png");
+        }
+        expected.sort_by_key(|name| name.trim_start_matches('!').to_string());
+        assert_eq!(walked(dir.path()), expected);
+        for name in ["file-link.png", "zero.png"] {
+            let error = read_file(&dir.path().join(name), 100).unwrap_err();
+            assert_eq!(error.to_string(), "not a regular file", "{name}");
+        }
+    }
+
+    #[test]
+    fn files_are_read_up_to_the_cap_and_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        fs::write(&path, [7; 1000]).unwrap();
+        assert_eq!(read_file(&path, 1000).unwrap(), Some(vec![7; 1000]));
+        assert_eq!(read_file(&path, 999).unwrap(), None);
+        // A file far larger than memory (sparse, so it takes no disk) is
+        // refused after reading one byte past the cap.
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(1 << 36)
+            .unwrap();
+        assert_eq!(read_file(&path, DEFAULT_MAX_BYTES).unwrap(), None);
+    }
+
+    #[test]
+    fn what_is_skipped_or_too_large_is_said_and_never_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let large = dir.path().join("large.png");
+        fs::write(&large, [0; 2000]).unwrap();
+        // Nothing listens there: nothing may be sent.
+        let client = Client::new(&crate::config::Settings {
+            url: "http://127.0.0.1:9".into(),
+            token: None,
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome = |item| runtime.block_on(import_one(&client, dir.path(), item, 1000));
+        assert!(matches!(
+            outcome(Item::New(large)),
+            Outcome::Failed(why) if why == "larger than 1000 B, the upload limit (--max-bytes); nothing sent"
+        ));
+        assert!(matches!(
+            outcome(Item::NotAFile(dir.path().join("pipe"))),
+            Outcome::Skipped(why) if why == "not a regular file (symlinks are not followed)"
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_restore_reads_only_files_of_the_export_up_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("big.png"), [0; 2000]).unwrap();
+        fs::write(outside.path().join("a.png"), b"x").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("a.png"), root.join("link.png")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+        let client = Client::new(&crate::config::Settings {
+            url: "http://127.0.0.1:9".into(),
+            token: None,
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for (key, why) in [
+            (
+                "big.png",
+                "larger than 1000 B, the upload limit (--max-bytes); nothing sent".to_string(),
+            ),
+            (
+                "link.png",
+                format!(
+                    "cannot read {}: not a regular file",
+                    root.join("link.png").display()
+                ),
+            ),
+            (
+                "linked/a.png",
+                format!(
+                    "{} is a symlink or not a folder; not followed",
+                    root.join("linked").display()
+                ),
+            ),
+            (
+                "MANIFEST.JSONL",
+                "the manifest names \"MANIFEST.JSONL\", which is not a safe key; nothing read"
+                    .to_string(),
+            ),
+        ] {
+            let line = format!(
+                r#"{{"key":"{key}","original_name":"a.png","sha256":"00","created_at":1}}"#
+            );
+            let entry = serde_json::from_str(&line).unwrap();
+            match runtime.block_on(import_one(&client, root, Item::Restore(entry), 1000)) {
+                Outcome::Failed(reason) => assert_eq!(reason, why, "{key}"),
+                _ => panic!("{key} was restored"),
+            }
+        }
     }
 }

@@ -132,9 +132,11 @@ enum Command {
     /// Move the images of Markdown, MDX and HTML files to imghost and
     /// rewrite only their URLs
     ///
-    /// Images on other hosts are downloaded, local ones (relative to the file
-    /// or absolute) read; each is uploaded once and every reference to it
-    /// rewritten. A changed FILE is kept as FILE.orig (never overwritten);
+    /// Images on other hosts are downloaded, local ones read: relative to
+    /// the file, or from --static for links starting with `/`, and only from
+    /// inside the folders given (a file's own folder counts) and --static,
+    /// unless --allow-outside. Each is uploaded once and every reference to
+    /// it rewritten. A changed FILE is kept as FILE.orig (never overwritten);
     /// old URL, new URL and file are appended to the map file. A link that
     /// fails is left as it is and reported with file:line (exit code 1).
     Migrate {
@@ -149,6 +151,14 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 60,
               value_parser = clap::value_parser!(u64).range(1..))]
         download_timeout: u64,
+        /// The site's static folder: links starting with `/` (`/images/a.png`)
+        /// are read from it, and images in it may be read
+        #[arg(long = "static", value_name = "DIR")]
+        static_dir: Option<PathBuf>,
+        /// Read local images wherever they are (an absolute path, `../`),
+        /// not only inside the folders given and --static
+        #[arg(long)]
+        allow_outside: bool,
         /// Files, or folders searched for .md, .markdown, .mdx, .html and .htm
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -168,11 +178,17 @@ enum Command {
     ///
     /// With DIR/manifest.jsonl (written by `imghost export`), each file is
     /// checked against its SHA-256 there and restored under its key; without
-    /// it, every image under DIR is uploaded and other files are skipped.
-    /// Safe to run again: what is already there is left as it is.
+    /// it, every image under DIR is uploaded and other files (symlinks
+    /// included: they are not followed) are skipped. Safe to run again: what
+    /// is already there is left as it is.
     Import {
         /// An export folder, or any folder of images
         dir: PathBuf,
+        /// Larger files are not read or sent, but reported as failed: the
+        /// server's MAX_UPLOAD_BYTES (20 MiB unless its operator changed it)
+        #[arg(long, value_name = "BYTES", default_value_t = import::DEFAULT_MAX_BYTES,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_bytes: u64,
     },
     /// Named tokens with only the scopes an editor or machine needs
     /// (needs a token with the `admin` scope)
@@ -340,6 +356,8 @@ async fn run(command: Command) -> Result<u8, Error> {
             dry_run,
             map,
             download_timeout,
+            static_dir,
+            allow_outside,
             paths,
         } => {
             let options = migrate::Options {
@@ -347,11 +365,13 @@ async fn run(command: Command) -> Result<u8, Error> {
                 dry_run,
                 map,
                 timeout: std::time::Duration::from_secs(download_timeout),
+                static_dir,
+                allow_outside,
             };
             migrate::run(&client, options).await
         }
         Command::Export { dir } => export::run(&client, &dir).await,
-        Command::Import { dir } => import::run(&client, &dir).await,
+        Command::Import { dir, max_bytes } => import::run(&client, &dir, max_bytes).await,
         Command::Thumbnails => backfill::run(&client).await,
         Command::Token { command } => match command {
             TokenCommand::Create {
@@ -661,6 +681,28 @@ mod tests {
         );
         assert!(Cli::try_parse_from(["imghost", "trash", "empty", "-y"]).is_ok());
         assert!(Cli::try_parse_from(["imghost", "token", "revoke", "a/b"]).is_err());
+    }
+
+    #[test]
+    fn migrate_reads_its_static_folder_and_stays_inside_unless_told() {
+        let parse =
+            |args: &[&str]| match Cli::try_parse_from(["imghost", "migrate"].iter().chain(args))
+                .unwrap()
+                .command
+            {
+                Command::Migrate {
+                    static_dir,
+                    allow_outside,
+                    paths,
+                    ..
+                } => (static_dir, allow_outside, paths),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(parse(&["content/"]), (None, false, vec!["content/".into()]));
+        assert_eq!(
+            parse(&["--static", "static", "--allow-outside", "content/"]),
+            (Some("static".into()), true, vec!["content/".into()])
+        );
     }
 
     #[test]

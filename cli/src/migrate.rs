@@ -24,6 +24,10 @@ pub struct Options {
     pub dry_run: bool,
     pub map: PathBuf,
     pub timeout: Duration,
+    /// The site's static folder: where `/images/a.png` is.
+    pub static_dir: Option<PathBuf>,
+    /// Read local images anywhere, not only inside the folders given.
+    pub allow_outside: bool,
 }
 
 /// A text file and the image references found in it.
@@ -43,7 +47,13 @@ struct Image {
 
 pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
     let mut failed = false;
+    if let Some(dir) = &options.static_dir {
+        if !dir.is_dir() {
+            return Err(Error::NoSuchFolder(dir.clone()));
+        }
+    }
     let files = collect(&options.paths, &mut failed);
+    let roots = (!options.allow_outside).then(|| allowed_roots(&options));
     let own = own_prefixes(client).await?;
 
     let mut images: Vec<Image> = Vec::new();
@@ -67,7 +77,8 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
         };
         let mut references = Vec::new();
         for reference in scan::find(&text, kind) {
-            let Some((key, source)) = classify(&reference.url, &path, &own) else {
+            let static_dir = options.static_dir.as_deref();
+            let Some((key, source)) = classify(&reference.url, &path, static_dir, &own) else {
                 continue;
             };
             let at = *index.entry(key).or_insert_with(|| {
@@ -87,7 +98,14 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
         });
     }
 
-    let results = move_images(client, &images, options.dry_run, options.timeout).await;
+    let results = move_images(
+        client,
+        &images,
+        roots.as_deref(),
+        options.dry_run,
+        options.timeout,
+    )
+    .await;
 
     let mut map = String::new();
     let mut rewritten = 0;
@@ -154,6 +172,44 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
         if options.dry_run { "readable" } else { "moved" },
     );
     Ok(u8::from(failed))
+}
+
+/// The folders local images may be read from: each folder given, the
+/// folder of each file given, and `--static`, with symlinks resolved.
+fn allowed_roots(options: &Options) -> Vec<PathBuf> {
+    options
+        .paths
+        .iter()
+        .filter_map(|path| {
+            let real = path.canonicalize().ok()?;
+            if real.is_dir() {
+                Some(real)
+            } else {
+                real.parent().map(Path::to_path_buf)
+            }
+        })
+        .chain(
+            options
+                .static_dir
+                .iter()
+                .filter_map(|dir| dir.canonicalize().ok()),
+        )
+        .collect()
+}
+
+/// The file to read for a local link: its real path, if that lies inside
+/// one of `roots` (`None`: anywhere, as it is). Symlinks are resolved
+/// first, so that none leads out of the folders.
+fn confine(path: &Path, roots: Option<&[PathBuf]>) -> Result<PathBuf, Error> {
+    let Some(roots) = roots else {
+        return Ok(path.to_path_buf());
+    };
+    let real = path.canonicalize().map_err(upload::read_error)?;
+    if roots.iter().any(|root| real.starts_with(root)) {
+        Ok(real)
+    } else {
+        Err(Error::OutsideFolders(real))
+    }
 }
 
 /// Files named, and the Markdown, MDX and HTML files under folders named
@@ -239,7 +295,12 @@ fn is_web(url: &str) -> bool {
 /// What to upload for a URL as written, and the key that makes two
 /// references the same image; `None` for what is not moved (this
 /// imghost's own URLs, data: and other schemes, fragments, nothing).
-fn classify(url: &str, page: &Path, own: &[String]) -> Option<(String, Source)> {
+fn classify(
+    url: &str,
+    page: &Path,
+    static_dir: Option<&Path>,
+    own: &[String],
+) -> Option<(String, Source)> {
     let url = url.trim();
     if url.is_empty() || url.starts_with('#') {
         return None;
@@ -263,29 +324,47 @@ fn classify(url: &str, page: &Path, own: &[String]) -> Option<(String, Source)> 
         return None;
     }
     let bare = url.split(['?', '#']).next().unwrap_or_default();
-    let dir = page.parent().unwrap_or(Path::new(""));
-    let mut path = dir.join(bare);
-    if !path.exists() {
-        let decoded = percent_encoding::percent_decode_str(bare).decode_utf8_lossy();
-        let candidate = dir.join(decoded.as_ref());
-        if candidate.exists() {
-            path = candidate;
-        }
-    }
+    let path = locate(bare, page, static_dir);
     let key = path.canonicalize().unwrap_or_else(|_| path.clone());
     Some((format!("file {}", key.display()), Source::File(path)))
 }
 
-/// Each image read (downloaded within `timeout`), checked and, unless a
-/// dry run, uploaded: its new URL, or why not.
+/// The file a local link names: relative to its page; or, starting with
+/// `/`, in `--static` (a site serves it at its root) if there, else the
+/// absolute path on this computer. Each as written, then percent-decoded;
+/// the first that exists, or the first tried.
+fn locate(bare: &str, page: &Path, static_dir: Option<&Path>) -> PathBuf {
+    let decoded = percent_encoding::percent_decode_str(bare).decode_utf8_lossy();
+    let written = [bare, decoded.as_ref()];
+    let mut candidates = Vec::new();
+    if let Some(root) = static_dir.filter(|_| bare.starts_with('/')) {
+        candidates.extend(written.map(|link| root.join(link.trim_start_matches('/'))));
+    }
+    let dir = page.parent().unwrap_or(Path::new(""));
+    candidates.extend(written.map(|link| dir.join(link)));
+    let first = candidates[0].clone();
+    candidates
+        .into_iter()
+        .find(|path| path.exists())
+        .unwrap_or(first)
+}
+
+/// Each image read (downloaded within `timeout`; a file only inside
+/// `roots`), checked and, unless a dry run, uploaded: its new URL, or why
+/// not.
 async fn move_images(
     client: &Client,
     images: &[Image],
+    roots: Option<&[PathBuf]>,
     dry_run: bool,
     timeout: Duration,
 ) -> Vec<Result<String, Error>> {
     futures_util::stream::iter(images.iter().enumerate().map(|(n, image)| async move {
-        let load = upload::load(client, image.source.clone());
+        let source = match &image.source {
+            Source::File(path) => Source::File(confine(path, roots)?),
+            other => other.clone(),
+        };
+        let load = upload::load(client, source);
         let prepared = match &image.source {
             Source::Url(url) => tokio::time::timeout(timeout, load)
                 .await
@@ -448,18 +527,100 @@ mod tests {
     fn own_urls_are_not_moved() {
         let own = vec!["http://h:87/".to_string(), "https://img.x/i/".to_string()];
         let page = Path::new("/blog/post.md");
-        assert!(classify("http://h:87/i/a.png", page, &own).is_none());
-        assert!(classify("https://img.x/i/2026/a.png", page, &own).is_none());
-        assert!(classify("http://h:8787/a.png", page, &own).is_some());
-        assert!(classify("data:image/png;base64,AA", page, &own).is_none());
-        assert!(classify("#top", page, &own).is_none());
+        assert!(classify("http://h:87/i/a.png", page, None, &own).is_none());
+        assert!(classify("https://img.x/i/2026/a.png", page, None, &own).is_none());
+        assert!(classify("http://h:8787/a.png", page, None, &own).is_some());
+        assert!(classify("data:image/png;base64,AA", page, None, &own).is_none());
+        assert!(classify("#top", page, None, &own).is_none());
         assert_eq!(
-            classify("img/a.png?v=2", page, &own).unwrap().1,
+            classify("img/a.png?v=2", page, None, &own).unwrap().1,
             Source::File("/blog/img/a.png".into())
         );
         assert_eq!(
-            classify("//cdn.x/a.png", page, &own).unwrap().1,
+            classify("//cdn.x/a.png", page, None, &own).unwrap().1,
             Source::Url("https://cdn.x/a.png".into())
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn local_images_are_read_only_inside_the_folders_given() {
+        let top = tempfile::tempdir().unwrap();
+        let top = top.path().canonicalize().unwrap();
+        let posts = top.join("blog/posts");
+        let site = top.join("blog/static");
+        for dir in [posts.join("img"), site.join("images")] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        for file in [
+            "blog/posts/post.md",
+            "blog/posts/img/a.png",
+            "blog/static/images/b.png",
+            "secret.png",
+        ] {
+            std::fs::write(top.join(file), b"x").unwrap();
+        }
+        std::os::unix::fs::symlink(top.join("secret.png"), posts.join("img/link.png")).unwrap();
+        let page = posts.join("post.md");
+        let options = |static_dir: Option<PathBuf>| Options {
+            paths: vec![page.clone()],
+            dry_run: true,
+            map: DEFAULT_MAP.into(),
+            timeout: Duration::from_secs(1),
+            static_dir,
+            allow_outside: false,
+        };
+        let roots = allowed_roots(&options(None));
+        assert_eq!(roots, std::slice::from_ref(&posts));
+        let read = |link: &str, static_dir: Option<&Path>, roots: Option<&[PathBuf]>| {
+            confine(&locate(link, &page, static_dir), roots)
+        };
+        let inside = Some(roots.as_slice());
+
+        assert_eq!(
+            read("img/a.png", None, inside).unwrap(),
+            posts.join("img/a.png")
+        );
+        let secret = top.join("secret.png");
+        let absolute = secret.display().to_string();
+        for link in ["../../secret.png", absolute.as_str(), "img/link.png"] {
+            let error = read(link, None, inside).unwrap_err();
+            assert!(
+                matches!(&error, Error::OutsideFolders(path) if path == &secret),
+                "{link}: {error}"
+            );
+        }
+        assert_eq!(
+            read("../../secret.png", None, inside)
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "{absolute} lies outside the folders given; not read (give its folder on the \
+                 command line or with --static, or pass --allow-outside)"
+            )
+        );
+        assert_eq!(
+            read("img/nowhere.png", None, inside)
+                .unwrap_err()
+                .to_string(),
+            "no such file"
+        );
+
+        // Root-relative links are found in --static, and may be read from it.
+        let with_static = allowed_roots(&options(Some(site.clone())));
+        assert_eq!(with_static, [posts.clone(), site.clone()]);
+        assert!(read("/images/b.png", None, inside).is_err());
+        assert_eq!(
+            read("/images/b.png", Some(&site), Some(&with_static)).unwrap(),
+            site.join("images/b.png")
+        );
+        // Not there: the absolute path, which must still be inside.
+        assert!(read(&absolute, Some(&site), Some(&with_static)).is_err());
+
+        // --allow-outside: read as written.
+        assert_eq!(
+            read("../../secret.png", None, None).unwrap(),
+            posts.join("../../secret.png")
         );
     }
 

@@ -11,7 +11,7 @@
 use crate::error::Error;
 use ::image::codecs::jpeg::JpegEncoder;
 use ::image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use ::image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Rgba, RgbaImage};
+use ::image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits, Rgba, RgbaImage};
 use bytes::Bytes;
 use imghost_shared::image::{detect, Dimensions, ImageFormat, ImageInfo};
 use imghost_shared::thumbnail::{fit, is_needed, MAX_BYTES};
@@ -24,6 +24,15 @@ const QUALITIES: [u8; 8] = [75, 65, 55, 45, 35, 25, 15, 10];
 /// Colour profiles up to this size go with the thumbnail, so a wide-gamut
 /// photo keeps its colours; a larger one would take the thumbnail's bytes.
 const MAX_PROFILE_BYTES: usize = 16 * 1024;
+
+/// The most pixels decoded for a thumbnail: more than any camera or phone
+/// makes, yet a 1 KB file declaring 65500 × 65500 would otherwise make this
+/// tool allocate some 13 GB and be killed, upload and all.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// The most memory a decoder may take, the decoded pixels included: a
+/// 100-megapixel photo at 8 bits per channel fits, at 16 bits it does not.
+pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A thumbnail ready to send.
 #[derive(Debug, Clone)]
@@ -78,9 +87,10 @@ pub fn make(data: &[u8]) -> Result<Option<Thumbnail>, Error> {
         return Ok(None);
     }
     let format = decoder_format(info.format).ok_or(Error::ThumbnailFormat(info.format))?;
-    let mut decoder = ImageReader::with_format(Cursor::new(data), format)
-        .into_decoder()
-        .map_err(Error::Thumbnail)?;
+    let mut reader = ImageReader::with_format(Cursor::new(data), format);
+    reader.limits(decode_limits());
+    let mut decoder = reader.into_decoder().map_err(Error::Thumbnail)?;
+    check_size(decoder.dimensions(), decoder.total_bytes())?;
     let orientation = decoder
         .orientation()
         .unwrap_or(::image::metadata::Orientation::NoTransforms);
@@ -95,6 +105,24 @@ pub fn make(data: &[u8]) -> Result<Option<Thumbnail>, Error> {
     let mut small = scale_down(image, size);
     small.apply_orientation(orientation);
     encode(&small, profile.as_deref()).map(Some)
+}
+
+/// What the decoders may allocate for their own buffers. `Limits` has no
+/// pixel count (only sides), and `into_decoder` does not count the pixels
+/// `from_decoder` allocates: [`check_size`] does both.
+fn decode_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    limits
+}
+
+/// Refuses an image whose header declares more than [`MAX_PIXELS`], or
+/// pixels taking more than [`MAX_DECODE_BYTES`], before any is allocated.
+fn check_size((width, height): (u32, u32), total_bytes: u64) -> Result<(), Error> {
+    if u64::from(width) * u64::from(height) > MAX_PIXELS || total_bytes > MAX_DECODE_BYTES {
+        return Err(Error::ThumbnailTooLarge { width, height });
+    }
+    Ok(())
 }
 
 /// The image scaled down to `size` (the same shape, no larger): first by a
@@ -628,6 +656,75 @@ mod tests {
             Error::ThumbnailFormat(ImageFormat::Avif).to_string(),
             "cannot make a thumbnail: this tool does not decode AVIF images"
         );
+    }
+
+    /// A CRC-32 as PNG chunks carry (bit by bit: test data is tiny).
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = (crc >> 1) ^ (0xedb8_8320 & (crc & 1).wrapping_neg());
+            }
+        }
+        !crc
+    }
+
+    /// Small files whose headers declare 65500 × 65500 pixels (some 13 GB
+    /// decoded): a JPEG with its frame header patched, a PNG with its IHDR
+    /// patched and its CRC made right again.
+    fn declaring_huge_sizes() -> [(&'static str, Vec<u8>); 2] {
+        let small = DynamicImage::ImageRgb8(photo(16, 16));
+        let mut jpeg = jpeg(&small, None);
+        let sof = jpeg
+            .windows(2)
+            .position(|pair| pair == [0xff, 0xc0])
+            .expect("a baseline frame header");
+        // Marker, length, precision, then height and width.
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xff, 0xdc, 0xff, 0xdc]);
+        let mut png = png(&small);
+        png[16..24].copy_from_slice(&[0, 0, 0xff, 0xdc, 0, 0, 0xff, 0xdc]);
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        [("jpeg", jpeg), ("png", png)]
+    }
+
+    #[test]
+    fn images_declaring_too_many_pixels_are_refused_before_decoding() {
+        for (name, data) in declaring_huge_sizes() {
+            assert!(data.len() < 2048, "{name}: {} bytes", data.len());
+            assert_eq!(
+                detect(&data).unwrap().dimensions,
+                Some(dims(65500, 65500)),
+                "{name}"
+            );
+            assert!(needs_one(&data), "{name}");
+            let started = std::time::Instant::now();
+            let error = make(&data).unwrap_err();
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{name}: {:?}",
+                started.elapsed()
+            );
+            assert!(
+                matches!(
+                    error,
+                    Error::ThumbnailTooLarge {
+                        width: 65500,
+                        height: 65500
+                    }
+                ),
+                "{name}: {error:?}"
+            );
+            assert_eq!(
+                error.to_string(),
+                "cannot make a thumbnail: 65500 × 65500 pixels is more than this tool \
+                 decodes (at most 100 megapixels in 512 MB)"
+            );
+        }
+        // The limits leave room for the largest photos.
+        assert!(check_size((12_000, 8_000), 12_000 * 8_000 * 4).is_ok());
+        assert!(check_size((12_000, 8_000), 12_000 * 8_000 * 8).is_err());
     }
 
     #[test]

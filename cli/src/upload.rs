@@ -116,21 +116,27 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    // Looked at before opening too: opening a FIFO waits for a writer.
+    check_regular(&std::fs::metadata(path).map_err(read_error)?)?;
     let file = std::fs::File::open(path).map_err(read_error)?;
-    let metadata = file.metadata().map_err(read_error)?;
-    if metadata.is_dir() {
-        return Err(Error::IsADirectory);
-    }
-    if !metadata.is_file() {
-        return Err(Error::NotAFile);
-    }
+    check_regular(&file.metadata().map_err(read_error)?)?;
     read_capped(file, MAX_INPUT_BYTES)
         .map_err(read_error)?
         .ok_or_else(too_large)
 }
 
+fn check_regular(metadata: &std::fs::Metadata) -> Result<(), Error> {
+    if metadata.is_dir() {
+        Err(Error::IsADirectory)
+    } else if !metadata.is_file() {
+        Err(Error::NotAFile)
+    } else {
+        Ok(())
+    }
+}
+
 /// Everything `reader` holds, or `None` past `cap` bytes.
-fn read_capped(reader: impl Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_capped(reader: impl Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
     let mut data = Vec::new();
     reader.take(cap + 1).read_to_end(&mut data)?;
     Ok((data.len() as u64 <= cap).then_some(data))
@@ -142,7 +148,7 @@ fn too_large() -> Error {
     }
 }
 
-fn read_error(error: io::Error) -> Error {
+pub(crate) fn read_error(error: io::Error) -> Error {
     match error.kind() {
         io::ErrorKind::NotFound => Error::NoSuchFile,
         io::ErrorKind::PermissionDenied => Error::PermissionDenied,
@@ -448,6 +454,21 @@ mod tests {
         #[cfg(unix)]
         assert_eq!(
             error(std::path::Path::new("/dev/zero")),
+            "not a regular file"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            return; // no mkfifo here
+        }
+        assert_eq!(
+            read_file(&fifo).unwrap_err().to_string(),
             "not a regular file"
         );
     }

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack } from '../support/stack.mjs';
 import { pngBytes, runCli, useStack } from './helpers.mjs';
+import { pngChunk } from '../support/png.mjs';
 
 const cli = useStack();
 
@@ -122,6 +123,43 @@ test('round trip: export from one instance, import into a fresh one, every key a
     assert.deepEqual((await summary(fresh.url, target)).sort(), (await summary(cli.stack.url, source)).sort());
   } finally {
     await fresh.stop();
+  }
+});
+
+test('round trip: uploads that differed only in their metadata all come back under their own keys', async () => {
+  const source = await startStack();
+  const fresh = await startStack();
+  try {
+    const on = (stack) => ({ home: cli.home, url: stack.url, token: stack.token });
+    // The same picture with a different text chunk each time: nine uploads
+    // whose stored bytes are equal once the chunk is stripped, and one other.
+    const picture = pngBytes('twins');
+    for (let i = 0; i < 9; i++) {
+      const text = pngChunk('tEXt', Buffer.from(`Comment\0copy ${i}`));
+      const bytes = Buffer.concat([picture.subarray(0, 33), text, picture.subarray(33)]);
+      const upload = await runCli(['upload', '-'], { ...on(source), input: bytes });
+      assert.equal(upload.code, 0, upload.stderr);
+    }
+    assert.equal((await runCli(['upload', '-'], { ...on(source), input: pngBytes('other') })).code, 0);
+    const folder = join(cli.dir, 'twins');
+    const exported = await runCli(['export', folder], on(source));
+    assert.equal(exported.code, 0, exported.stderr);
+
+    const restored = await runCli(['import', folder], on(fresh));
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(restored.stdout, 'imported 10, already there 0, skipped 0, failed 0\n');
+    const keys = async (stack) =>
+      (await (await fetch(`${stack.url}/query?pageSize=50`, { headers: { Authorization: `Bearer ${stack.token}` } })).json())
+        .results.map((image) => image.object_key).sort();
+    const sourceKeys = await keys(source);
+    assert.equal(sourceKeys.length, 10);
+    assert.deepEqual(await keys(fresh), sourceKeys);
+    for (const key of sourceKeys) assert.equal((await fetch(`${fresh.url}/i/${key}`)).status, 200, key);
+    // Run again: every one is already there.
+    const again = await runCli(['import', folder], on(fresh));
+    assert.equal(again.stdout, 'imported 0, already there 10, skipped 0, failed 0\n');
+  } finally {
+    await Promise.all([source.stop(), fresh.stop()]);
   }
 });
 
