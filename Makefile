@@ -17,7 +17,7 @@ WASM_FEATURES := $(foreach f,mutable-globals sign-ext nontrapping-float-to-int b
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens
+.PHONY: help dev test test-node-lts bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -28,6 +28,10 @@ dev: setup worker web
 
 test:
 	@scripts/test.sh
+
+# The HTTP, CLI and browser suites again under the current Node.js LTS.
+test-node-lts:
+	@scripts/test-node-lts.sh
 
 # Side by side with the original Worker: REFERENCE_WORKER=<its checkout> make bench
 bench: setup worker web

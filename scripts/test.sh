@@ -28,11 +28,4 @@ cargo build -p imghost-cli --locked
 say "Size budgets"
 scripts/sizes.sh --check
 
-say "HTTP tests against wrangler dev"
-node --test --test-concurrency=2 tests/api/
-
-say "Command line tool against wrangler dev"
-node --test --test-concurrency=2 tests/cli/
-
-say "Browser tests"
-playwright test
+scripts/suites.sh

@@ -14,7 +14,12 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { pngFile } from '../../tests/support/png.mjs';
 import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets, writeConfig } from '../../tests/support/stack.mjs';
-import { REFERENCE_COUNT_SQL, REFERENCE_INSERT_COLUMNS, REFERENCE_LIST_SQL } from '../../tests/support/reference-sql.mjs';
+import {
+  checkReferenceSql,
+  REFERENCE_COUNT_SQL,
+  REFERENCE_INSERT_COLUMNS,
+  REFERENCE_LIST_SQL,
+} from '../../tests/support/reference-sql.mjs';
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -33,6 +38,9 @@ if (!referenceSource) {
   console.error('Set REFERENCE_WORKER to a checkout of the original image-storage Worker.');
   process.exit(2);
 }
+// The original's listing SQL is probed from a copy: it must still be what
+// the original runs, or the figures are about something else.
+await checkReferenceSql(resolve(referenceSource));
 
 // ---------------------------------------------------------------- statistics
 const quantile = (values, q) => {
@@ -375,8 +383,12 @@ try {
   reference = await startReference(refState, refCopy);
 
   console.log('Uploads...');
+  const uploadsWithoutAssets = [];
   for (const [label, size] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]]) {
-    add(`upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`, ...(await uploads([imghost, reference], size)));
+    const [byImghost, byReference, byApiOnly] = await uploads([imghost, reference, apiOnly], size);
+    const uploadLabel = `upload ${label} (${UPLOADS_PER_SIZE}, ${UPLOAD_CONCURRENCY} at a time)`;
+    add(uploadLabel, byImghost, byReference);
+    uploadsWithoutAssets.push([uploadLabel, byApiOnly, byReference]);
   }
 
   console.log('Serving...');
@@ -389,6 +401,7 @@ try {
   add(`listing last page ${lastPage} (cursor), ${noAssets}`, lastWithoutAssets, lastReference);
   add(`${serveLabel}, ${noAssets}`, byApiOnly, byReference);
   add(`no-op request, ${noAssets}`, await noop(apiOnly), referenceNoop);
+  for (const [label, byApiOnly, byReference] of uploadsWithoutAssets) add(`${label}, ${noAssets}`, byApiOnly, byReference);
 } finally {
   await imghost.stop();
   await apiOnly.stop();

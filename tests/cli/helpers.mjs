@@ -27,7 +27,10 @@ export const tempDir = () => mkdtemp(join(tmpdir(), 'imghost-cli-test-'));
 /** The environment of the binary: a clean home, no display, no imghost settings. */
 export function cliEnv({ home, url, token, env = {} }) {
   const base = { ...process.env };
-  for (const name of ['IMGHOST_URL', 'IMGHOST_TOKEN', 'IMGHOST_PICGO_ALLOW_ORIGIN', 'DISPLAY', 'WAYLAND_DISPLAY']) delete base[name];
+  // No terminal settings either: the tests read its output as text.
+  for (const name of ['IMGHOST_URL', 'IMGHOST_TOKEN', 'IMGHOST_PICGO_ALLOW_ORIGIN', 'DISPLAY', 'WAYLAND_DISPLAY', 'FORCE_COLOR', 'CLICOLOR_FORCE']) {
+    delete base[name];
+  }
   return {
     ...base,
     HOME: home,

@@ -19,6 +19,10 @@ export const QUIET_ENV = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  // `node --test` run in a terminal passes FORCE_COLOR to its children:
+  // the tests read wrangler's output, which must read the same either way.
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
   PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.CARGO_HOME ?? `${process.env.HOME}/.cargo`}/bin:${process.env.PATH}`,
 };
 
@@ -32,6 +36,9 @@ process.on('exit', () => {
     } catch {}
   }
 });
+
+/** `text` without ANSI escape sequences (colours, cursor moves). */
+export const withoutColour = (text) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 /** The text of a Wrangler config without its `[assets]` table. */
 export function withoutAssets(config) {
@@ -176,7 +183,8 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
     },
     token,
     stateDir,
-    logs: () => output,
+    /** What wrangler printed, without colour codes whatever the terminal. */
+    logs: () => withoutColour(output),
     stop,
     /** Kills the runtime mid-work (SIGKILL) and starts it again on the same
      * state, at a new address. */
