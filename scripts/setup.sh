@@ -30,7 +30,19 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-installed_version() { "$1" --version 2>/dev/null | awk '{print $NF}'; }
+# The tools are looked for where the Makefile runs them from (cargo's bin
+# folder), not on PATH: one elsewhere at the right version would be skipped
+# here and missed there.
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+installed_version() { "$CARGO_BIN/$1" --version 2>/dev/null | awk '{print $NF}'; }
+
+# The tools' own run time is a few seconds per build, so they are compiled
+# for a quick install rather than for speed: no LTO (trunk asks for fat LTO
+# with one codegen unit), opt-level 1, and no TLS stack (they never download
+# anything: the Makefile points them at local wasm-bindgen, esbuild and
+# wasm-opt). `scripts/bench/setup-cold.sh` measures both ways.
+TOOL_PROFILE=(CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+  CARGO_PROFILE_RELEASE_OPT_LEVEL="${IMGHOST_TOOL_OPT_LEVEL:-1}" CARGO_PROFILE_RELEASE_PANIC=unwind)
 
 cargo_tool() { # binary crate version [cargo install flags...]
   local binary=$1 crate=$2 version=$3
@@ -39,7 +51,7 @@ cargo_tool() { # binary crate version [cargo install flags...]
     return
   fi
   say "Installing $crate $version (takes minutes, once)"
-  cargo install "$crate" --version "=$version" "$@"
+  env "${TOOL_PROFILE[@]}" cargo install "$crate" --version "=$version" --no-default-features "$@"
 }
 
 # The crates.io index copy can lag behind a tool's lockfile; retry unlocked.
