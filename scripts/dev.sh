@@ -13,7 +13,14 @@ if [ ! -f .dev.vars ]; then
 fi
 token=$(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars | tr -d '"')
 
-wrangler d1 migrations apply DB --local >/dev/null
+# Applying migrations starts wrangler (over a second): only when the
+# migrations changed since they were last applied to this state.
+stamp=.wrangler/state/migrations-applied
+applied=$(cat migrations/*.sql | cksum)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$applied" ]; then
+  wrangler d1 migrations apply DB --local >/dev/null
+  mkdir -p "$(dirname "$stamp")" && printf '%s\n' "$applied" > "$stamp"
+fi
 
 wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false &
 server=$!

@@ -33,9 +33,20 @@ DEFAULT_FILES=(
     shared/src/api/listing.rs
     shared/src/snippet.rs
     shared/src/names.rs
+    shared/src/api/access.rs
+    shared/src/api/tokens.rs
+    shared/src/keys.rs
+    shared/src/thumbnail.rs
+    shared/src/units.rs
     api/src/images/domain.rs
     api/src/images/queries.rs
+    api/src/images/upload.rs
     api/src/files/range.rs
+    api/src/auth.rs
+    api/src/trash/domain.rs
+    api/src/stats/mod.rs
+    api/src/tokens/mod.rs
+    api/src/reconcile/domain.rs
 )
 
 command -v cargo-mutants >/dev/null || {
