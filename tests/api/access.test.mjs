@@ -89,6 +89,19 @@ const REQUESTS = {
   },
 };
 
+/** What a request could change, read back through the API: the counters
+ * (images, trash, bytes, thumbnails, today's uploads), the live tokens and
+ * the newest audit row. */
+async function state() {
+  const [stats, tokens, audit] = await Promise.all([
+    call('GET', '/stats'),
+    call('GET', '/tokens'),
+    call('GET', '/audit?limit=1'),
+  ]);
+  const { wasm_memory_bytes: _, warnings: __, ...counters } = stats.body;
+  return { counters, tokens: tokens.body.tokens.map((info) => info.name).sort(), audit: audit.body.results[0]?.id };
+}
+
 describe('every route × every token', () => {
   /** label → {token, scopes}; scopes null: not a valid token at all. */
   const callers = {};
@@ -116,7 +129,13 @@ describe('every route × every token', () => {
       const actual = {};
       for (const [label, { token, scopes }] of Object.entries(callers)) {
         const { query, ...request } = await REQUESTS[route]();
+        const refused = scopes === null || !scopes.includes(scope);
+        const before = refused && (await state());
         const answer = await call(method, `${path}${query}`, { ...request, token, ip: freshIp() });
+        if (refused) {
+          // A refused request changed nothing and recorded nothing.
+          assert.deepEqual(await state(), before, `${route} by ${label}: ${said(answer)}`);
+        }
         if (scopes === null) {
           expected[label] = '401 unauthorized';
           actual[label] = `${answer.status} ${answer.body?.code}`;
@@ -260,6 +279,28 @@ describe('named tokens', () => {
     }
     assert.deepEqual(actual, expected);
     assert.equal((await call('GET', '/tokens')).body.tokens.length, before);
+  });
+
+  test('last_used_at is written at most once an hour', async () => {
+    const token = await mustCreate('hourly', ['read']);
+    const lastUsed = async () => (await stack.sql("SELECT last_used_at AS at FROM tokens WHERE name = 'hourly'"))[0].at;
+    assert.equal(await lastUsed(), null);
+    const use = async () => assert.equal((await call('GET', '/stats', { token })).status, 200);
+    const before = Date.now();
+    await use();
+    const first = await lastUsed();
+    assert.ok(first >= before - 1000 && first <= Date.now() + 1000, `last_used_at ${first}`);
+    await use();
+    assert.equal(await lastUsed(), first, 'a second use within the hour writes nothing');
+    const minute = 60_000;
+    await stack.sql(`UPDATE tokens SET last_used_at = ${Date.now() - 59 * minute} WHERE name = 'hourly'`);
+    const within = await lastUsed();
+    await use();
+    assert.equal(await lastUsed(), within, '59 minutes ago is within the hour');
+    await stack.sql(`UPDATE tokens SET last_used_at = ${Date.now() - 61 * minute} WHERE name = 'hourly'`);
+    const stale = Date.now();
+    await use();
+    assert.ok((await lastUsed()) >= stale - 1000, '61 minutes ago is written anew');
   });
 
   test("the audit log's own names are not given to a token: 400, nothing made", async () => {

@@ -65,3 +65,25 @@ test('objects without rows become images without their metadata; the rest stays'
   assert.deepEqual(again.adopted, []);
   assert.equal((await api.get('/i/backups/notes.txt')).status, 200);
 });
+
+test('at most 20 objects are adopted per call; the next call goes on where it stopped', async () => {
+  const keys = [];
+  for (let i = 0; i < 25; i++) {
+    const key = `bulk/${String(i).padStart(2, '0')}.png`;
+    await put(key, await uniquePng(`adopt-bulk-${i}`));
+    keys.push(key);
+  }
+  const first = await reconcile('adopt=true');
+  const adopted = first.adopted.map((image) => image.object_key).filter((key) => key.startsWith('bulk/'));
+  // More than 20 candidates: exactly 20 are read, adopted or said why not.
+  assert.equal(first.adopted.length + first.not_adopted.length, 20, JSON.stringify(first.not_adopted));
+  assert.ok(first.next_cursor, 'it says where to go on');
+  let cursor = first.next_cursor;
+  while (cursor) {
+    const next = await reconcile(`adopt=true&cursor=${encodeURIComponent(cursor)}`);
+    assert.ok(next.adopted.length <= 20);
+    adopted.push(...next.adopted.map((image) => image.object_key).filter((key) => key.startsWith('bulk/')));
+    cursor = next.next_cursor;
+  }
+  assert.deepEqual(adopted.sort(), keys);
+});

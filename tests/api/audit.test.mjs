@@ -97,6 +97,34 @@ describe('every kind of change', () => {
   });
 });
 
+describe('changes made in bulk or on the side', () => {
+  test('emptying the trash records each purge; a restore by upload records a restore', async () => {
+    const images = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await call('POST', '/upload', { body: uploadForm(await uniquePng(`audit-bulk-${i}`)) });
+      assert.equal(answer.status, 200, said(answer));
+      images.push(answer.body);
+    }
+    for (const image of images) assert.equal((await call('DELETE', `/delete?id=${image.id}`)).status, 200);
+    const bytes = await uniquePng('audit-bulk-0');
+    let mark = await newestId();
+    const back = await call('POST', '/upload', { body: uploadForm(bytes) });
+    assert.equal(back.body.duplicate, true);
+    assert.deepEqual(
+      (await rowsSince(mark)).map((row) => [row.action, row.target]),
+      [['restore', String(images[0].id)]],
+      'bringing trashed bytes back by uploading them is a restore',
+    );
+
+    const inTrash = (await call('GET', '/trash?pageSize=50')).body.results.map((row) => String(row.id));
+    mark = await newestId();
+    const emptied = await call('DELETE', '/trash');
+    assert.equal(emptied.status, 200, said(emptied));
+    const purges = (await rowsSince(mark)).map((row) => `${row.action} ${row.target}`);
+    assert.deepEqual(purges.sort(), inTrash.map((id) => `purge ${id}`).sort());
+  });
+});
+
 describe('a refused or failed change', () => {
   test('leaves no row', async () => {
     const reader = await makeToken('audit-reader', ['read']);
@@ -104,6 +132,9 @@ describe('a refused or failed change', () => {
     const live = await call('POST', '/upload', { body: uploadForm(await uniquePng('audit-live')) });
     assert.equal(live.status, 200);
     const mark = await newestId();
+    // The 409 thumbnail needs an image of its own first, uploaded (and
+    // recorded) inside the list: rows are counted from after that upload.
+    const mark2 = { value: null };
 
     const refusals = [
       ['415 upload of text', 415, () => call('POST', '/upload', { body: uploadForm(Buffer.from('plain text, not a PNG\n')) })],
@@ -122,6 +153,17 @@ describe('a refused or failed change', () => {
       ['409 token create with a live name', 409, () =>
         call('POST', '/tokens', { json: { name: 'audit-reader', scopes: ['read'] } })],
       ['404 token revoke of an unknown name', 404, () => call('DELETE', '/tokens?name=never-made')],
+      ['409 import under a key another image has', 409, async () =>
+        call('POST', `/upload?key=${encodeURIComponent(live.body.object_key)}&created_at=1`, { body: uploadForm(await fixture('logo.png')) })],
+      ['409 thumbnail for an image that has one', 409, async () => {
+        const withOne = await call('POST', '/upload', {
+          body: uploadForm(await uniquePng('audit-has-one'), { thumbnail: await fixture('small.webp') }),
+        });
+        mark2.value = await newestId();
+        return call('PUT', `/thumbnail?id=${withOne.body.id}`, { body: await fixture('small.webp'), headers: { 'Content-Type': 'image/webp' } });
+      }],
+      ['422 an image whose metadata cannot be removed with certainty', 422, async () =>
+        call('POST', '/upload', { body: uploadForm(await fixture('leaks/stray-byte.jpg')) })],
       ['GET /reconcile reports, repairs nothing', 200, () => call('GET', '/reconcile')],
     ];
     const expected = {};
@@ -131,7 +173,9 @@ describe('a refused or failed change', () => {
       expected[label] = status;
       actual[label] = answer.status === status ? status : said(answer);
     }
-    const rows = (await rowsSince(mark)).map((row) => `${row.action} by ${row.token}: ${row.target}`);
+    const rows = (await rowsSince(mark))
+      .filter((row) => !(row.action === 'upload' && row.id <= mark2.value))
+      .map((row) => `${row.action} by ${row.token}: ${row.target}`);
     assert.deepEqual({ statuses: actual, rows }, { statuses: expected, rows: [] });
     // The image refused a delete is still there.
     assert.equal((await fetch(live.body.url)).status, 200);

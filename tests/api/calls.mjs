@@ -72,3 +72,15 @@ export async function scopeTable() {
   if (rows.length === 0) throw new Error('the "Tokens and scopes" table in README.md has no rows');
   return rows;
 }
+
+/**
+ * Runs `attempts` within one window of the failed-login limit (10 a minute):
+ * the limiter counts in fixed windows of the clock's minutes, so when less
+ * than `needs` ms of the current one are left, this waits for the next.
+ * Then the count is exact: ten 401s, and 429 from the eleventh on.
+ */
+export async function inOneLimitWindow(attempts, needs = 20_000) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needs) await new Promise((done) => setTimeout(done, left + 250));
+  return attempts();
+}

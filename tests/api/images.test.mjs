@@ -314,3 +314,24 @@ describe('search', () => {
     assert.equal(third.next_cursor, null);
   });
 });
+
+describe('what a listing costs', () => {
+  test('a cursor page of 50 reads 51 rows however deep, and says so in X-D1-Rows-Read', async () => {
+    // 300 rows written straight into D1: the listing reads rows, not bytes.
+    const values = Array.from({ length: 300 }, (_, i) => {
+      const key = `2025-06-01/00000000-0000-4000-8000-${String(i).padStart(12, '0')}.png`;
+      return `('${key}', 'listed-${i}.png', '/i/${key}', 'image/png', 10, ${i})`;
+    });
+    await stack.sql(`INSERT INTO images (object_key, original_name, image_url, content_type, size, created_at) VALUES ${values.join(', ')}`);
+    const auth = { Authorization: `Bearer ${stack.token}` };
+    let cursor = '';
+    for (let page = 1; page <= 5; page++) {
+      const response = await fetch(`${stack.url}/query?pageSize=50${cursor && `&cursor=${encodeURIComponent(cursor)}`}`, { headers: auth });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('X-D1-Rows-Read'), '51', `page ${page}`);
+      const body = await response.json();
+      assert.equal(body.results.length, 50);
+      cursor = body.next_cursor;
+    }
+  });
+});

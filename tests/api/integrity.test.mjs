@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStack } from '../support/stack.mjs';
 import { client, fixture, uniquePng } from './helpers.mjs';
+import { inOneLimitWindow } from './calls.mjs';
 
 let stack;
 let hotlinked;
@@ -135,12 +136,15 @@ describe('reconcile', () => {
 describe('failed authentication', () => {
   test('after ten failures a minute a client gets 429 with Retry-After', async () => {
     const { url, token } = hotlinked;
-    const statuses = [];
-    for (let i = 0; i < 12; i++) {
-      const response = await fetch(`${url}/query`, { headers: { Authorization: `Bearer wrong-${i}` } });
-      statuses.push(response.status);
-      if (response.status === 429) assert.equal(response.headers.get('retry-after'), '60');
-    }
+    const statuses = await inOneLimitWindow(async () => {
+      const seen = [];
+      for (let i = 0; i < 12; i++) {
+        const response = await fetch(`${url}/query`, { headers: { Authorization: `Bearer wrong-${i}` } });
+        seen.push(response.status);
+        if (response.status === 429) assert.equal(response.headers.get('retry-after'), '60');
+      }
+      return seen;
+    });
     assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
     // The right token is still accepted: the limit slows guessing, it does
     // not lock the owner out.

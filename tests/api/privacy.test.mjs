@@ -92,6 +92,59 @@ for (const [name, type] of [['rocket.jpg', 'image/jpeg'], ['text.png', 'image/pn
   });
 }
 
+/** An ICO holding `png` as its one image (PNG icons are how ICO carries
+ * 32-bit images). */
+function icoOf(png, width, height) {
+  const header = Buffer.alloc(22);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(1, 4);
+  header[6] = width >= 256 ? 0 : width;
+  header[7] = height >= 256 ? 0 : height;
+  header.writeUInt16LE(1, 10);
+  header.writeUInt16LE(32, 12);
+  header.writeUInt32LE(png.length, 14);
+  header.writeUInt32LE(22, 18);
+  return Buffer.concat([header, png]);
+}
+
+describe('icons and bitmaps', () => {
+  test('the PNG inside an ICO is served without its location or camera data', async () => {
+    const png = await tagged('logo.png', 1);
+    assert.ok(personal(await tags(png, 'icon.png')).length >= 6, 'exiftool wrote the tags');
+    const { status, body } = await api.upload(icoOf(png, 500, 500), { name: 'favicon.ico', type: 'image/x-icon' });
+    assert.equal(status, 200, JSON.stringify(body));
+    const served = (await api.get(new URL(body.url).pathname)).bytes;
+    // The icon's image, read back by exiftool as the PNG it is.
+    const offset = served.readUInt32LE(18);
+    const inner = served.subarray(offset, offset + served.readUInt32LE(14));
+    assert.equal(inner.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual(personal(await tags(inner, 'served-icon.png')), []);
+    assert.ok(!served.includes(Buffer.from('SN-0042-1337')), 'no serial anywhere in the file');
+  });
+
+  test('bytes appended after a BMP\'s pixels are not served', async () => {
+    // A 2 × 2, 24-bit bitmap: 54 bytes of headers, 2 rows of 8 bytes.
+    const bmp = Buffer.alloc(70);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(70, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(2, 18);
+    bmp.writeInt32LE(2, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    bmp.writeUInt32LE(16, 34);
+    const payload = Buffer.from('GPSLatitude 52.3731 N, shot at home by Jane Doe');
+    const { status, body } = await api.upload(Buffer.concat([bmp, payload]), { name: 'tiny.bmp', type: 'image/bmp' });
+    assert.equal(status, 200, JSON.stringify(body));
+    const served = (await api.get(new URL(body.url).pathname)).bytes;
+    assert.deepEqual(served, bmp, 'the picture, and nothing after it');
+    const read = await tags(served, 'served.bmp');
+    assert.equal(read['File:ImageWidth'] ?? read['BMP:ImageWidth'], 2);
+  });
+});
+
 test('the colour profile and the pixels of a JPEG are untouched', async () => {
   const original = await tagged('rocket.jpg', 3);
   const { body } = await api.upload(original, { name: 'profile.jpg', type: 'image/jpeg' });

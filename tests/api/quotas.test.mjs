@@ -25,7 +25,7 @@ before(async () => {
     startStack({ vars: { MAX_STORAGE_BYTES: String(STORAGE_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
     startStack({ vars: { MAX_UPLOADS_PER_DAY: String(DAILY_LIMIT), ORPHAN_GRACE_SECONDS: '0' } }),
     // Limits written wrong: nothing is guessed for them.
-    startStack({ vars: { MAX_UPLOADS_PER_DAY: '5OO', TRASH_DAYS: 'seven' } }),
+    startStack({ vars: { MAX_UPLOADS_PER_DAY: '5OO', MAX_STORAGE_BYTES: '9 GB', TRASH_DAYS: 'seven' } }),
     fixture('text.png'),
     fixture('small.webp'),
     // Room for three stored text.png and a little more.
@@ -171,6 +171,15 @@ describe('MAX_UPLOADS_PER_DAY', () => {
     assert.deepEqual(await holdings(daily), before);
   });
 
+  test('an import counts as an upload: past the limit it is 429 too, and nothing is stored', async () => {
+    const key = '2026-03-03/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png';
+    const answer = await caller(daily)('POST', `/upload?key=${encodeURIComponent(key)}&created_at=1`, {
+      body: uploadForm(await uniquePng(`quota-import-${++seeds}`)),
+    });
+    assert.equal(answer.status, 429, said(answer));
+    assert.equal(await daily.getObject(key), null);
+  });
+
   test('deleting or purging does not give uploads back', async () => {
     const call = caller(daily);
     const [victim] = (await call('GET', '/query?pageSize=1')).body.results;
@@ -187,10 +196,11 @@ describe('a limit that is not a whole number', () => {
     const answer = await upload(typo);
     assert.equal(answer.status, 503, said(answer));
     assert.equal(answer.body.code, 'not_configured');
-    assert.match(answer.body.message, /^MAX_UPLOADS_PER_DAY is not a whole number/);
+    assert.match(answer.body.message, /^MAX_(UPLOADS_PER_DAY|STORAGE_BYTES) is not a whole number/);
     const { warnings, image_count } = await stats(typo);
     assert.equal(image_count, 0);
     assert.ok(warnings.some((w) => /^MAX_UPLOADS_PER_DAY is not a whole number.*uploads are refused/.test(w)), warnings);
+    assert.ok(warnings.some((w) => /^MAX_STORAGE_BYTES is not a whole number.*uploads are refused/.test(w)), warnings);
     assert.ok(warnings.some((w) => /^TRASH_DAYS is not a whole number.*leaves what it governs alone/.test(w)), warnings);
   });
 });

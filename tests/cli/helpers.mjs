@@ -43,7 +43,7 @@ export function cliEnv({ home, url, token, env = {} }) {
 
 /** Starts the binary; the caller owns the child. */
 export function spawnCli(args, options) {
-  return spawn(BIN, args, { env: cliEnv(options), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(BIN, args, { env: cliEnv(options), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Runs the binary to the end: `{code, stdout, stderr}`. */

@@ -5,7 +5,9 @@
 // the URLs fails a test.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT, startStack } from '../support/stack.mjs';
 import { startOldImageHost } from '../support/old-image-host.mjs';
@@ -65,6 +67,18 @@ async function readMap(path) {
     map.set(oldUrl, newUrl);
   }
   return map;
+}
+
+/** Every file under `dir` with its SHA-256, size and modification time. */
+async function snapshot(dir) {
+  const out = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { size, mtimeMs } = await stat(path);
+    out[relative(dir, path)] = { sha256: createHash('sha256').update(await readFile(path)).digest('hex'), size, mtimeMs };
+  }
+  return out;
 }
 
 async function filesUnder(dir) {
@@ -148,11 +162,16 @@ describe('migrate', () => {
     const b = await blog();
     try {
       const before = await total();
-      const listing = await filesUnder(b.dir);
-      const run = await imghost(['migrate', '--dry-run', '--download-timeout', '1', b.dir]);
+      // The default map file would go to the working directory: watch it too.
+      const workdir = await mkdtemp(join(tmpdir(), 'imghost-migrate-cwd-'));
+      await writeFile(join(workdir, 'notes.txt'), 'already here\n');
+      const [blogBefore, workdirBefore] = [await snapshot(b.dir), await snapshot(workdir)];
+      const run = await imghost(['migrate', '--dry-run', '--download-timeout', '1', b.dir], { cwd: workdir });
       assert.equal(run.code, 1, 'broken.md has broken links');
       assert.equal(await total(), before, 'nothing uploaded');
-      assert.deepEqual(await filesUnder(b.dir), listing, 'no backup, no map, no temporary file');
+      assert.deepEqual(await snapshot(b.dir), blogBefore, 'no backup, no map, no temporary file, nothing touched');
+      assert.deepEqual(await snapshot(workdir), workdirBefore, 'no map in the working directory');
+      await rm(workdir, { recursive: true, force: true });
       for (const file of TEXT_FILES) assert.equal(await b.read(file), b.original(file));
       const cats = join(b.dir, 'posts/2019-cats.md');
       assert.ok(run.stdout.includes(`--- ${cats}\n+++ ${cats}\n@@ -5,`), run.stdout);

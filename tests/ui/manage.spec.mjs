@@ -4,6 +4,19 @@ import { test, expect } from '@playwright/test';
 import { openApp, uniqueName, uploadViaApi } from './helpers.mjs';
 import { uniquePng } from './images.mjs';
 
+test('the main page never fetches the manage page\'s code', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await uploadViaApi(uniqueName('main-only', 'png'), uniquePng('text.png'));
+  await openApp(page);
+  await expect(page.getByTestId('manage-link')).toBeVisible();
+  await page.getByTestId('settings-toggle').click();
+  await page.waitForLoadState('networkidle');
+  const wasm = fetched.filter((path) => path.endsWith('.wasm'));
+  expect(wasm.length, fetched.join('\n')).toBe(1);
+  expect(fetched.filter((path) => /manage/.test(path))).toEqual([]);
+});
+
 test('the main page links to the manage page, which uses the saved connection', async ({ page }) => {
   // Something for the audit log to list.
   await uploadViaApi(uniqueName('managed', 'png'), uniquePng('text.png'));
