@@ -63,6 +63,16 @@ async function shown(listed) {
   return img.evaluate((img) => ({ src: img.currentSrc || img.src, width: img.naturalWidth, height: img.naturalHeight }));
 }
 
+/** The background backfill's decision for image `id` (`{id, queued}`),
+ * once it has taken one: the positive signal to wait for. */
+async function decision(page, id) {
+  const handle = await page.waitForFunction(
+    ([name, id]) => performance.getEntriesByName(name).map(({ detail }) => detail).find((detail) => detail?.id === id),
+    ['imghost-thumbnail-decision', id],
+  );
+  return handle.jsonValue();
+}
+
 /** The `PUT /thumbnail` requests for image `id`. */
 const putsFor = (id) => (request) => {
   const url = new URL(request.url());
@@ -179,8 +189,8 @@ test('an image stored without a thumbnail gets one made on a visit, once', async
   const image = await shown(card(page, name));
   expect(image.src).toBe(listed.thumbnail_url);
   expect([image.width, image.height]).toEqual([480, 320]);
-  // Time for an idle callback (or its timeout) to have run.
-  await page.waitForTimeout(2_500);
+  // The backfill has looked at it on this visit, and queued nothing.
+  expect(await decision(page, stored.id)).toEqual({ id: stored.id, queued: false });
   expect(puts).toHaveLength(1);
 });
 
@@ -211,7 +221,7 @@ test('small images in formats every browser shows need no thumbnail', async ({ p
   await openApp(page);
   const image = await shown(card(page, stored.original_name));
   expect(image.src).toBe(stored.url);
-  await page.waitForTimeout(2_500);
+  expect(await decision(page, stored.id)).toEqual({ id: stored.id, queued: false });
   expect(puts).toEqual([]);
   // Nor a linked thumbnail to copy.
   await expect(card(page, stored.original_name).getByTestId('copy-linked-thumbnail')).toHaveCount(0);

@@ -69,10 +69,9 @@ fn Preview(image: Arc<ImageRecord>) -> impl IntoView {
         }
     };
     let (name, width, height) = (image.original_name.clone(), image.width, image.height);
+    // Every loaded card goes to the backfill, which decides (and says it
+    // decided, for whoever waits on it): one with a thumbnail needs none.
     let make_thumbnail = move |event: web_sys::Event| {
-        if has_thumbnail {
-            return;
-        }
         let api = Api::new(&settings.connection.get_untracked());
         thumbnail::backfill(image.clone(), event_target(&event), api, move |made| {
             gallery.images.update(|images| {

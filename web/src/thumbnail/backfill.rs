@@ -12,7 +12,7 @@
 //! again when its turn comes, from the browser's cache, so memory stays
 //! bounded and no image shown is left out.
 
-use super::{decode, make, pixels_of, Timer};
+use super::{decode, make, performance_mark, pixels_of, Timer, DECISION};
 use crate::api::Api;
 use crate::i18n::Lang;
 use gloo_net::http::Request;
@@ -101,7 +101,9 @@ pub fn backfill(
 ) {
     let (width, height) = (element.natural_width(), element.natural_height());
     let shown = (width > 0 && height > 0).then_some(Dimensions { width, height });
+    let id = image.id;
     if !needs_thumbnail(&image, shown) {
+        decided(id, false);
         return;
     }
     let queued = QUEUE.with_borrow_mut(|queue| {
@@ -117,9 +119,20 @@ pub fn backfill(
         }
         new
     });
+    decided(id, queued);
     if queued {
         start_waiting();
     }
+}
+
+/// Records what was decided for an image (see `DECISION`).
+fn decided(id: ImageId, queued: bool) {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &"id".into(), &JsValue::from_f64(id.0 as f64));
+    let _ = js_sys::Reflect::set(&detail, &"queued".into(), &queued.into());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"detail".into(), &detail);
+    let _ = performance_mark(DECISION, &options);
 }
 
 fn start_waiting() {

@@ -28,6 +28,10 @@ use web_sys::{
 
 /// The name of the `performance` measure of each thumbnail made.
 pub const MEASURE: &str = "imghost-thumbnail";
+/// The name of the `performance` mark of each decision the background
+/// backfill takes for a card's image, `detail` `{id, queued}`: whoever
+/// waits for the backfill (a test) waits for this, not for time to pass.
+pub const DECISION: &str = "imghost-thumbnail-decision";
 
 const WEBP: &str = "image/webp";
 const JPEG: &str = "image/jpeg";
@@ -47,6 +51,11 @@ extern "C" {
     fn performance_now() -> f64;
     #[wasm_bindgen(catch, js_namespace = performance, js_name = measure)]
     fn performance_measure(name: &str, options: &js_sys::Object) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = mark)]
+    pub(crate) fn performance_mark(
+        name: &str,
+        options: &js_sys::Object,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// Whether the browser has `OffscreenCanvas` (drawing without a page
