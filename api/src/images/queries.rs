@@ -471,18 +471,27 @@ mod query_plans {
     use rusqlite::types::Value;
     use rusqlite::{params_from_iter, Connection};
 
-    fn database() -> Connection {
-        let db = Connection::open_in_memory().unwrap();
+    /// The migrations' files, in the order D1 applies them.
+    fn migrations() -> Vec<std::path::PathBuf> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
         files.sort();
+        files
+    }
+
+    fn apply(db: &Connection, files: &[std::path::PathBuf]) {
         for file in files {
-            db.execute_batch(&std::fs::read_to_string(&file).unwrap())
+            db.execute_batch(&std::fs::read_to_string(file).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         }
+    }
+
+    fn database() -> Connection {
+        let db = Connection::open_in_memory().unwrap();
+        apply(&db, &migrations());
         db
     }
 
@@ -1020,19 +1029,10 @@ mod query_plans {
     #[test]
     fn migration_0007_gives_rows_trashed_before_it_their_keys_back() {
         let db = Connection::open_in_memory().unwrap();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        let (before, after): (Vec<_>, Vec<_>) = files
+        let (before, after): (Vec<_>, Vec<_>) = migrations()
             .into_iter()
             .partition(|file| file.file_name().unwrap().to_str().unwrap() < "0007");
-        for file in &before {
-            db.execute_batch(&std::fs::read_to_string(file).unwrap())
-                .unwrap();
-        }
+        apply(&db, &before);
         let row = |key: &str, sha: &str, deleted: Option<i64>| {
             db.execute(
                 "INSERT INTO images (object_key, original_name, image_url, size, created_at, sha256, thumbnail_key, deleted_at) \
@@ -1045,10 +1045,7 @@ mod query_plans {
         // Its key was taken by an import while it was in the trash.
         row(".trash/2026-01-01/b.png", "b", Some(5));
         row("2026-01-01/b.png", "c", None);
-        for file in &after {
-            db.execute_batch(&std::fs::read_to_string(file).unwrap())
-                .unwrap();
-        }
+        apply(&db, &after);
         let rows: Vec<(String, String, Option<String>)> = db
             .prepare("SELECT object_key, thumbnail_key, move_to FROM images ORDER BY id")
             .unwrap()

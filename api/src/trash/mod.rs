@@ -23,9 +23,31 @@ fn now_ms() -> i64 {
     Date::now().as_millis() as i64
 }
 
-/// The two buckets a move goes between; 503 without the private one.
-fn buckets(app: &AppContext) -> ApiResult<(R2Objects<'_>, R2Objects<'_>)> {
-    Ok((R2Objects(&app.bucket), R2Objects(app.trash_bucket()?)))
+/// What a move needs: the image bucket and the private trash (503 without
+/// it), the table recording changes as the caller's, and the clock.
+struct Mover<'a> {
+    public: R2Objects<'a>,
+    trash: R2Objects<'a>,
+    table: D1Images<'a>,
+    clock: WorkerRuntime<'a>,
+}
+
+impl<'a> Mover<'a> {
+    fn new(app: &'a AppContext, actor: &'a Actor) -> ApiResult<Self> {
+        Ok(Self {
+            public: R2Objects(&app.bucket),
+            trash: R2Objects(app.trash_bucket()?),
+            table: D1Images::audited(&app.db, actor),
+            clock: WorkerRuntime(None),
+        })
+    }
+
+    fn buckets(&self) -> Buckets<'_, R2Objects<'a>> {
+        Buckets {
+            public: &self.public,
+            trash: &self.trash,
+        }
+    }
 }
 
 /// Moves an image to the trash for `DELETE /delete`; `None` if there is no
@@ -36,30 +58,18 @@ pub async fn move_to_trash(
     actor: &Actor,
     id: ImageId,
 ) -> ApiResult<Option<ImageRecord>> {
-    let (public, trash) = buckets(app)?;
-    let buckets = Buckets {
-        public: &public,
-        trash: &trash,
-    };
-    let table = D1Images::audited(&app.db, actor);
-    let clock = WorkerRuntime(None);
-    Ok(
-        match domain::move_to_trash(&buckets, &table, &clock, id).await? {
-            Moved::Done(image) | Moved::BytesLost(image) => Some(*image),
-            Moved::NotApplicable | Moved::UrlTaken(_) => None,
-        },
-    )
+    let mover = Mover::new(app, actor)?;
+    let moved = domain::move_to_trash(&mover.buckets(), &mover.table, &mover.clock, id).await?;
+    Ok(match moved {
+        Moved::Done(image) | Moved::BytesLost(image) => Some(*image),
+        Moved::NotApplicable | Moved::UrlTaken(_) => None,
+    })
 }
 
 /// Takes an image out of the trash: 404 if it is not there.
 pub async fn restore(app: &AppContext, actor: &Actor, id: ImageId) -> ApiResult<ImageRecord> {
-    let (public, trash) = buckets(app)?;
-    let buckets = Buckets {
-        public: &public,
-        trash: &trash,
-    };
-    let table = D1Images::audited(&app.db, actor);
-    match domain::restore(&buckets, &table, &WorkerRuntime(None), id).await? {
+    let mover = Mover::new(app, actor)?;
+    match domain::restore(&mover.buckets(), &mover.table, &mover.clock, id).await? {
         Moved::Done(image) => Ok(*image),
         Moved::NotApplicable => Err(ApiError::NotFound(format!(
             "Image {id} is not in the trash"
@@ -184,19 +194,11 @@ async fn trashed_before(db: &D1Database, cutoff_ms: i64) -> ApiResult<Vec<ImageI
 /// Deletes trashed images for good: every copy, then the row (its key
 /// retired with it); whether any was in the trash.
 async fn purge(app: &AppContext, actor: &Actor, ids: &[ImageId]) -> ApiResult<bool> {
-    let (public, trash) = buckets(app)?;
-    let buckets = Buckets {
-        public: &public,
-        trash: &trash,
-    };
-    let table = D1Images::audited(&app.db, actor);
-    let clock = WorkerRuntime(None);
+    let mover = Mover::new(app, actor)?;
     let mut any = false;
     for id in ids {
-        any |= matches!(
-            domain::purge(&buckets, &table, &clock, *id).await?,
-            Moved::Done(_)
-        );
+        let purged = domain::purge(&mover.buckets(), &mover.table, &mover.clock, *id).await?;
+        any |= matches!(purged, Moved::Done(_));
     }
     Ok(any)
 }
@@ -211,13 +213,7 @@ pub async fn finish_stale_moves(app: &AppContext, actor: &Actor) -> ApiResult<u6
         id: ImageId,
         move_to: String,
     }
-    let (public, trash) = buckets(app)?;
-    let buckets = Buckets {
-        public: &public,
-        trash: &trash,
-    };
-    let table = D1Images::audited(&app.db, actor);
-    let clock = WorkerRuntime(None);
+    let mover = Mover::new(app, actor)?;
     let mut finished = 0;
     loop {
         let stale: Vec<Stale> = app
@@ -234,12 +230,9 @@ pub async fn finish_stale_moves(app: &AppContext, actor: &Actor) -> ApiResult<u6
             let Some(to) = Direction::parse(&row.move_to) else {
                 continue;
             };
-            if !matches!(
-                domain::resume(&buckets, &table, &clock, row.id, to).await?,
-                Moved::NotApplicable
-            ) {
-                finished += 1;
-            }
+            let moved =
+                domain::resume(&mover.buckets(), &mover.table, &mover.clock, row.id, to).await?;
+            finished += u64::from(!matches!(moved, Moved::NotApplicable));
         }
         if stale.len() < PURGE_BATCH as usize {
             return Ok(finished);
