@@ -31,12 +31,12 @@ fn cases() -> u32 {
 }
 
 /// An image with personal metadata in generated places, and exactly what
-/// stripping it must give.
+/// stripping it must give: the clean picture, or a refusal (`None`).
 #[derive(Debug, Clone)]
 struct Sample {
     format: ImageFormat,
     data: Vec<u8>,
-    stripped: Vec<u8>,
+    stripped: Option<Vec<u8>>,
 }
 
 /// Pieces of metadata, each put after the part of the clean file the first
@@ -76,7 +76,7 @@ fn jpeg_sample(progressive: bool, orientation: u16, picks: &Insertions) -> Sampl
     Sample {
         format: ImageFormat::Jpeg,
         data: interleave(&parts, &inserted),
-        stripped: interleave(&parts, &orientation_segment),
+        stripped: Some(interleave(&parts, &orientation_segment)),
     }
 }
 
@@ -97,7 +97,7 @@ fn png_sample(orientation: u16, picks: &Insertions) -> Sample {
     Sample {
         format: ImageFormat::Png,
         data: interleave(&parts, &inserted),
-        stripped: interleave(&parts, &orientation_chunk),
+        stripped: Some(interleave(&parts, &orientation_chunk)),
     }
 }
 
@@ -130,7 +130,7 @@ fn webp_sample(orientation: u16, picks: &Insertions) -> Sample {
     Sample {
         format: ImageFormat::Webp,
         data,
-        stripped,
+        stripped: Some(stripped),
     }
 }
 
@@ -152,24 +152,193 @@ fn gif_sample(picks: &Insertions) -> Sample {
     Sample {
         format: ImageFormat::Gif,
         data: interleave(&parts, &inserted),
-        stripped: parts.concat(),
+        stripped: Some(parts.concat()),
     }
 }
 
-fn avif_sample(in_idat: bool, split_exif: bool, iloc_version: u8) -> Sample {
-    let layout = AvifLayout {
-        in_idat: in_idat && iloc_version > 0,
-        split_exif,
-        iloc_version,
-    };
-    let sample = avif(layout);
-    let mut stripped = sample.data.clone();
-    for range in sample.metadata {
-        stripped[range].fill(0);
+/// The XMP packet with `padding` bytes of white space before its end, as
+/// editors leave room to rewrite it in place.
+fn xmp_padded(padding: usize) -> Vec<u8> {
+    let packet = xmp_packet();
+    let end = packet.len() - b"<?xpacket end='w'?>".len();
+    let space = (1..=padding).map(|i| if i % 100 == 0 { b'\n' } else { b' ' });
+    let (head, tail) = packet.split_at(end);
+    head.iter()
+        .copied()
+        .chain(space)
+        .chain(tail.iter().copied())
+        .collect()
+}
+
+/// `items` in the order `picks` make of them, as a Fisher-Yates shuffle.
+fn shuffled<T>(mut items: Vec<T>, picks: &[prop::sample::Index]) -> Vec<T> {
+    for (i, pick) in picks.iter().enumerate().take(items.len().saturating_sub(1)) {
+        let j = i + pick.index(items.len() - i);
+        items.swap(i, j);
     }
+    items
+}
+
+/// How one item of an AVIF sample lies, as proptest picks it.
+#[derive(Debug, Clone)]
+struct ItemPicks {
+    /// 1 to 3, fewer if cuts fall together.
+    extents: usize,
+    cuts: [prop::sample::Index; 2],
+    /// In `idat` (with iloc version 1 or 2), else in `mdat`.
+    in_idat: bool,
+    base_percent: u8,
+}
+
+impl ItemPicks {
+    fn place(&self, item: &mut AvifItem, iloc_version: u8) {
+        let len = item.payload.len();
+        let cuts = self.cuts[..self.extents - 1].iter();
+        let mut ends: Vec<usize> = cuts.map(|cut| 1 + cut.index(len - 1)).collect();
+        ends.push(len);
+        ends.sort_unstable();
+        ends.dedup();
+        item.extent_ends = ends;
+        item.construction_method = u8::from(self.in_idat && iloc_version > 0);
+        item.base_percent = self.base_percent;
+    }
+}
+
+fn item_picks() -> impl Strategy<Value = ItemPicks> {
+    (
+        1..=3usize,
+        any::<[prop::sample::Index; 2]>(),
+        any::<bool>(),
+        0..=100u8,
+    )
+        .prop_map(|(extents, cuts, in_idat, base_percent)| ItemPicks {
+            extents,
+            cuts,
+            in_idat,
+            base_percent,
+        })
+}
+
+/// Distinct ids, none 0, in 16 bits unless `wide`; mostly small if `small`.
+fn item_ids(raw: [u32; 5], small: bool, wide: bool) -> Vec<u32> {
+    let max = if wide { u32::MAX } else { u32::from(u16::MAX) };
+    let mut ids = Vec::new();
+    for raw in raw {
+        let mut id = 1 + raw % if small { 8 } else { max };
+        while ids.contains(&id) {
+            id = id % max + 1;
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// An AVIF laid out as writers could: the picture, an Exif and an XMP
+/// item in 1 to 3 extents each, maybe a thumbnail and a plain text `mime`
+/// item; any ids; any order in iinf, iloc, mdat and idat and of meta's
+/// children after hdlr; 4- or 8-byte offsets and lengths, base offsets
+/// and extent indices; and now and then Exif or XMP in a form stripping
+/// has to refuse (an extent "to the end", construction method 2).
+fn avif_plan() -> impl Strategy<Value = AvifPlan> {
+    let sizes = || prop::sample::select(vec![0u8, 4, 8]);
+    let boxes = (
+        0..3u8,
+        [
+            prop::sample::select(vec![4u8, 8]),
+            prop::sample::select(vec![4u8, 8]),
+            sizes(),
+            sizes(),
+        ],
+        0..2u8,
+        2..4u8,
+        any::<(bool, bool, bool)>(),
+    );
+    let items = (
+        any::<([u32; 5], bool)>(),
+        prop::collection::vec(item_picks(), 5),
+        any::<(Option<bool>, bool)>(),
+        prop::sample::select(vec![0usize, 1, 37, 600]),
+        prop::sample::select(vec![0usize, 1, 99, 2048]),
+        (0..16u8, any::<bool>()),
+    );
+    let orders = any::<(
+        [prop::sample::Index; 4],
+        [prop::sample::Index; 4],
+        [prop::sample::Index; 16],
+        [prop::sample::Index; 6],
+    )>();
+    (boxes, items, orders).prop_map(|(boxes, items, orders)| {
+        let (iloc_version, iloc_sizes, iinf_version, infe_version, (mdat_first, iref, dinf)) =
+            boxes;
+        let ((raw_ids, small), picks, (thumbnail, text), exif_padding, xmp_padding, refusal) =
+            items;
+        let (iinf_picks, iloc_picks, piece_picks, meta_picks) = orders;
+        let ids = item_ids(raw_ids, small, iloc_version == 2);
+        let mut items = vec![
+            AvifItem::new(ids[0], *b"av01", "", AV1_DATA.to_vec()),
+            AvifItem::new(ids[1], *b"Exif", "", avif_exif(exif_padding)),
+            AvifItem::new(ids[2], *b"mime", XMP_CONTENT_TYPE, xmp_padded(xmp_padding)),
+        ];
+        if let Some(hevc) = thumbnail {
+            let kind = if hevc { *b"hvc1" } else { *b"av01" };
+            items.push(AvifItem::new(
+                ids[3],
+                kind,
+                "",
+                b"thumbnail-coded-data".to_vec(),
+            ));
+        }
+        if text {
+            let note = b"a note, not metadata".to_vec();
+            items.push(AvifItem::new(ids[4], *b"mime", "text/plain", note));
+        }
+        items[0].base_percent = picks[0].base_percent;
+        for (item, picks) in items.iter_mut().zip(&picks).skip(1) {
+            picks.place(item, iloc_version);
+        }
+        let (kind, exif) = refusal;
+        let refused = &mut items[if exif { 1 } else { 2 }];
+        match kind {
+            0 if iloc_version > 0 => refused.construction_method = 2,
+            0 | 1 => refused.open_ended = true,
+            _ => {}
+        }
+        let mut meta_order = vec![*b"pitm", *b"iloc", *b"iinf", *b"iprp", *b"idat"];
+        meta_order.extend(iref.then_some(*b"iref"));
+        meta_order.extend(dinf.then_some(*b"dinf"));
+        // The picture comes first in `items`, not necessarily in iinf.
+        let count = items.len();
+        AvifPlan {
+            iinf_order: shuffled((0..count).collect(), &iinf_picks),
+            iloc_order: shuffled((0..count).collect(), &iloc_picks),
+            pieces: shuffled(pieces_in_order(&items), &piece_picks),
+            meta_order: shuffled(meta_order, &meta_picks),
+            items,
+            iloc_version,
+            iloc_sizes,
+            iinf_version,
+            infe_version,
+            mdat_first,
+        }
+    })
+}
+
+/// Stripping blanks every extent of the Exif and `mime` items, or refuses
+/// what it cannot locate with certainty.
+fn avif_sample(plan: &AvifPlan) -> Sample {
+    let avif = avif_from(plan);
+    let refused = (plan.items.iter())
+        .any(|item| item.is_blanked() && (item.construction_method == 2 || item.open_ended));
+    let stripped = (!refused).then(|| {
+        let mut stripped = avif.data.clone();
+        for range in avif.metadata {
+            stripped[range].fill(0);
+        }
+        stripped
+    });
     Sample {
         format: ImageFormat::Avif,
-        data: sample.data,
+        data: avif.data,
         stripped,
     }
 }
@@ -239,7 +408,7 @@ fn bmp_sample(shape: &Shape, top_down: bool, with_profile: bool, picks: &Inserti
         return Sample {
             format: ImageFormat::Bmp,
             data: bmp(&headers, &gap, &pixels, &after),
-            stripped: bmp(&headers, &zeros, &pixels, b""),
+            stripped: Some(bmp(&headers, &zeros, &pixels, b"")),
         };
     }
     let profile = icc_profile();
@@ -256,7 +425,7 @@ fn bmp_sample(shape: &Shape, top_down: bool, with_profile: bool, picks: &Inserti
     Sample {
         format: ImageFormat::Bmp,
         data,
-        stripped,
+        stripped: Some(stripped),
     }
 }
 
@@ -294,7 +463,7 @@ fn ico_sample(
     Sample {
         format: ImageFormat::Ico,
         data: ico(&images(png.data, longer), &junk_list),
-        stripped: ico(&images(png.stripped, bitmap), &[]),
+        stripped: png.stripped.map(|png| ico(&images(png, bitmap), &[])),
     }
 }
 
@@ -305,17 +474,17 @@ fn sample_with_metadata() -> impl Strategy<Value = Sample> {
         picks,
         prop::sample::select(vec![1u16, 3, 6, 8]),
         any::<(bool, bool)>(),
-        0..3u8,
+        avif_plan(),
         shape(),
         any::<prop::sample::Index>(),
     )
         .prop_map(
-            |(format, picks, orientation, (a, b), version, shape, index)| match format {
+            |(format, picks, orientation, (a, b), avif, shape, index)| match format {
                 0 => jpeg_sample(a, orientation, &picks),
                 1 => png_sample(orientation, &picks),
                 2 => webp_sample(orientation, &picks),
                 3 => gif_sample(&picks),
-                4 => avif_sample(a, b, version),
+                4 => avif_sample(&avif),
                 5 => bmp_sample(&shape, a, b, &picks),
                 _ => ico_sample(&shape, a, index, orientation, &picks),
             },
@@ -433,13 +602,60 @@ fn generated_metadata_is_all_removed_and_the_picture_kept_byte_for_byte() {
             metadata_left(&sample.data),
         ];
         prop_assert!(carried.iter().any(|left| !left.is_empty()), "no metadata");
+        let Some(expected) = &sample.stripped else {
+            // Refused, never passed through: that counts as reaching stripping.
+            prop_assert!(strip_metadata(sample.format, &sample.data).is_err());
+            check(&sample.data)?;
+            return Ok(true);
+        };
         let stripped = strip_metadata(sample.format, &sample.data)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(personal_data_left(&stripped), Vec::<String>::new());
         // Exactly the clean picture: pixel data, tables, profiles untouched.
-        prop_assert!(*stripped == *sample.stripped);
+        prop_assert!(*stripped == **expected);
         prop_assert!(stripped.len() <= sample.data.len());
         check(&sample.data)
+    });
+}
+
+/// The oracle's AVIF walker, on every generated layout: it finds the Exif
+/// and the XMP item, nothing once they are blanked, and any one extent of
+/// them left as it was.
+#[test]
+fn the_avif_oracle_finds_every_extent_of_exif_and_xmp() {
+    let strategy = (avif_plan(), any::<prop::sample::Index>());
+    run(strategy, 0, |(plan, pick)| {
+        let avif = avif_from(plan);
+        let left = metadata_left(&avif.data);
+        let Some(stripped) = avif_sample(plan).stripped else {
+            // What stripping refuses, the oracle cannot read either.
+            prop_assert!(!left.is_empty());
+            return Ok(false);
+        };
+        for item in ["Exif", "XMP"] {
+            let found = format!("AVIF: {item} item");
+            prop_assert!(
+                left.iter().any(|l| l.starts_with(&found)),
+                "{} in {:?}",
+                item,
+                left
+            );
+        }
+        prop_assert_eq!(metadata_left(&stripped), Vec::<String>::new());
+        // `metadata` lists the blanked items' extents item after item.
+        let blanked = plan.items.iter().filter(|item| item.is_blanked());
+        let owners: Vec<&AvifItem> = blanked
+            .flat_map(|item| std::iter::repeat_n(item, item.extent_ends.len()))
+            .collect();
+        let at = pick.index(owners.len());
+        let (range, item) = (avif.metadata[at].clone(), owners[at]);
+        let mut restored = stripped.clone();
+        restored[range.clone()].copy_from_slice(&avif.data[range.clone()]);
+        let blank = avif.data[range.clone()].iter().all(|byte| *byte == 0);
+        let xmp_or_exif = item.kind == *b"Exif" || item.content_type == XMP_CONTENT_TYPE;
+        let seen = !metadata_left(&restored).is_empty();
+        prop_assert_eq!(seen, xmp_or_exif && !blank, "{:?} of {:?}", range, item);
+        Ok(true)
     });
 }
 

@@ -136,20 +136,22 @@ fn meta_item_ranges(
         return Err(BOX_PAST_END);
     }
     let boxes = children(data, meta.start + 4..meta.end)?;
+    // At most one of each: readers differ on which of two they follow.
     let body = |kind: &[u8; 4]| {
-        boxes
-            .iter()
-            .find(|b| &b.kind == kind)
-            .map(|b| b.body.clone())
+        let mut found = boxes.iter().filter(|b| &b.kind == kind);
+        match (found.next(), found.next()) {
+            (_, Some(_)) => Err("the meta box lists its items or their data twice"),
+            (first, None) => Ok(first.map(|b| b.body.clone())),
+        }
     };
-    let items = match body(b"iinf") {
+    let items = match body(b"iinf")? {
         Some(iinf) => metadata_items(data, iinf)?,
         None => return Ok(Vec::new()),
     };
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let locations = item_locations(data, body(b"iloc").ok_or(ITEM_UNREADABLE)?)?;
+    let locations = item_locations(data, body(b"iloc")?.ok_or(ITEM_UNREADABLE)?)?;
     let mut ranges = Vec::new();
     for item in items {
         // Exactly one entry: readers differ on which of two they follow.
@@ -160,7 +162,7 @@ fn meta_item_ranges(
         let (origin, containers) = match location.construction_method {
             0 => (0, media_data.to_vec()),
             1 => {
-                let idat = body(b"idat").ok_or(ITEM_UNREADABLE)?;
+                let idat = body(b"idat")?.ok_or(ITEM_UNREADABLE)?;
                 (idat.start, vec![idat])
             }
             _ => return Err("the metadata is stored in a way this server does not support"),

@@ -675,6 +675,50 @@ fn avif_boxes_of_every_size_form_are_read() {
     refusal(ImageFormat::Avif, &wrong);
 }
 
+/// The first box of type `kind` at the top level of `data` or in its
+/// meta box, header included.
+fn box_of(data: &[u8], kind: &[u8; 4]) -> std::ops::Range<usize> {
+    let mut pos = 0;
+    loop {
+        let size = u32::from_be_bytes(data[pos..pos + 4].try_into().unwrap()) as usize;
+        match &data[pos + 4..pos + 8] {
+            found if found == kind => return pos..pos + size,
+            b"meta" => pos += 12,
+            _ => pos += size,
+        }
+    }
+}
+
+/// `extra` put in the meta box after its child `after`; with the picture
+/// data before meta, no offset changes.
+fn in_meta(data: &[u8], after: &[u8; 4], extra: &[u8]) -> Vec<u8> {
+    let end = box_of(data, after).end;
+    let mut out = [&data[..end], extra, &data[end..]].concat();
+    let meta = box_of(data, b"meta");
+    let size = (meta.len() + extra.len()) as u32;
+    out[meta.start..meta.start + 4].copy_from_slice(&size.to_be_bytes());
+    out
+}
+
+#[test]
+fn avifs_with_two_item_lists_or_item_data_boxes_are_refused() {
+    // Found writing the AVIF property tests: stripping followed the first
+    // iinf, iloc or idat box; exiftool reads the Exif and XMP of a second
+    // iinf or iloc, kamadak-exif the Exif in a second idat.
+    let mut plan = LAYOUT.plan();
+    plan.mdat_first = true;
+    let data = avif_from(&plan).data;
+    // An empty item list first: stripping saw no metadata at all.
+    let two_iinf = in_meta(&data, b"pitm", &iso_box(b"iinf", &[0; 6]));
+    let two_iloc = in_meta(&data, b"iloc", &data[box_of(&data, b"iloc")]);
+    plan.items[1].construction_method = 1;
+    let data = avif_from(&plan).data;
+    let two_idat = in_meta(&data, b"iprp", &data[box_of(&data, b"idat")]);
+    for twice in [two_iinf, two_iloc, two_idat] {
+        assert!(refusal(ImageFormat::Avif, &twice).contains("twice"));
+    }
+}
+
 // ---- BMP ----
 
 /// The stated file size made the whole length, as stripping writes it.
