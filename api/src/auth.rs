@@ -67,6 +67,12 @@ pub struct TokenRow {
 /// costs one write an hour, not one per request.
 pub const LAST_USED_RESOLUTION_MS: i64 = 3_600_000;
 
+/// Whether `last_used_at` is written on this use: when it is unset or at
+/// least `LAST_USED_RESOLUTION_MS` old.
+pub fn needs_touch(last_used_at: Option<i64>, now_ms: i64) -> bool {
+    last_used_at.is_none_or(|at| now_ms - at >= LAST_USED_RESOLUTION_MS)
+}
+
 /// The caller a named token stands for, if it is still good.
 pub fn admit(row: Option<TokenRow>, now_ms: i64) -> ApiResult<Caller> {
     let row = row.ok_or(ApiError::Unauthorized)?;
@@ -279,6 +285,15 @@ mod tests {
     }
 
     #[test]
+    fn last_use_is_written_at_most_once_an_hour() {
+        let hour = LAST_USED_RESOLUTION_MS;
+        assert!(needs_touch(None, 0));
+        assert!(!needs_touch(Some(10 * hour), 10 * hour));
+        assert!(!needs_touch(Some(10 * hour), 11 * hour - 1));
+        assert!(needs_touch(Some(10 * hour), 11 * hour));
+    }
+
+    #[test]
     fn comparison_handles_any_lengths() {
         assert!(tokens_match(b"abc", b"abc"));
         assert!(!tokens_match(b"", b"abc"));
@@ -319,5 +334,8 @@ mod tests {
         let hex = "3f9c0d1e7a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5";
         assert_eq!(token_weakness(hex), None);
         assert_eq!(token_weakness("Zx9-Qw3_Lp7!Rt5@Mn1#Vb8$Kj2%Hg6^"), None);
+        // 32 characters of 8 kinds: 32 × 3 = 96 bits, just enough.
+        assert_eq!(token_weakness(&"abcdefgh".repeat(4)), None);
+        assert!(token_weakness(&format!("{}abcd", "abcdefg".repeat(4))).is_some());
     }
 }

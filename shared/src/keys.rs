@@ -179,4 +179,12 @@ mod tests {
             assert!(!is_own_key(key), "{key}");
         }
     }
+
+    #[test]
+    fn a_date_is_ten_characters_exactly() {
+        assert!(is_date("2026-11-28"));
+        for not_a_date in ["2026-11-281", "2026-11-2", "2026-11-2x", "2026/11/28", ""] {
+            assert!(!is_date(not_a_date), "{not_a_date}");
+        }
+    }
 }

@@ -137,6 +137,8 @@ mod tests {
         assert_eq!(fit(dims(1, 100_000)), dims(1, 480));
         assert_eq!(fit(dims(480, 200)), dims(480, 200));
         assert_eq!(fit(dims(20, 30)), dims(20, 30));
+        // Rounded to the nearest pixel: 333 × 480 / 1000 = 159.84.
+        assert_eq!(fit(dims(1000, 333)), dims(480, 160));
         assert_eq!(fit(dims(u32::MAX, u32::MAX)), dims(480, 480));
     }
 

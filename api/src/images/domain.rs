@@ -278,13 +278,13 @@ pub async fn store_at_key<T: ImageTable + TrashTable>(
             Inserted::Refused(refusal) => return Ok(Stored::Refused(refusal)),
         };
         if let Err(error) = put_objects(objects, image, bytes, thumbnail).await {
-            let now = claimed_at + 1;
+            // The row goes again, under the same claim.
             if table
-                .renew(row.id, claimed_at, now, Direction::Gone)
+                .renew(row.id, claimed_at, claimed_at, Direction::Gone)
                 .await?
             {
                 table
-                    .finish(row.id, Direction::Gone, now, now, false)
+                    .finish(row.id, Direction::Gone, claimed_at, claimed_at, false)
                     .await?;
             }
             return Err(error);
@@ -405,12 +405,8 @@ pub async fn attach_thumbnail(
         Ok(row) => Attached::Done(row),
         Err(Refusal::StorageFull { used }) => Attached::StorageFull { used },
         Err(Refusal::KeyTaken(row)) => Attached::HasOne(row),
-        Err(_) => match now? {
-            Some(row) if row.deleted_at.is_none() && row.thumbnail_key.is_some() => {
-                Attached::HasOne(row)
-            }
-            _ => Attached::NoImage,
-        },
+        // Trashed, moving or gone: no image that can take a thumbnail.
+        Err(_) => Attached::NoImage,
     })
 }
 
@@ -596,6 +592,74 @@ mod tests {
         ));
         assert_eq!(over, Ok(Stored::Refused(Refusal::DailyLimit { used: 2 })));
         assert!(!objects.has("d.png"));
+    }
+
+    #[test]
+    fn an_upload_that_fills_storage_exactly_fits() {
+        let image = new_image("a.png", "aa");
+        let usage = Usage {
+            stored_bytes: 7,
+            uploads_today: 4,
+        };
+        let exact = Limits {
+            max_storage_bytes: 10,
+            max_uploads_per_day: Some(5),
+        };
+        assert_eq!(refusal(&image, None, None, None, usage, &exact), Refusal::Unexplained);
+        let short = Limits {
+            max_storage_bytes: 9,
+            ..exact
+        };
+        assert_eq!(
+            refusal(&image, None, None, None, usage, &short),
+            Refusal::StorageFull { used: 7 }
+        );
+    }
+
+    #[test]
+    fn a_refused_thumbnail_says_why_from_the_row_as_it_is() {
+        let limits = Limits {
+            max_storage_bytes: 10,
+            max_uploads_per_day: None,
+        };
+        let usage = Usage {
+            stored_bytes: 6,
+            uploads_today: 0,
+        };
+        let row = |deleted_at: Option<i64>, thumbnail: Option<&str>| ImageRecord {
+            deleted_at,
+            thumbnail_key: thumbnail.map(str::to_string),
+            ..MemoryTable::default().add(&new_image("a.png", "aa"))
+        };
+        let with_one = row(None, Some("a.png.thumb.webp"));
+        assert_eq!(
+            thumbnail_refusal(Some((with_one.clone(), None)), 1, usage, &limits),
+            Refusal::KeyTaken(with_one)
+        );
+        assert_eq!(
+            thumbnail_refusal(Some((row(None, None), None)), 5, usage, &limits),
+            Refusal::StorageFull { used: 6 }
+        );
+        // Exactly the room left: not full (the update lost to something else).
+        assert_eq!(
+            thumbnail_refusal(Some((row(None, None), None)), 4, usage, &limits),
+            Refusal::Unexplained
+        );
+        let moving = Pending {
+            to: Direction::Trash,
+            claimed_at: 1,
+        };
+        for (trashed_or_moving, pending) in [
+            (row(Some(1), None), None),
+            (row(Some(1), Some("a.png.thumb.webp")), None),
+            (row(None, None), Some(moving)),
+        ] {
+            assert_eq!(
+                thumbnail_refusal(Some((trashed_or_moving, pending)), 5, usage, &limits),
+                Refusal::Unexplained
+            );
+        }
+        assert_eq!(thumbnail_refusal(None, 1, usage, &limits), Refusal::Unexplained);
     }
 
     #[test]

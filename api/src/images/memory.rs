@@ -185,6 +185,8 @@ pub struct MemoryTable {
     pub before_set_thumbnail: Cell<Option<&'static str>>,
     /// The row that refused an insert is purged before it is read (once).
     pub purged_before_lookup: Cell<bool>,
+    /// Another request holds the row's move and keeps renewing it.
+    pub kept_busy: Cell<bool>,
 }
 
 impl MemoryTable {
@@ -438,6 +440,11 @@ impl TrashTable for MemoryTable {
         id: ImageId,
     ) -> Result<Option<(ImageRecord, Option<Pending>)>, StoreError> {
         call()?;
+        if self.kept_busy.get() {
+            if let Some(pending) = self.moves.borrow_mut().get_mut(&id.0) {
+                pending.claimed_at = i64::MAX / 2;
+            }
+        }
         let row = self.rows.borrow().get(&id.0).cloned();
         Ok(row.map(|row| self.with_pending(row)))
     }

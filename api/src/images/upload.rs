@@ -640,6 +640,10 @@ pub mod tests {
         }
 
         fn restore_at(&self, key: &str, bytes: Vec<u8>) -> ApiResult<Uploaded> {
+            self.restore_at_time(key, bytes, 1_735_776_000_000)
+        }
+
+        fn restore_at_time(&self, key: &str, bytes: Vec<u8>, created_at: i64) -> ApiResult<Uploaded> {
             let runtime = FakeRuntime {
                 compresses: true,
                 result: Some(Vec::new()),
@@ -647,7 +651,7 @@ pub mod tests {
             };
             let restore = Restore {
                 key: key.into(),
-                created_at: Some(1_735_776_000_000),
+                created_at: Some(created_at),
                 upload_sha256: None,
             };
             let uploaded = self.upload_as(&runtime, &POLICY, file(bytes, None, Some(restore)));
@@ -853,6 +857,75 @@ pub mod tests {
         }
         assert!(stores.public.keys().is_empty());
         assert!(stores.table.rows.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_restored_time_may_lie_up_to_a_day_ahead() {
+        let stores = Stores::default();
+        let now = FakeRuntime::without_tinify().now_ms();
+        let day = 24 * 60 * 60 * 1000;
+        let key = |n: u8| format!("2025-01-02/{n}f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png");
+        assert!(stores.restore_at_time(&key(1), png_with_metadata(), now + day).is_ok());
+        let ahead = stores
+            .restore_at_time(&key(2), png_with_metadata(), now + day + 1)
+            .unwrap_err();
+        assert_eq!(ahead.code().status(), 400, "{ahead:?}");
+    }
+
+    /// Another import takes the key between the lookup and the insert:
+    /// its row is the answer only if its bytes are these.
+    #[test]
+    fn a_key_taken_while_importing_is_a_conflict_for_other_bytes() {
+        let stores = Stores::default();
+        *stores.table.racing_row.borrow_mut() = Some(NewImage {
+            stored_sha256: "someone else's".into(),
+            ..NewImage::for_tests(KEY, "someone else's")
+        });
+        let conflict = stores.restore_at(KEY, png_with_metadata()).unwrap_err();
+        assert_eq!(conflict.code().status(), 409, "{conflict:?}");
+        assert!(!stores.public.has(KEY), "nothing written under its key");
+    }
+
+    #[test]
+    fn limits_are_inclusive_the_thumbnails_bytes_and_the_pixels() {
+        let stores = Stores::default();
+        let mut exact = png_with_metadata_sized(480, 360);
+        exact.resize(thumbnail::MAX_BYTES as usize, 0);
+        assert!(stores
+            .upload_with_thumbnail(png_with_metadata(), exact.clone())
+            .is_ok());
+        exact.push(0);
+        let over = stores
+            .upload_with_thumbnail(png_with_metadata_sized(4, 4), exact)
+            .unwrap_err();
+        assert_eq!(over.code().status(), 400, "{over:?}");
+
+        let side = 10_000;
+        assert_eq!(u64::from(side) * u64::from(side), POLICY.max_pixels);
+        assert!(stores.upload(png_with_metadata_sized(side, side)).is_ok());
+        let over = stores
+            .upload(png_with_metadata_sized(side, side + 1))
+            .unwrap_err();
+        assert_eq!(over.code().status(), 413, "{over:?}");
+    }
+
+    #[test]
+    fn a_full_storage_names_the_image_and_its_thumbnail_together() {
+        let stores = Stores::default();
+        let full = UploadPolicy {
+            limits: Limits {
+                max_storage_bytes: 10,
+                max_uploads_per_day: None,
+            },
+            ..POLICY
+        };
+        let thumbnail = png_with_metadata_sized(480, 360);
+        let image = png_with_metadata_sized(4000, 3000);
+        let error = stores
+            .upload_as(&stores.runtime, &full, file(image, Some(thumbnail), None))
+            .unwrap_err();
+        // Both 63 bytes once their text chunk is stripped.
+        assert!(error.message().contains("this upload (126 B)"), "{error:?}");
     }
 
     #[test]

@@ -80,26 +80,46 @@ impl Quotas {
     }
 }
 
+/// The UTC day of a time, as `daily_uploads` counts days: days since 1970.
+pub fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(DAY_MS)
+}
+
 async fn counters(app: &AppContext, now_ms: i64) -> ApiResult<Counters> {
     app.db
         .prepare(queries::STATS)
-        .bind(&[JsValue::from_f64((now_ms / DAY_MS) as f64)])?
+        .bind(&[JsValue::from_f64(day_of(now_ms) as f64)])?
         .first::<Counters>(None)
         .await?
         .ok_or_else(|| ApiError::Internal("image_stats has no row: run the migrations".into()))
 }
 
-fn quotas(app: &AppContext, counters: &Counters) -> Quotas {
-    Quotas {
-        storage: Usage {
-            used: counters.bytes_stored + counters.thumbnail_bytes,
-            limit: Some(app.config.max_storage_bytes),
-        },
-        uploads_today: Usage {
-            used: counters.uploads_today,
-            limit: app.config.max_uploads_per_day,
-        },
+impl Quotas {
+    /// Use against the limits: storage counts images and thumbnails, the
+    /// trash included.
+    fn of(counters: &Counters, limits: &Limits) -> Self {
+        Self {
+            storage: Usage {
+                used: counters.bytes_stored + counters.thumbnail_bytes,
+                limit: Some(limits.max_storage_bytes),
+            },
+            uploads_today: Usage {
+                used: counters.uploads_today,
+                limit: limits.max_uploads_per_day,
+            },
+        }
     }
+}
+
+/// What `/stats` says of moves left half-done, if there are any.
+pub fn stale_moves_warning(stale: u64) -> Option<String> {
+    (stale > 0).then(|| {
+        format!(
+            "{stale} images are half-way between the image bucket and the trash (a request \
+             stopped, or they were trashed before the trash had its own bucket): the daily \
+             clean-up finishes them, or now `imghost reconcile --repair`"
+        )
+    })
 }
 
 /// The quotas an upload's insert is checked against; 503 while one is set
@@ -124,17 +144,16 @@ pub fn upload_limits(app: &AppContext) -> ApiResult<Limits> {
 pub async fn handle_stats(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let counters = counters(app, Date::now().as_millis() as i64).await?;
-    let quotas = quotas(app, &counters);
+    let limits = Limits {
+        max_storage_bytes: app.config.max_storage_bytes,
+        max_uploads_per_day: app.config.max_uploads_per_day,
+    };
+    let quotas = Quotas::of(&counters, &limits);
     let mut warnings = app.warnings();
     warnings.extend(quotas.warnings());
-    let stale = crate::trash::stale_move_count(&app.db).await?;
-    if stale > 0 {
-        warnings.push(format!(
-            "{stale} images are half-way between the image bucket and the trash (a request \
-             stopped, or they were trashed before the trash had its own bucket): the daily \
-             clean-up finishes them, or now `imghost reconcile --repair`"
-        ));
-    }
+    warnings.extend(stale_moves_warning(
+        crate::trash::stale_move_count(&app.db).await?,
+    ));
     json(&StatsResponse {
         success: true,
         image_count: counters.image_count.saturating_sub(counters.trash_count),
@@ -197,6 +216,44 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn storage_counts_images_and_thumbnails_against_the_limits() {
+        let counters = Counters {
+            image_count: 3,
+            bytes_stored: 1_000,
+            bytes_original: 1_500,
+            compression_count: None,
+            trash_count: 1,
+            trash_bytes: 100,
+            thumbnail_bytes: 40,
+            uploads_today: 2,
+        };
+        let limits = Limits {
+            max_storage_bytes: 2_000,
+            max_uploads_per_day: Some(5),
+        };
+        let quotas = Quotas::of(&counters, &limits);
+        assert_eq!((quotas.storage.used, quotas.storage.limit), (1_040, Some(2_000)));
+        assert_eq!(
+            (quotas.uploads_today.used, quotas.uploads_today.limit),
+            (2, Some(5))
+        );
+    }
+
+    #[test]
+    fn days_are_utc_days_since_1970() {
+        assert_eq!(day_of(0), 0);
+        assert_eq!(day_of(DAY_MS - 1), 0);
+        assert_eq!(day_of(5 * DAY_MS), 5);
+        assert_eq!(day_of(-1), -1);
+    }
+
+    #[test]
+    fn half_done_moves_are_named_only_when_there_are_some() {
+        assert_eq!(stale_moves_warning(0), None);
+        assert!(stale_moves_warning(1).unwrap().starts_with("1 images are half-way"));
     }
 
     #[test]

@@ -30,12 +30,9 @@ pub async fn admit(db: &D1Database, token: &str) -> ApiResult<Caller> {
         .first::<TokenRow>(None)
         .await?;
     let now = Date::now().as_millis() as i64;
-    let touch = row.as_ref().and_then(|row| {
-        let stale = row
-            .last_used_at
-            .is_none_or(|at| now - at >= auth::LAST_USED_RESOLUTION_MS);
-        stale.then_some(row.id)
-    });
+    let touch = row
+        .as_ref()
+        .and_then(|row| auth::needs_touch(row.last_used_at, now).then_some(row.id));
     let caller = auth::admit(row, now)?;
     if let Some(id) = touch {
         db.prepare(queries::TOKEN_TOUCH)
@@ -195,6 +192,14 @@ pub async fn handle_list(req: Request, app: &AppContext) -> ApiResult<Response> 
     })
 }
 
+/// The names of a revoke but the token's own: those revoked with it.
+fn others(names: Vec<String>, name: &TokenName) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|made| made != name.as_str())
+        .collect()
+}
+
 /// `DELETE /tokens?name=`: revokes the token, and with it every token it
 /// made (and those they made): a token it handed out must not outlive it.
 pub async fn handle_revoke(req: Request, app: &AppContext) -> ApiResult<Response> {
@@ -216,8 +221,8 @@ pub async fn handle_revoke(req: Request, app: &AppContext) -> ApiResult<Response
         .results::<Named>()?
         .into_iter()
         .map(|row| row.name)
-        .filter(|made| made != name.as_str())
         .collect();
+    let with_it = others(with_it, &name);
     // One audit row per token revoked, each written only if the one before
     // it was (the first only if the revoke changed anything).
     let mut statements = vec![app
@@ -245,10 +250,9 @@ pub async fn handle_revoke(req: Request, app: &AppContext) -> ApiResult<Response
             name.as_str()
         )));
     }
-    let also_revoked = revoked
-        .into_iter()
-        .filter(|row| row.name != name.as_str())
-        .map(|row| TokenName::parse(&row.name).map_err(ApiError::Internal))
+    let also_revoked = others(revoked.into_iter().map(|row| row.name).collect(), &name)
+        .iter()
+        .map(|made| TokenName::parse(made).map_err(ApiError::Internal))
         .collect::<ApiResult<Vec<_>>>()?;
     json(&RevokeTokenResponse {
         success: true,
@@ -296,6 +300,13 @@ mod tests {
             check_grant(&everything, &request(&[], None), 0),
             Err(ApiError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_revoke_lists_the_tokens_revoked_with_it_not_itself() {
+        let name = TokenName::parse("parent").unwrap();
+        let names = ["parent", "child", "grandchild"].map(String::from).to_vec();
+        assert_eq!(others(names, &name), ["child", "grandchild"]);
     }
 
     #[test]

@@ -549,6 +549,45 @@ mod tests {
     }
 
     #[test]
+    fn a_request_gives_up_on_a_row_another_keeps_busy() {
+        let library = Library::new();
+        block_on(library.table.claim(
+            library.id,
+            Claim::Delete,
+            library.clock.now_ms(),
+            i64::MIN,
+        ))
+        .unwrap()
+        .unwrap();
+        library.table.kept_busy.set(true);
+        let started = library.clock.now_ms();
+        assert_eq!(library.restore(), Err(MoveError::Busy));
+        let waited = library.clock.now_ms() - started;
+        assert!(
+            (CLAIM_LEASE_MS..=CLAIM_LEASE_MS + 2 * i64::from(WAIT_STEP_MS)).contains(&waited),
+            "waited {waited} ms"
+        );
+        assert_eq!(library.public.keys(), [IMAGE, THUMB], "nothing moved");
+    }
+
+    #[test]
+    fn the_move_column_holds_the_words_the_sql_writes() {
+        for (direction, word) in [
+            (Direction::Trash, "trash"),
+            (Direction::Live, "live"),
+            (Direction::Gone, "gone"),
+        ] {
+            assert_eq!(direction.as_str(), word);
+            assert_eq!(Direction::parse(word), Some(direction));
+        }
+        assert_eq!(Direction::parse("elsewhere"), None);
+        use crate::images::queries::{CLAIM_DELETE, CLAIM_PURGE, CLAIM_RESTORE};
+        assert!(CLAIM_DELETE.contains("move_to = 'trash'"));
+        assert!(CLAIM_RESTORE.contains("move_to = 'live'"));
+        assert!(CLAIM_PURGE.contains("move_to = 'gone'"));
+    }
+
+    #[test]
     fn a_row_whose_bytes_are_gone_is_purged_instead_of_moved() {
         let library = Library::new();
         library.public.remove(IMAGE);
@@ -580,6 +619,11 @@ mod tests {
         library.public.insert(&legacy_trash_key(IMAGE), b"image");
         library.public.insert(&legacy_trash_key(THUMB), b"thumb");
         library.table.set_legacy_trash(library.id);
+        // Already trashed: a delete has nothing to do, and says so at once
+        // (the old move has run out, so nobody is waited for).
+        let before = library.clock.now_ms();
+        assert_eq!(library.delete().unwrap(), Moved::NotApplicable);
+        assert_eq!(library.clock.now_ms(), before);
         let moved = block_on(resume(
             &library.buckets(),
             &library.table,

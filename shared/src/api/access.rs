@@ -146,6 +146,7 @@ mod tests {
             .contains("`root`"));
         assert!(Scope::parse_list(" , ").is_err());
         assert_eq!(join_scopes(&[Scope::Upload, Scope::Admin]), "upload,admin");
+        assert_eq!(Scope::Delete.to_string(), "delete");
     }
 
     #[test]

@@ -151,6 +151,29 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_at_most_64_characters_and_travels_as_a_string() {
+        assert!(TokenName::parse(&"x".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(TokenName::parse(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+        let name = TokenName::parse("typora").unwrap();
+        assert_eq!(serde_json::to_string(&name).unwrap(), r#""typora""#);
+        assert_eq!(String::from(name), "typora");
+    }
+
+    #[test]
+    fn a_token_has_expired_from_its_expiry_on() {
+        let info = |expires_at| TokenInfo {
+            name: TokenName::parse("t").unwrap(),
+            scopes: vec![Scope::Read],
+            created_at: 0,
+            expires_at,
+            last_used_at: None,
+        };
+        assert!(!info(Some(100)).expired(99));
+        assert!(info(Some(100)).expired(100));
+        assert!(!info(None).expired(i64::MAX));
+    }
+
+    #[test]
     fn the_audit_logs_own_names_are_reserved() {
         for reserved in ["admin", "Cron", "ANONYMOUS"] {
             assert!(
