@@ -238,7 +238,9 @@ fn item_ids(raw: [u32; 5], small: bool, wide: bool) -> Vec<u32> {
 /// item; any ids; any order in iinf, iloc, mdat and idat and of meta's
 /// children after hdlr; 4- or 8-byte offsets and lengths, base offsets
 /// and extent indices; and now and then Exif or XMP in a form stripping
-/// has to refuse (an extent "to the end", construction method 2).
+/// has to refuse (an extent "to the end", construction method 2). Often
+/// a `uuid` box of XMP, or a sequence's `moov` with a location in `udta`,
+/// before, between or after `meta` and `mdat`.
 fn avif_plan() -> impl Strategy<Value = AvifPlan> {
     let sizes = || prop::sample::select(vec![0u8, 4, 8]);
     let boxes = (
@@ -252,6 +254,11 @@ fn avif_plan() -> impl Strategy<Value = AvifPlan> {
         0..2u8,
         2..4u8,
         any::<(bool, bool, bool)>(),
+        (
+            prop::option::of(0..3usize),
+            prop::option::of(0..3usize),
+            any::<bool>(),
+        ),
     );
     let items = (
         any::<([u32; 5], bool)>(),
@@ -268,8 +275,9 @@ fn avif_plan() -> impl Strategy<Value = AvifPlan> {
         [prop::sample::Index; 6],
     )>();
     (boxes, items, orders).prop_map(|(boxes, items, orders)| {
-        let (iloc_version, iloc_sizes, iinf_version, infe_version, (mdat_first, iref, dinf)) =
-            boxes;
+        let (iloc_version, iloc_sizes, iinf_version, infe_version, flags, outside) = boxes;
+        let (mdat_first, iref, dinf) = flags;
+        let (uuid_at, moov_at, udta_in_trak) = outside;
         let ((raw_ids, small), picks, (thumbnail, text), exif_padding, xmp_padding, refusal) =
             items;
         let (iinf_picks, iloc_picks, piece_picks, meta_picks) = orders;
@@ -319,23 +327,21 @@ fn avif_plan() -> impl Strategy<Value = AvifPlan> {
             iinf_version,
             infe_version,
             mdat_first,
+            uuid_at,
+            moov_at,
+            udta_in_trak,
         }
     })
 }
 
-/// Stripping blanks every extent of the Exif and `mime` items, or refuses
-/// what it cannot locate with certainty.
+/// Stripping blanks every extent of the Exif and `mime` items and frees
+/// the `uuid` and `udta` boxes, or refuses what it cannot locate with
+/// certainty.
 fn avif_sample(plan: &AvifPlan) -> Sample {
     let avif = avif_from(plan);
     let refused = (plan.items.iter())
         .any(|item| item.is_blanked() && (item.construction_method == 2 || item.open_ended));
-    let stripped = (!refused).then(|| {
-        let mut stripped = avif.data.clone();
-        for range in avif.metadata {
-            stripped[range].fill(0);
-        }
-        stripped
-    });
+    let stripped = (!refused).then(|| avif.stripped());
     Sample {
         format: ImageFormat::Avif,
         data: avif.data,
@@ -619,10 +625,11 @@ fn generated_metadata_is_all_removed_and_the_picture_kept_byte_for_byte() {
 }
 
 /// The oracle's AVIF walker, on every generated layout: it finds the Exif
-/// and the XMP item, nothing once they are blanked, and any one extent of
-/// them left as it was.
+/// and the XMP item, the `uuid` and `udta` boxes, nothing once they are
+/// blanked, and any one extent of them, or one of those boxes, left as it
+/// was.
 #[test]
-fn the_avif_oracle_finds_every_extent_of_exif_and_xmp() {
+fn the_avif_oracle_finds_every_extent_of_exif_and_xmp_and_every_tagged_box() {
     let strategy = (avif_plan(), any::<prop::sample::Index>());
     run(strategy, 0, |(plan, pick)| {
         let avif = avif_from(plan);
@@ -632,27 +639,39 @@ fn the_avif_oracle_finds_every_extent_of_exif_and_xmp() {
             prop_assert!(!left.is_empty());
             return Ok(false);
         };
-        for item in ["Exif", "XMP"] {
-            let found = format!("AVIF: {item} item");
+        let mut expected = vec!["AVIF: Exif item", "AVIF: XMP item"];
+        expected.extend(plan.uuid_at.map(|_| "AVIF: uuid box"));
+        expected.extend(plan.moov_at.map(|_| {
+            if plan.udta_in_trak {
+                "AVIF: moov/trak/udta box"
+            } else {
+                "AVIF: moov/udta box"
+            }
+        }));
+        for found in expected {
             prop_assert!(
-                left.iter().any(|l| l.starts_with(&found)),
+                left.iter().any(|l| l.starts_with(found)),
                 "{} in {:?}",
-                item,
+                found,
                 left
             );
         }
         prop_assert_eq!(metadata_left(&stripped), Vec::<String>::new());
         // `metadata` lists the blanked items' extents item after item.
         let blanked = plan.items.iter().filter(|item| item.is_blanked());
-        let owners: Vec<&AvifItem> = blanked
-            .flat_map(|item| std::iter::repeat_n(item, item.extent_ends.len()))
+        let owners: Vec<Option<&AvifItem>> = blanked
+            .flat_map(|item| std::iter::repeat_n(Some(item), item.extent_ends.len()))
+            .chain(avif.freed.iter().map(|_| None))
             .collect();
         let at = pick.index(owners.len());
-        let (range, item) = (avif.metadata[at].clone(), owners[at]);
+        let ranges = [avif.metadata.as_slice(), &avif.freed].concat();
+        let (range, item) = (ranges[at].clone(), owners[at]);
         let mut restored = stripped.clone();
         restored[range.clone()].copy_from_slice(&avif.data[range.clone()]);
         let blank = avif.data[range.clone()].iter().all(|byte| *byte == 0);
-        let xmp_or_exif = item.kind == *b"Exif" || item.content_type == XMP_CONTENT_TYPE;
+        // A freed box restored is always seen; an item only if it is Exif or XMP.
+        let xmp_or_exif =
+            item.is_none_or(|item| item.kind == *b"Exif" || item.content_type == XMP_CONTENT_TYPE);
         let seen = !metadata_left(&restored).is_empty();
         prop_assert_eq!(seen, xmp_or_exif && !blank, "{:?} of {:?}", range, item);
         Ok(true)

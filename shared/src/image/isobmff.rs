@@ -70,6 +70,8 @@ pub(super) fn dimensions(data: &[u8]) -> Option<Dimensions> {
 /// A box, by absolute offsets into the file.
 struct IsoBox {
     kind: [u8; 4],
+    /// Offset of its type.
+    kind_at: usize,
     /// Offset of the box's body, after its size and type (and largesize).
     body: Range<usize>,
 }
@@ -100,6 +102,7 @@ fn children(data: &[u8], within: Range<usize>) -> Result<Vec<IsoBox>, &'static s
         let end = end.filter(|_| size >= header).ok_or(BOX_PAST_END)?;
         found.push(IsoBox {
             kind,
+            kind_at: pos + 4,
             body: pos + header..end,
         });
         pos = end;
@@ -107,20 +110,71 @@ fn children(data: &[u8], within: Range<usize>) -> Result<Vec<IsoBox>, &'static s
     Ok(found)
 }
 
-/// The bytes of every Exif and `mime` (XMP) item of every top-level `meta`
-/// box: what has to be blanked for no personal metadata to be left.
-pub(super) fn metadata_ranges(data: &[u8]) -> Result<Vec<Range<usize>>, &'static str> {
+/// Top-level boxes a browser shows the picture from: the file type, the
+/// items and their data, and an image sequence's tracks (libavif may play
+/// them whatever the brand). Nothing else is read to show it: `uuid` (XMP,
+/// C2PA), `meco`, `moof`, and not even `free` and `skip`, where exiftool
+/// finds camera data and editors leave boxes they meant to delete.
+const FILE_KEPT: [&[u8; 4]; 4] = [b"ftyp", b"meta", b"mdat", b"moov"];
+/// In `moov` and in its `trak`s, what libavif and Firefox read to play a
+/// sequence; not `udta` (QuickTime tags: `©xyz` is the location), `meta`
+/// (Exif, XMP), `uuid` or `meco`, all of which exiftool reads.
+const MOVIE_KEPT: [&[u8; 4]; 2] = [b"mvhd", b"trak"];
+const TRACK_KEPT: [&[u8; 4]; 4] = [b"tkhd", b"tref", b"edts", b"mdia"];
+
+/// What has to be blanked for no personal metadata to be left.
+#[derive(Default)]
+pub(super) struct Blanks {
+    /// Bytes to become zeros: every Exif and `mime` (XMP) item of every
+    /// `meta` box, and the body of every box in `freed`.
+    pub zeros: Vec<Range<usize>>,
+    /// Where the type of each box nothing is shown from lies: it becomes
+    /// `free`, keeping its size, so that no offset changes.
+    pub freed: Vec<usize>,
+}
+
+/// An error if a box it walks cannot be read to its end.
+pub(super) fn blanks(data: &[u8]) -> Result<Blanks, &'static str> {
     let top_level = children(data, 0..data.len())?;
     let media_data: Vec<Range<usize>> = top_level
         .iter()
         .filter(|b| &b.kind == b"mdat")
         .map(|b| b.body.clone())
         .collect();
-    let mut ranges = Vec::new();
-    for meta in top_level.into_iter().filter(|b| &b.kind == b"meta") {
-        ranges.extend(meta_item_ranges(data, meta.body, &media_data)?);
+    let mut blanks = Blanks::default();
+    blank_boxes(data, top_level, &FILE_KEPT, &media_data, &mut blanks)?;
+    Ok(blanks)
+}
+
+/// Frees every box of `boxes` that `kept` does not list; walks a kept
+/// `moov` and its `trak`s the same way, which have to be read to the end.
+fn blank_boxes(
+    data: &[u8],
+    boxes: Vec<IsoBox>,
+    kept: &[&[u8; 4]],
+    media_data: &[Range<usize>],
+    blanks: &mut Blanks,
+) -> Result<(), &'static str> {
+    for b in boxes {
+        // A track's items lie in `mdat`, which stays when its box goes.
+        if &b.kind == b"meta" {
+            let items = meta_item_ranges(data, b.body.clone(), media_data)?;
+            blanks.zeros.extend(items);
+        }
+        if !kept.contains(&&b.kind) {
+            blanks.freed.push(b.kind_at);
+            blanks.zeros.push(b.body);
+            continue;
+        }
+        let inner: &[&[u8; 4]] = match &b.kind {
+            b"moov" => &MOVIE_KEPT,
+            b"trak" => &TRACK_KEPT,
+            _ => continue,
+        };
+        let boxes = children(data, b.body)?;
+        blank_boxes(data, boxes, inner, media_data, blanks)?;
     }
-    Ok(ranges)
+    Ok(())
 }
 
 /// The metadata items of one `meta` box. Their data has to lie in a media

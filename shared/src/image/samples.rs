@@ -384,6 +384,9 @@ impl AvifLayout {
             iinf_version: 0,
             infe_version: 2,
             mdat_first: false,
+            uuid_at: None,
+            moov_at: None,
+            udta_in_trak: false,
         }
     }
 }
@@ -470,6 +473,14 @@ pub struct AvifPlan {
     pub infe_version: u8,
     /// `mdat` before `meta` in the file.
     pub mdat_first: bool,
+    /// A top-level `uuid` box of XMP, after this many of `meta` and `mdat`
+    /// (0 to 2).
+    pub uuid_at: Option<usize>,
+    /// An image sequence's `moov`, with the location in its `udta`, after
+    /// this many of `meta` and `mdat`; `ftyp` then names the `avis` brand.
+    pub moov_at: Option<usize>,
+    /// That `udta` in the movie's track, not in the movie.
+    pub udta_in_trak: bool,
 }
 
 pub struct Avif {
@@ -479,6 +490,71 @@ pub struct Avif {
     pub metadata: Vec<Range<usize>>,
     /// Where the coded picture lies.
     pub image: Range<usize>,
+    /// The boxes stripping turns into `free` boxes of zeros: the `uuid`
+    /// box and the `udta` box, headers included.
+    pub freed: Vec<Range<usize>>,
+}
+
+impl Avif {
+    /// What stripping makes of it, if it does not refuse.
+    pub fn stripped(&self) -> Vec<u8> {
+        let mut stripped = self.data.clone();
+        for range in &self.metadata {
+            stripped[range.clone()].fill(0);
+        }
+        for range in &self.freed {
+            stripped[range.start + 4..range.end].fill(0);
+            stripped[range.start + 4..range.start + 8].copy_from_slice(b"free");
+        }
+        stripped
+    }
+}
+
+/// The `uuid` of XMP in ISO base media files, as Adobe writes it.
+pub const XMP_UUID: [u8; 16] = *b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac";
+
+/// Where a phone's video was taken, as ISO 6709 in QuickTime's `©xyz`.
+pub const LOCATION_XYZ: &[u8] = b"+52.3731+004.8922/";
+
+/// An image sequence's `moov`: its header, a track's header, and `udta`
+/// with the location, at the end of the track or of the movie; and where
+/// that `udta` is, at its end either way.
+fn avif_moov(udta_in_trak: bool) -> (Vec<u8>, Range<usize>) {
+    let be32 =
+        |numbers: &[u32]| -> Vec<u8> { numbers.iter().flat_map(|n| n.to_be_bytes()).collect() };
+    let matrix = be32(&[1 << 16, 0, 0, 0, 1 << 16, 0, 0, 0, 1 << 30]);
+    // No times; a timescale of 1000; rate 1, full volume; next track 2.
+    let mvhd = [
+        be32(&[0, 0, 1000, 0, 1 << 16, 1 << 24, 0, 0]),
+        matrix.clone(),
+        be32(&[0; 6]),
+        be32(&[2]),
+    ];
+    // Track 1, 16×8.
+    let tkhd = [
+        be32(&[0, 0, 1, 0, 0, 0, 0, 0, 0]),
+        matrix,
+        be32(&[16 << 16, 8 << 16]),
+    ];
+    let tkhd = full_box(b"tkhd", 0, &tkhd.concat());
+    // Its length, the language (English), then the text.
+    let xyz = [
+        &(LOCATION_XYZ.len() as u16).to_be_bytes(),
+        b"\x15\xc7",
+        LOCATION_XYZ,
+    ]
+    .concat();
+    let udta = iso_box(b"udta", &iso_box(b"\xa9xyz", &xyz));
+    let udta_len = udta.len();
+    let (trak, after) = if udta_in_trak {
+        (iso_box(b"trak", &[tkhd, udta].concat()), Vec::new())
+    } else {
+        (iso_box(b"trak", &tkhd), udta)
+    };
+    let mvhd = full_box(b"mvhd", 0, &mvhd.concat());
+    let moov = iso_box(b"moov", &[mvhd, trak, after].concat());
+    let udta = moov.len() - udta_len..moov.len();
+    (moov, udta)
 }
 
 pub const AV1_DATA: &[u8] =
@@ -519,15 +595,38 @@ pub fn avif_from(plan: &AvifPlan) -> Avif {
         placed[i][e] = container.len();
         container.extend_from_slice(&item.payload[item.extents()[e].clone()]);
     }
-    let ftyp = iso_box(b"ftyp", b"avif\0\0\0\0avifmif1miaf");
+    let ftyp = if plan.moov_at.is_some() {
+        iso_box(b"ftyp", b"avis\0\0\0\0avisavifmif1miafmsf1")
+    } else {
+        iso_box(b"ftyp", b"avif\0\0\0\0avifmif1miaf")
+    };
+    let uuid = iso_box(b"uuid", &[XMP_UUID.as_slice(), &xmp_packet()].concat());
+    let (moov, udta) = avif_moov(plan.udta_in_trak);
     // The meta box's size does not depend on the offsets it states.
     let unplaced: Vec<Vec<u64>> = placed.iter().map(|p| vec![0; p.len()]).collect();
     let meta_len = avif_meta(plan, &unplaced, &idat).0.len();
-    let (meta_at, mdat_at) = if plan.mdat_first {
-        (ftyp.len() + 8 + mdat.len(), ftyp.len() + 8)
+    // The top-level boxes after ftyp, in the order they come.
+    let pair = if plan.mdat_first {
+        [b"mdat", b"meta"]
     } else {
-        (ftyp.len(), ftyp.len() + meta_len + 8)
+        [b"meta", b"mdat"]
     };
+    let mut order = vec![(1, pair[0]), (3, pair[1])];
+    order.extend(plan.uuid_at.map(|at| (2 * at, b"uuid")));
+    order.extend(plan.moov_at.map(|at| (2 * at, b"moov")));
+    order.sort_by_key(|(rank, _)| *rank);
+    let len = |kind: &[u8; 4]| match kind {
+        b"meta" => meta_len,
+        b"mdat" => 8 + mdat.len(),
+        b"uuid" => uuid.len(),
+        _ => moov.len(),
+    };
+    let at = |wanted: &[u8; 4]| {
+        let before = order.iter().take_while(|(_, kind)| *kind != wanted);
+        ftyp.len() + before.map(|(_, kind)| len(kind)).sum::<usize>()
+    };
+    // mdat's body, after its header.
+    let (meta_at, mdat_at) = (at(b"meta"), at(b"mdat") + 8);
     // iloc's offsets: in the file, or in idat's body.
     let stated: Vec<Vec<u64>> = (plan.items.iter().zip(&placed))
         .map(|(item, at)| {
@@ -558,16 +657,29 @@ pub fn avif_from(plan: &AvifPlan) -> Avif {
     let picture = &plan.items[0];
     assert_eq!((picture.construction_method, placed[0].len()), (0, 1));
     let image = mdat_at + placed[0][0]..mdat_at + placed[0][0] + picture.payload.len();
+    let mut freed = Vec::new();
+    if plan.uuid_at.is_some() {
+        freed.push(at(b"uuid")..at(b"uuid") + uuid.len());
+    }
+    if plan.moov_at.is_some() {
+        let moov_at = at(b"moov");
+        freed.push(moov_at + udta.start..moov_at + udta.end);
+    }
     let mdat = iso_box(b"mdat", &mdat);
-    let data = if plan.mdat_first {
-        [ftyp, mdat, meta].concat()
-    } else {
-        [ftyp, meta, mdat].concat()
-    };
+    let mut data = ftyp.clone();
+    for (_, kind) in &order {
+        data.extend_from_slice(match *kind {
+            b"meta" => &meta,
+            b"mdat" => &mdat,
+            b"uuid" => &uuid,
+            _ => &moov,
+        });
+    }
     Avif {
         data,
         metadata,
         image,
+        freed,
     }
 }
 
@@ -1199,19 +1311,60 @@ fn iso_boxes(data: &[u8], within: Range<usize>) -> Result<IsoBoxes, String> {
 /// ISO base media files (AVIF, HEIF): every extent of every Exif item and
 /// XMP item (`mime`, of type application/rdf+xml) of every top-level
 /// `meta` box has to be zeros. Items and locations are taken from every
-/// `iinf` and `iloc` box there, whichever one a reader would follow.
+/// `iinf` and `iloc` box there, whichever one a reader would follow. So
+/// has every box of `TAGGED` at the top level, in `moov` and its tracks.
 fn isobmff_metadata_left(data: &[u8]) -> Vec<String> {
     let mut left = Vec::new();
-    let metas = match iso_boxes(data, 0..data.len()) {
-        Ok(boxes) => boxes.into_iter().filter(|(kind, _)| kind == b"meta"),
+    let boxes = match iso_boxes(data, 0..data.len()) {
+        Ok(boxes) => boxes,
         Err(error) => return vec![format!("AVIF: {error}")],
     };
-    for (_, meta) in metas {
-        if let Err(error) = meta_items_left(data, meta, &mut left) {
+    for (kind, body) in boxes {
+        let read = match &kind {
+            b"meta" => meta_items_left(data, body, &mut left),
+            b"moov" => movie_tags_left(data, body, "moov/", &mut left),
+            _ => {
+                tags_left(data, &kind, body, "", &mut left);
+                Ok(())
+            }
+        };
+        if let Err(error) = read {
             left.push(format!("AVIF: {error}"));
         }
     }
     left
+}
+
+/// Boxes exiftool reads tags from, apart from the items of the file's
+/// `meta`: XMP and others in `uuid`, QuickTime tags in `udta` (`©xyz`,
+/// the location), a track's Exif and XMP in its `meta`, more `meta` boxes
+/// in `meco`, camera data in `free` and `skip`.
+const TAGGED: [&[u8; 4]; 6] = [b"uuid", b"udta", b"meta", b"meco", b"free", b"skip"];
+
+/// The tagged boxes of a movie (`path` is "moov/") or one of its tracks.
+fn movie_tags_left(
+    data: &[u8],
+    within: Range<usize>,
+    path: &str,
+    left: &mut Vec<String>,
+) -> Result<(), String> {
+    for (kind, body) in iso_boxes(data, within)? {
+        if &kind == b"trak" {
+            movie_tags_left(data, body, "moov/trak/", left)?;
+        } else {
+            tags_left(data, &kind, body, path, left);
+        }
+    }
+    Ok(())
+}
+
+/// A tagged box that is not all zeros, put in `left`.
+fn tags_left(data: &[u8], kind: &[u8; 4], body: Range<usize>, path: &str, left: &mut Vec<String>) {
+    let body = &data[body];
+    if TAGGED.contains(&kind) && body.iter().any(|byte| *byte != 0) {
+        let kind = String::from_utf8_lossy(kind);
+        left.push(format!("AVIF: {path}{kind} box left{}", recognised(body)));
+    }
 }
 
 /// What is left of one meta box's Exif and XMP items, put in `left`; an

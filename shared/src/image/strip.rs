@@ -8,6 +8,7 @@
 use super::{bmp, exif, gif, isobmff, jpeg, png, webp, ImageFormat};
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 /// Why a file's metadata could not be removed with certainty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,19 +289,22 @@ fn strip_gif(data: &[u8]) -> Stripped {
     Ok(Some(out))
 }
 
-/// AVIF (and HEIF): the Exif and XMP items are blanked where they lie,
-/// with zeros of the same length, so that no offset in the file changes.
+/// AVIF (and HEIF): the Exif and XMP items are blanked where they lie, and
+/// every box the picture is not shown from becomes a `free` box of zeros,
+/// each of the same length, so that no offset in the file changes.
 fn strip_isobmff(data: &[u8]) -> Stripped {
-    let ranges = isobmff::metadata_ranges(data)?;
-    if ranges
-        .iter()
-        .all(|range| data[range.clone()].iter().all(|byte| *byte == 0))
-    {
+    let blanks = isobmff::blanks(data)?;
+    let zeros = |range: &Range<usize>| data[range.clone()].iter().all(|byte| *byte == 0);
+    let free = |at: &usize| &data[*at..*at + 4] == b"free";
+    if blanks.zeros.iter().all(zeros) && blanks.freed.iter().all(free) {
         return Ok(None);
     }
     let mut out = data.to_vec();
-    for range in ranges {
+    for range in blanks.zeros {
         out[range].fill(0);
+    }
+    for at in blanks.freed {
+        out[at..at + 4].copy_from_slice(b"free");
     }
     Ok(Some(out))
 }

@@ -719,6 +719,146 @@ fn avifs_with_two_item_lists_or_item_data_boxes_are_refused() {
     }
 }
 
+/// `data` with the box at `at` made a `free` box of zeros, as stripping
+/// leaves what the picture is not shown from.
+fn freed(mut data: Vec<u8>, at: usize) -> Vec<u8> {
+    let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+    data[at + 4..at + 8].copy_from_slice(b"free");
+    data[at + 8..at + size].fill(0);
+    data
+}
+
+/// Stripped as `sample.stripped()` says: each freed box a `free` box of
+/// zeros of its size, the picture and every other byte as they were.
+fn assert_avif_freed(sample: &Avif) {
+    let stripped = strip(ImageFormat::Avif, &sample.data);
+    let mut expected = sample.data.clone();
+    for range in &sample.metadata {
+        expected[range.clone()].fill(0);
+    }
+    for range in &sample.freed {
+        assert_ne!(sample.data[range.start + 4..range.start + 8], *b"free");
+        expected = freed(expected, range.start);
+    }
+    assert!(expected == sample.stripped());
+    assert_stripped(ImageFormat::Avif, &sample.data, &expected);
+    assert!(stripped[sample.image.clone()] == *AV1_DATA);
+    assert!(is_borrowed(ImageFormat::Avif, &stripped));
+}
+
+#[test]
+fn avif_xmp_in_a_uuid_box_becomes_free_space_of_zeros() {
+    // Found by review: exiftool read GPS, serial and creator from it.
+    for uuid_at in 0..3 {
+        for mdat_first in [false, true] {
+            let mut plan = LAYOUT.plan();
+            (plan.uuid_at, plan.mdat_first) = (Some(uuid_at), mdat_first);
+            let sample = avif_from(&plan);
+            let uuid = sample.freed[0].clone();
+            assert!(
+                sample.data[uuid.start + 4..uuid.start + 24]
+                    == *[b"uuid".as_slice(), &XMP_UUID].concat()
+            );
+            assert_avif_freed(&sample);
+        }
+    }
+}
+
+#[test]
+fn avif_sequence_location_in_user_data_becomes_free_space_of_zeros() {
+    // Found by review: exiftool read the GPS position from moov/udta/©xyz.
+    for moov_at in 0..3 {
+        for udta_in_trak in [false, true] {
+            let mut plan = LAYOUT.plan();
+            (plan.moov_at, plan.udta_in_trak) = (Some(moov_at), udta_in_trak);
+            let sample = avif_from(&plan);
+            assert!(detect(&sample.data).unwrap().animated);
+            assert!(contains(&sample.data, LOCATION_XYZ));
+            assert!(!metadata_left(&sample.data).is_empty());
+            assert_avif_freed(&sample);
+            let stripped = strip(ImageFormat::Avif, &sample.data);
+            assert!(!contains(&stripped, LOCATION_XYZ));
+            assert!(detect(&stripped).unwrap().animated);
+        }
+    }
+}
+
+#[test]
+fn a_tracks_meta_box_goes_with_its_exif_and_xmp_items() {
+    // libavif writes a sequence's Exif and XMP as items of its track's meta
+    // box, their data in mdat: freeing the box would leave them there.
+    let mut plan = LAYOUT.plan();
+    plan.mdat_first = true;
+    let sample = avif_from(&plan);
+    let meta = box_of(&sample.data, b"meta");
+    // The file's own meta box with no metadata items.
+    let mut data = sample.data.clone();
+    for kind in [b"Exif", b"mime"] {
+        let at = meta.start + find(&data[meta.clone()], kind);
+        data[at..at + 4].copy_from_slice(b"hvc1");
+    }
+    assert!(is_borrowed(ImageFormat::Avif, &data));
+    let track_meta = data.len() + 16;
+    let trak = iso_box(b"trak", &sample.data[meta]);
+    data.extend_from_slice(&iso_box(b"moov", &trak));
+    let mut expected = freed(data.clone(), track_meta);
+    for range in &sample.metadata {
+        expected[range.clone()].fill(0);
+    }
+    assert!(!personal_data_left(&data).is_empty());
+    assert_stripped(ImageFormat::Avif, &data, &expected);
+}
+
+#[test]
+fn avif_boxes_the_picture_is_not_shown_from_become_free_space_of_zeros() {
+    let sample = avif(LAYOUT);
+    let junk = b"Canon SN12345678".as_slice();
+    let mut data = sample.data.clone();
+    let mut expected = sample.stripped();
+    // Free space with a camera's data in it, unknown boxes, boxes of other
+    // metadata; a box with a 64-bit size keeps it.
+    for kind in [b"free", b"skip", b"meco", b"mini", b"uuid", b"abcd"] {
+        expected = freed([expected, iso_box(kind, junk)].concat(), data.len());
+        data.extend_from_slice(&iso_box(kind, junk));
+    }
+    let large = [
+        &1u32.to_be_bytes()[..],
+        b"uuid",
+        &(16 + junk.len() as u64).to_be_bytes(),
+        junk,
+    ]
+    .concat();
+    data.extend_from_slice(&large);
+    expected.extend_from_slice(&[&large[..4], b"free", &large[8..16], &[0; 16]].concat());
+    // In a movie, its header and tracks stay; in a track, its header,
+    // references, edits and media (all of it).
+    let mdia = iso_box(b"mdia", &iso_box(b"hdlr", b"VideoHandler 16"));
+    let trak = [iso_box(b"tkhd", &[0; 84]), iso_box(b"uuid", junk), mdia].concat();
+    let moov = [
+        iso_box(b"mvhd", &[0; 100]),
+        iso_box(b"meco", junk),
+        iso_box(b"trak", &trak),
+        iso_box(b"udta", junk),
+    ];
+    let moov_at = data.len();
+    data.extend_from_slice(&iso_box(b"moov", &moov.concat()));
+    expected.extend_from_slice(&data[moov_at..]);
+    // meco after moov's and mvhd's 116 bytes, uuid after trak's and
+    // tkhd's 100 more, udta last.
+    for at in [116, 116 + 24 + 100, data.len() - moov_at - 24] {
+        expected = freed(expected, moov_at + at);
+    }
+    assert_stripped(ImageFormat::Avif, &data, &expected);
+    assert!(contains(&expected, b"VideoHandler 16"));
+    // A movie or track whose boxes do not fit in it is refused.
+    let mut cut = data.clone();
+    cut[moov_at + 8 + 108 + 3] += 1;
+    assert!(refusal(ImageFormat::Avif, &cut).contains("box"));
+    let mut cut = data.clone();
+    cut[moov_at + 8 + 108 + 24 + 8 + 3] += 1;
+    assert!(refusal(ImageFormat::Avif, &cut).contains("box"));
+}
+
 // ---- BMP ----
 
 /// The stated file size made the whole length, as stripping writes it.
