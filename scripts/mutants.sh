@@ -47,7 +47,14 @@ DEFAULT_FILES=(
     api/src/stats/mod.rs
     api/src/tokens/mod.rs
     api/src/reconcile/domain.rs
+    cli/src/export.rs
+    cli/src/import.rs
+    cli/src/migrate.rs
 )
+
+# In the CLI only the pure key and path handling is measured here: the rest
+# talks to a server, which only the CLI tests against wrangler dev do.
+CLI_FUNCTIONS='local_path|check_key|real_folders|create_fresh|read_file|image_files|allowed_roots|confine|locate' 
 
 command -v cargo-mutants >/dev/null || {
     echo "cargo-mutants is missing: cargo install cargo-mutants --locked" >&2
@@ -71,7 +78,11 @@ run() {
     for file in "$@"; do args+=(--file "$file"); done
     [ ${#args[@]} -gt 0 ] || return 0
     echo "== $package: $*"
-    [ -z "${MUTANTS_LIB_ONLY:-}" ] || args+=(--cargo-arg=--lib)
+    # The CLI is a binary: its unit tests are the binary's.
+    local unit=--lib
+    [ "$package" != imghost-cli ] || unit=--bins
+    [ -z "${MUTANTS_LIB_ONLY:-}" ] || args+=("--cargo-arg=$unit")
+    [ -z "${MUTANTS_RE:-}" ] || args+=(--re "$MUTANTS_RE")
     local status=0
     cargo mutants --package "$package" "${args[@]}" \
         --jobs "${MUTANTS_JOBS:-1}" --timeout "${MUTANTS_TIMEOUT:-120}" \
@@ -83,13 +94,14 @@ run() {
     esac
 }
 
-shared=() api=()
+shared=() api=() cli=()
 for file in "${files[@]}"; do
     [ -f "$file" ] || { echo "no such file: $file" >&2; exit 1; }
     case $file in
         shared/*) shared+=("$file") ;;
         api/*) api+=("$file") ;;
-        *) echo "not measured here: $file (only shared/ and api/)" >&2; exit 1 ;;
+        cli/*) cli+=("$file") ;;
+        *) echo "not measured here: $file (only shared/, api/ and cli/)" >&2; exit 1 ;;
     esac
 done
 
@@ -97,6 +109,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 run imghost-shared "${shared[@]}"
 run imghost-api "${api[@]}"
+MUTANTS_RE="$CLI_FUNCTIONS" run imghost-cli "${cli[@]}"
 
 outcomes=("$OUT"/*/mutants.out/outcomes.json)
 echo

@@ -228,14 +228,14 @@ pub fn real_folders(dir: &Path, path: &Path, create: bool) -> Result<(), Error> 
         match fs::symlink_metadata(&folder) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => return Err(Error::NotAFolder(folder)),
-            Err(error) if create && error.kind() == io::ErrorKind::NotFound => {
+            // Nothing to follow: the read itself says what is missing.
+            Err(error) if error.kind() == io::ErrorKind::NotFound && !create => return Ok(()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 fs::create_dir(&folder).map_err(|error| Error::CannotWrite {
                     path: folder.clone(),
                     error,
                 })?;
             }
-            // Nothing to follow: the read itself says what is wrong.
-            Err(_) if !create => return Ok(()),
             Err(error) => {
                 return Err(Error::CannotWrite {
                     path: folder,
@@ -244,10 +244,7 @@ pub fn real_folders(dir: &Path, path: &Path, create: bool) -> Result<(), Error> 
             }
         }
     }
-    if !create {
-        return Ok(());
-    }
-    // Once made, it must still resolve inside (a race could swap a folder).
+    // It must still resolve inside (a race could swap a folder for a link).
     let inside = match (dir.canonicalize(), parent.canonicalize()) {
         (Ok(root), Ok(resolved)) => resolved.starts_with(root),
         _ => false,
@@ -508,6 +505,9 @@ mod tests {
         let root = dir.path();
         real_folders(root, &root.join("a/b/c.png"), true).unwrap();
         assert!(root.join("a/b").is_dir());
+        // Folders that are there already are taken as they are.
+        real_folders(root, &root.join("a/b/d.png"), true).unwrap();
+        real_folders(root, &root.join("a/b/d.png"), false).unwrap();
 
         std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
         for create in [true, false] {
@@ -518,9 +518,21 @@ mod tests {
             );
         }
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
-        // Reading may go on where there is nothing to follow.
+        // Reading may go on where there is nothing to follow; a folder that
+        // cannot even be looked at (a name too long) is an error either way.
         real_folders(root, &root.join("missing/c.png"), false).unwrap();
         assert!(!root.join("missing").exists());
+        let unreadable = root.join("x".repeat(300)).join("c.png");
+        for create in [true, false] {
+            assert!(real_folders(root, &unreadable, create).is_err(), "{create}");
+        }
+
+        // A fresh file where there is none; what cannot be removed is said.
+        let new = root.join("a/b/new.png.partial");
+        create_fresh(&new).unwrap();
+        assert!(new.is_file());
+        let error = create_fresh(&root.join("a")).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::IsADirectory, "{error}");
 
         // A file left at the temporary name, even a symlink, is replaced.
         let victim = outside.path().join("victim");

@@ -605,7 +605,10 @@ mod tests {
             max_storage_bytes: 10,
             max_uploads_per_day: Some(5),
         };
-        assert_eq!(refusal(&image, None, None, None, usage, &exact), Refusal::Unexplained);
+        assert_eq!(
+            refusal(&image, None, None, None, usage, &exact),
+            Refusal::Unexplained
+        );
         let short = Limits {
             max_storage_bytes: 9,
             ..exact
@@ -659,7 +662,10 @@ mod tests {
                 Refusal::Unexplained
             );
         }
-        assert_eq!(thumbnail_refusal(None, 1, usage, &limits), Refusal::Unexplained);
+        assert_eq!(
+            thumbnail_refusal(None, 1, usage, &limits),
+            Refusal::Unexplained
+        );
     }
 
     #[test]

@@ -187,6 +187,9 @@ pub struct MemoryTable {
     pub purged_before_lookup: Cell<bool>,
     /// Another request holds the row's move and keeps renewing it.
     pub kept_busy: Cell<bool>,
+    /// Another request restores the row just before our restore claims it,
+    /// and a third trashes it again before we read it back (once).
+    pub restored_then_trashed: Cell<bool>,
 }
 
 impl MemoryTable {
@@ -370,6 +373,11 @@ impl ImageTable for MemoryTable {
 
     async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError> {
         call()?;
+        if self.restored_then_trashed.replace(false) {
+            if let Some(row) = self.rows.borrow_mut().get_mut(&id.0) {
+                row.deleted_at = Some(2);
+            }
+        }
         Ok(self.rows.borrow().get(&id.0).cloned())
     }
 
@@ -461,6 +469,9 @@ impl TrashTable for MemoryTable {
         let Some(row) = rows.get_mut(&id.0) else {
             return Ok(None);
         };
+        if claim == Claim::Restore && self.restored_then_trashed.get() {
+            row.deleted_at = None;
+        }
         let pending = self.pending(id);
         let free = pending.is_none_or(|pending| pending.claimed_at < stale_before);
         let trashed = row.deleted_at.is_some();

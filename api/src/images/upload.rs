@@ -643,7 +643,12 @@ pub mod tests {
             self.restore_at_time(key, bytes, 1_735_776_000_000)
         }
 
-        fn restore_at_time(&self, key: &str, bytes: Vec<u8>, created_at: i64) -> ApiResult<Uploaded> {
+        fn restore_at_time(
+            &self,
+            key: &str,
+            bytes: Vec<u8>,
+            created_at: i64,
+        ) -> ApiResult<Uploaded> {
             let runtime = FakeRuntime {
                 compresses: true,
                 result: Some(Vec::new()),
@@ -865,7 +870,9 @@ pub mod tests {
         let now = FakeRuntime::without_tinify().now_ms();
         let day = 24 * 60 * 60 * 1000;
         let key = |n: u8| format!("2025-01-02/{n}f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png");
-        assert!(stores.restore_at_time(&key(1), png_with_metadata(), now + day).is_ok());
+        assert!(stores
+            .restore_at_time(&key(1), png_with_metadata(), now + day)
+            .is_ok());
         let ahead = stores
             .restore_at_time(&key(2), png_with_metadata(), now + day + 1)
             .unwrap_err();
@@ -1007,6 +1014,25 @@ pub mod tests {
     /// A delete that died half-way leaves a live row whose bytes may be in
     /// the trash already: uploading its bytes makes it whole, never a URL
     /// that answers 404.
+    /// Another request restores the image first (so ours has nothing to
+    /// restore), and a third trashes it again before ours reads it back:
+    /// the answer is never the trashed row, the upload brings it back.
+    #[test]
+    fn an_upload_never_answers_with_an_image_trashed_while_it_ran() {
+        let stores = Stores::default();
+        let first = stores.upload(png_with_metadata()).unwrap();
+        stores.delete(first.image.id);
+        stores.table.restored_then_trashed.set(true);
+        let back = stores.upload(png_with_metadata()).unwrap();
+        assert!(back.duplicate);
+        assert_eq!(back.image.deleted_at, None);
+        assert_eq!(
+            stores.table.rows.borrow()[&first.image.id.0].deleted_at,
+            None
+        );
+        assert!(stores.public.has(&first.image.object_key));
+    }
+
     #[test]
     fn an_upload_finishes_a_move_left_half_done() {
         let stores = Stores::default();

@@ -235,7 +235,10 @@ mod tests {
             max_uploads_per_day: Some(5),
         };
         let quotas = Quotas::of(&counters, &limits);
-        assert_eq!((quotas.storage.used, quotas.storage.limit), (1_040, Some(2_000)));
+        assert_eq!(
+            (quotas.storage.used, quotas.storage.limit),
+            (1_040, Some(2_000))
+        );
         assert_eq!(
             (quotas.uploads_today.used, quotas.uploads_today.limit),
             (2, Some(5))
@@ -253,7 +256,9 @@ mod tests {
     #[test]
     fn half_done_moves_are_named_only_when_there_are_some() {
         assert_eq!(stale_moves_warning(0), None);
-        assert!(stale_moves_warning(1).unwrap().starts_with("1 images are half-way"));
+        assert!(stale_moves_warning(1)
+            .unwrap()
+            .starts_with("1 images are half-way"));
     }
 
     #[test]

@@ -551,12 +551,11 @@ mod tests {
     #[test]
     fn a_request_gives_up_on_a_row_another_keeps_busy() {
         let library = Library::new();
-        block_on(library.table.claim(
-            library.id,
-            Claim::Delete,
-            library.clock.now_ms(),
-            i64::MIN,
-        ))
+        block_on(
+            library
+                .table
+                .claim(library.id, Claim::Delete, library.clock.now_ms(), i64::MIN),
+        )
         .unwrap()
         .unwrap();
         library.table.kept_busy.set(true);
