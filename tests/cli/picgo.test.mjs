@@ -167,8 +167,9 @@ describe('POST /upload without a list: the clipboard', () => {
   }
 });
 
+// Generous: on a loaded machine Xvfb and xclip take seconds to start.
 async function waitFor(condition, what) {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 50));

@@ -60,6 +60,8 @@ export async function writeConfig(dir, edit) {
   return file;
 }
 
+class PortTaken extends Error {}
+
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -107,8 +109,22 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
   let child;
   let output = '';
   let url;
-  /** Starts `wrangler dev` on the state directory and waits for it. */
+  /**
+   * Starts `wrangler dev` on the state directory and waits for it. A port
+   * found free can be taken by another process before wrangler binds it;
+   * then wrangler exits and this tries new ports.
+   */
   const launch = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launchOnce();
+      } catch (error) {
+        if (!(error instanceof PortTaken) || attempt === 5) throw error;
+      }
+    }
+  };
+  const launchOnce = async () => {
+    output = '';
     const port = await freePort();
     const inspectorPort = await freePort();
     child = spawn(
@@ -138,14 +154,20 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
     const deadline = Date.now() + 60_000;
     while (true) {
       if (child.exitCode !== null) {
+        await kill();
+        if (/Address already in use/.test(output)) throw new PortTaken(output);
         await stop();
         throw new Error(`wrangler dev exited early:\n${output}`);
       }
-      try {
-        const response = await fetch(`${url}/__health`);
-        await response.arrayBuffer();
-        return;
-      } catch {}
+      // Only once wrangler says it listens there is the answer its own and
+      // not another server's that holds the port.
+      if (withoutColour(output).includes(`Ready on ${url}`)) {
+        try {
+          const response = await fetch(`${url}/__health`);
+          await response.arrayBuffer();
+          return;
+        } catch {}
+      }
       if (Date.now() > deadline) {
         await stop();
         throw new Error(`wrangler dev did not start within 60 s:\n${output}`);

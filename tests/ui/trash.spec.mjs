@@ -4,6 +4,7 @@ import { uniquePng } from './images.mjs';
 
 const count = async (page) =>
   Number((await page.getByTestId('image-count').textContent()).match(/^(\d+) images?$/)[1]);
+const images = (n) => (n === 1 ? '1 image' : `${n} images`);
 
 /** What the image URL serves: status and bytes. */
 async function served(url) {
@@ -34,7 +35,7 @@ test('a deleted image comes back with the toast’s Undo, at the same URL', asyn
   await page.getByTestId('toast-action').click();
   await expect(page.getByTestId('toast')).toHaveText('Restored 1 image');
   await expect(card(page, name)).toHaveCount(1);
-  await expect(page.getByTestId('image-count')).toHaveText(`${before} images`);
+  await expect(page.getByTestId('image-count')).toHaveText(images(before));
   // Back in its place in the newest-first grid, and served again.
   const ids = await page.getByTestId('image-card').evaluateAll((cards) => cards.map((c) => Number(c.dataset.id)));
   expect(ids).toEqual([...ids].sort((a, b) => b - a));
@@ -123,13 +124,19 @@ test('emptying the trash deletes what is in it for good', async ({ page }) => {
 test('the audit log lists the changes, newest first', async ({ page }) => {
   const name = uniqueName('audited', 'png');
   const stored = await uploadViaApi(name, uniquePng('text.png'));
-  await api(`/delete?id=${stored.id}`, { method: 'DELETE' });
+  const from = { 'CF-Connecting-IP': '203.0.113.9', 'User-Agent': 'imghost-ui-test/1.0 (audit view)' };
+  await api(`/delete?id=${stored.id}`, { method: 'DELETE', headers: from });
   await openApp(page);
   await page.goto('/manage.html#audit');
   const rows = page.getByTestId('audit-row');
   await expect(rows.first()).toContainText('delete');
   await expect(rows.first()).toContainText(String(stored.id));
   await expect(rows.first()).toContainText('admin');
+  // When, token, action, target, then where from: the client's IP and user agent.
+  const cells = rows.first().locator('td');
+  await expect(cells).toHaveCount(6);
+  await expect(cells.nth(4)).toHaveText(from['CF-Connecting-IP']);
+  await expect(cells.nth(5)).toHaveText(from['User-Agent']);
   await expect(rows.nth(1)).toContainText('upload');
   await api(`/trash/restore?id=${stored.id}`, { method: 'POST' });
 });
