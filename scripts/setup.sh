@@ -75,6 +75,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
   command -v Xvfb >/dev/null || missing+=(xvfb)
   command -v xclip >/dev/null || missing+=(xclip)
+  command -v heif-enc >/dev/null || missing+=(libheif-examples)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing ${missing[*]} for the tests"
     sudo_if_needed=$([ "$(id -u)" = 0 ] || echo sudo)

@@ -49,6 +49,21 @@ pub enum Error {
     #[error("cannot download {url}: no answer within {seconds} s")]
     DownloadTimedOut { url: String, seconds: u64 },
 
+    // HEIC/HEIF photos, converted before upload.
+    #[error(
+        "HEIC/HEIF photos are converted to JPEG before upload with libheif's heif-dec \
+         (or heif-convert), which is not installed: install libheif-examples (Debian, Ubuntu), \
+         libheif-tools (Fedora) or libheif (Homebrew)"
+    )]
+    HeifToolMissing,
+    #[error("{program} cannot convert this HEIC/HEIF photo to JPEG: {reason}")]
+    HeifConversion {
+        program: &'static str,
+        reason: String,
+    },
+    #[error("cannot write a temporary copy to convert this HEIC/HEIF photo: {0}")]
+    HeifTemp(io::Error),
+
     // Thumbnails.
     #[error("cannot make a thumbnail: {0}")]
     Thumbnail(::image::ImageError),

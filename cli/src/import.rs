@@ -123,8 +123,11 @@ async fn import_one(client: &Client, dir: &Path, item: Item, max_bytes: u64) -> 
                 Ok(None) => return Outcome::Failed(too_large(max_bytes).to_string()),
                 Err(error) => return Outcome::Failed(error.to_string()),
             };
+            // A HEIC/HEIF photo is converted on its way up.
             if let Err(rejected) = image::detect(&bytes) {
-                return Outcome::Skipped(format!("not an image ({rejected})"));
+                if !image::is_heif(&bytes) {
+                    return Outcome::Skipped(format!("not an image ({rejected})"));
+                }
             }
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let source = Source::Bytes {

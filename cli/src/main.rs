@@ -9,6 +9,7 @@ mod error;
 mod export;
 #[cfg(test)]
 mod fixtures;
+mod heif;
 mod import;
 mod login;
 mod migrate;

@@ -4,6 +4,7 @@
 use crate::client::{Client, Progress};
 use crate::clipboard;
 use crate::error::Error;
+use crate::heif;
 use crate::output::{self, Format};
 use crate::thumbnail::{self, Thumbnail};
 use bytes::Bytes;
@@ -74,16 +75,26 @@ pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, Error> {
     })
 }
 
+/// [`prepare`], with a HEIC/HEIF photo converted to JPEG first (off the
+/// runtime: libheif's tool does it).
+async fn prepare_converting(name: String, data: Bytes) -> Result<Prepared, Error> {
+    if !image::is_heif(&data) {
+        return prepare(&name, data);
+    }
+    let jpeg = blocking(move || heif::to_jpeg(&data)).await?;
+    prepare(&heif::jpeg_name(&name), jpeg.into())
+}
+
 /// Reads an image from its source (blocking reads run off the runtime).
 pub async fn load(client: &Client, source: Source) -> Result<Prepared, Error> {
-    match source {
+    let (name, data) = match source {
         Source::File(path) => {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let data = blocking(move || read_file(&path)).await?;
-            prepare(&name, data.into())
+            (name, data.into())
         }
         Source::Stdin => {
             let data = blocking(|| {
@@ -92,19 +103,21 @@ pub async fn load(client: &Client, source: Source) -> Result<Prepared, Error> {
                     .ok_or_else(too_large)
             })
             .await?;
-            prepare("", data.into())
+            (String::new(), data.into())
         }
         Source::Clipboard => {
             let data = blocking(clipboard::read_image).await?;
-            prepare("clipboard.png", data.into())
+            ("clipboard.png".into(), data.into())
         }
         Source::Url(url) => {
             let data = download(client, &url).await?;
             // The name is cleaned to its last path segment.
-            prepare(url.split(['?', '#']).next().unwrap_or_default(), data)
+            let name = url.split(['?', '#']).next().unwrap_or_default().to_owned();
+            (name, data)
         }
-        Source::Bytes { name, data } => prepare(&name, data),
-    }
+        Source::Bytes { name, data } => (name, data),
+    };
+    prepare_converting(name, data).await
 }
 
 pub(crate) async fn blocking<T: Send + 'static>(

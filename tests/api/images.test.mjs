@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startStack } from '../support/stack.mjs';
+import { heicPhoto } from '../support/heic.mjs';
 import { client, fixture, uniquePng } from './helpers.mjs';
 
 let stack;
@@ -71,6 +72,15 @@ describe('upload', () => {
     assert.equal(status, 415);
     assert.equal(body.success, false);
     assert.match(body.message, /text\/plain/);
+  });
+
+  test('refuses a HEIC photo with 415, saying the command line tool converts it', async () => {
+    const before = await api.query();
+    const { status, body } = await api.upload(await heicPhoto(), { name: 'IMG_0001.HEIC', type: 'image/heic' });
+    assert.equal(status, 415);
+    assert.equal(body.code, 'unsupported_media_type');
+    assert.match(body.message, /looks like a HEIC\/HEIF photo, .*imghost command line tool, which converts it to JPEG/);
+    assert.equal((await api.query()).body.total, before.body.total);
   });
 
   test('refuses SVG by default', async () => {

@@ -67,6 +67,12 @@ pub fn detect(data: &[u8]) -> Result<ImageInfo, Rejected> {
     })
 }
 
+/// A HEIC/HEIF photo (the iPhone camera's default). Not accepted as it is:
+/// most browsers cannot show it, so the command line tool converts it first.
+pub fn is_heif(data: &[u8]) -> bool {
+    isobmff::brand(data) == Some(Brand::Heif)
+}
+
 fn sniff_image(data: &[u8]) -> Option<ImageFormat> {
     Some(if data.starts_with(png::SIGNATURE) {
         ImageFormat::Png
@@ -127,7 +133,9 @@ fn describe_other(data: &[u8]) -> &'static str {
     }
     match isobmff::brand(data) {
         Some(Brand::Heif) => {
-            return "a HEIC/HEIF photo, which most browsers cannot show; export it as JPEG (image/heic)"
+            return "a HEIC/HEIF photo, which most browsers cannot show; upload it with the \
+                    imghost command line tool, which converts it to JPEG, or export it as JPEG \
+                    (image/heic)"
         }
         Some(Brand::Video) => return "an MP4 or QuickTime video (video/mp4)",
         Some(Brand::Avif { .. }) | None => {}
@@ -261,6 +269,41 @@ mod tests {
         assert!(detect(&avif(b"avis", 10, 10)).unwrap().animated);
         let heic = detect(&avif(b"heic", 10, 10)).unwrap_err();
         assert!(heic.to_string().contains("HEIC"), "{heic}");
+    }
+
+    #[test]
+    fn heif_is_told_apart_from_avif_and_video() {
+        // A major brand and, as cameras write it, one compatible brand.
+        let ftyp = |major: &[u8; 4], compatible: &[u8; 4]| {
+            iso_box(
+                b"ftyp",
+                &[major.as_slice(), b"\0\0\0\0", compatible].concat(),
+            )
+        };
+        for brand in [b"heic", b"heix", b"hevc", b"mif1", b"msf1"] {
+            assert!(
+                is_heif(&ftyp(brand, b"isom")),
+                "{}",
+                String::from_utf8_lossy(brand)
+            );
+            assert!(
+                is_heif(&ftyp(b"isom", brand)),
+                "{}",
+                String::from_utf8_lossy(brand)
+            );
+        }
+        for brand in [b"isom", b"qt  ", b"mp42"] {
+            assert!(
+                !is_heif(&ftyp(brand, b"isom")),
+                "{}",
+                String::from_utf8_lossy(brand)
+            );
+        }
+        // AVIF lists mif1 among its brands and stays AVIF.
+        assert!(!is_heif(&ftyp(b"avif", b"mif1")));
+        assert!(!is_heif(&avif(b"avis", 10, 10)));
+        assert!(!is_heif(b"\x89PNG\r\n\x1a\n"));
+        assert!(!is_heif(b""));
     }
 
     #[test]

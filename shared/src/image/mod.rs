@@ -16,9 +16,9 @@ mod strip;
 mod svg;
 mod webp;
 
-pub use detect::{detect, ImageInfo, Rejected};
+pub use detect::{detect, is_heif, ImageInfo, Rejected};
 pub use format::ImageFormat;
-pub use strip::{strip_metadata, StripError};
+pub use strip::{strip_metadata, strip_upright_jpeg, StripError};
 
 /// Width and height in pixels, as the header states them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,6 +46,21 @@ pub fn strip_metadata(format: ImageFormat, data: &[u8]) -> Result<Cow<'_, [u8]>,
         ImageFormat::Ico => strip_ico(data),
         ImageFormat::Svg => Ok(None),
     };
+    borrowed_unless_changed(format, data, stripped)
+}
+
+/// A JPEG whose pixels are already turned as they are shown (decoded from
+/// a HEIC photo, whose rotation the decoder applied) without its metadata
+/// and without an orientation, which would turn it a second time.
+pub fn strip_upright_jpeg(data: &[u8]) -> Result<Cow<'_, [u8]>, StripError> {
+    borrowed_unless_changed(ImageFormat::Jpeg, data, strip_jpeg_with(data, false))
+}
+
+fn borrowed_unless_changed(
+    format: ImageFormat,
+    data: &[u8],
+    stripped: Stripped,
+) -> Result<Cow<'_, [u8]>, StripError> {
     match stripped {
         Ok(stripped) => Ok(stripped.map_or(Cow::Borrowed(data), Cow::Owned)),
         Err(reason) => Err(StripError { format, reason }),
@@ -74,6 +89,10 @@ fn is_personal_jpeg_segment(data: &[u8], segment: &jpeg::Segment) -> bool {
 }
 
 fn strip_jpeg(data: &[u8]) -> Stripped {
+    strip_jpeg_with(data, true)
+}
+
+fn strip_jpeg_with(data: &[u8], keep_orientation: bool) -> Stripped {
     // Anything after the end of the main picture is dropped: further
     // pictures the multi-picture index listed, a motion photo's video.
     let walk = jpeg::walk(data)?;
@@ -90,7 +109,7 @@ fn strip_jpeg(data: &[u8]) -> Stripped {
                 .strip_prefix(b"Exif\0\0")
                 .and_then(exif::orientation)
         })
-        .filter(|o| *o != 1);
+        .filter(|o| keep_orientation && *o != 1);
     let mut out = Vec::with_capacity(walk.end);
     out.extend_from_slice(&data[..2]); // SOI
     let mut orientation_written = orientation.is_none();

@@ -158,6 +158,22 @@ fn jpeg_metadata_goes_from_every_position_and_between_scans() {
 }
 
 #[test]
+fn an_upright_jpeg_loses_its_orientation_too() {
+    let original = camera_jpeg();
+    let upright = strip_upright_jpeg(&original).unwrap().into_owned();
+    assert_eq!(personal_data_left(&upright), Vec::<String>::new());
+    assert!(jpeg::segments(&upright).all(|s| s.marker != APP1));
+    assert!(contains(&upright, b"ICC_PROFILE\0\x01\x01fake-profile"));
+    assert_eq!(
+        detect(&upright).unwrap().dimensions,
+        detect(&original).unwrap().dimensions
+    );
+    // A JPEG with nothing to remove comes back as it was.
+    let plain = strip_upright_jpeg(&upright).unwrap();
+    assert!(matches!(plain, Cow::Borrowed(_)));
+}
+
+#[test]
 fn the_orientation_comes_from_the_first_exif_that_has_one() {
     let parts = jpeg_parts(true);
     let no_orientation = jpeg_segment(APP1, b"Exif\0\0II*\0junk");
