@@ -17,7 +17,7 @@ WASM_FEATURES := $(foreach f,mutable-globals sign-ext nontrapping-float-to-int b
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test test-node-lts bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens
+.PHONY: help dev test test-node-lts bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens bench-heic
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -69,13 +69,17 @@ web: web/dist/index.html web/dist/manage.html
 # (tokens, trash, audit log). Trunk builds one page per run and replaces its
 # dist folder, so the manage page is built apart and copied in; _headers is
 # then written again to cover both pages' inline scripts.
-web/dist/index.html web/dist/manage.html &: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml scripts/ui-headers.mjs
+web/dist/index.html web/dist/manage.html &: $(filter-out api/%,$(RUST_SOURCES)) Trunk.toml scripts/ui-headers.mjs web/heic/worker.js package-lock.json
 	trunk build --release --offline
 	rm -rf target/manage-dist
 	trunk build --release --offline --dist target/manage-dist web/manage.html
 	cp target/manage-dist/index.html web/dist/manage.html
 	cp target/manage-dist/manage-*.js target/manage-dist/manage-*_bg.wasm target/manage-dist/*.css web/dist/
 	node scripts/ui-headers.mjs web/dist
+	@# The HEIC decoder (libheif, LGPL-3.0, with its licence), fetched by
+	@# the upload page only when a HEIC photo is dropped.
+	mkdir -p web/dist/heic
+	cp web/heic/worker.js $(addprefix node_modules/libheif-js/libheif-wasm/,libheif.js libheif.wasm LICENSE) web/dist/heic/
 	@touch web/dist/index.html web/dist/manage.html
 
 # Needs `npx wrangler login` and the setup in README's deploy section.
@@ -93,6 +97,12 @@ mutants:
 	@scripts/mutants.sh $(FILES)
 
 # Export and import of 1,000 and 10,000 images: throughput and the CLI's peak memory.
+# Converting a 12 MP HEIC photo: in the CLI and in the page (Chromium).
+bench-heic: setup worker web
+	@scripts/setup.sh --test
+	cargo build --release -p imghost-cli
+	node scripts/bench/heic.mjs
+
 bench-move: setup worker web
 	cargo build --release -p imghost-cli
 	node scripts/bench/move.mjs

@@ -6,8 +6,10 @@
 //! - `options`: shrinking options and clearing finished rows
 //! - `row`: one file's row
 //! - `shrink`: WebP conversion in the browser
+//! - `heic`: HEIC/HEIF photos to JPEG, before anything else
 
 mod drop;
+mod heic;
 mod options;
 mod queue;
 mod row;

@@ -4,7 +4,7 @@
 //! need a thumbnail get one, made from the same decoded pixels as the WebP
 //! version and sent in the same request.
 
-use super::shrink;
+use super::{heic, shrink};
 use crate::api::ApiError;
 use crate::app::DataVersion;
 use crate::gallery::GalleryState;
@@ -23,6 +23,10 @@ const CONCURRENT_UPLOADS: usize = 3;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
     Reading,
+    /// A HEIC/HEIF photo being made into a JPEG.
+    Decoding,
+    /// A HEIC/HEIF photo the browser could not decode: why.
+    Undecodable(String),
     /// Not an image: refused in the page, nothing was sent.
     Refused(Rejected),
     Queued,
@@ -40,7 +44,10 @@ impl Stage {
 
     /// Done, refused or failed: nothing more happens unless retried.
     fn is_finished(&self) -> bool {
-        matches!(self, Self::Refused(_) | Self::Done(_) | Self::Failed(_))
+        matches!(
+            self,
+            Self::Refused(_) | Self::Undecodable(_) | Self::Done(_) | Self::Failed(_)
+        )
     }
 }
 
@@ -67,7 +74,8 @@ pub struct UploadItem {
     pub id: u64,
     pub stage: RwSignal<Stage>,
     pub name: StoredValue<String>,
-    pub size: u64,
+    /// The file's size (the JPEG's, once a HEIC photo is converted).
+    pub size: RwSignal<u64>,
     pub sending: RwSignal<Option<Sending>>,
     /// An object URL of the file, shown as its thumbnail.
     pub preview: RwSignal<Option<String>>,
@@ -87,7 +95,7 @@ impl UploadItem {
             id,
             stage: RwSignal::new(Stage::Reading),
             name: StoredValue::new(file.name()),
-            size: file.size() as u64,
+            size: RwSignal::new(file.size() as u64),
             sending: RwSignal::new(None),
             preview,
             files: StoredValue::new_local(RowFiles {
@@ -183,15 +191,27 @@ impl Uploads {
     }
 
     /// Reads the file and refuses anything that is not an image, before any
-    /// upload, with the same content sniffing the server uses.
+    /// upload, with the same content sniffing the server uses. A HEIC/HEIF
+    /// photo is made into a JPEG first, which then goes the usual way.
     async fn inspect(self, item: UploadItem) {
-        let Some(source) = item.with_files(|files| files.source.clone()) else {
+        let Some(mut source) = item.with_files(|files| files.source.clone()) else {
             return;
         };
-        let bytes = match JsFuture::from(source.array_buffer()).await {
-            Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-            Err(_) => Vec::new(),
-        };
+        let mut bytes = read(&source).await;
+        if image::is_heif(&bytes) {
+            item.stage.set(Stage::Decoding);
+            let name = shrink::renamed(&item.name.get_value(), "jpg");
+            match heic::to_jpeg(&source, &name).await {
+                Ok(jpeg) => {
+                    item.name.set_value(name);
+                    item.size.set(jpeg.size() as u64);
+                    item.with_files(|files| files.source = jpeg.clone());
+                    bytes = read(&jpeg).await;
+                    source = jpeg;
+                }
+                Err(why) => return item.stage.set(Stage::Undecodable(why)),
+            }
+        }
         match image::detect(&bytes) {
             Err(rejected) => item.stage.set(Stage::Refused(rejected)),
             Ok(info) => {
@@ -306,7 +326,7 @@ impl Uploads {
             None
         };
         let webp = match &bitmap {
-            Some(bitmap) if convert => shrink::to_webp(bitmap, item.size, options)
+            Some(bitmap) if convert => shrink::to_webp(bitmap, item.size.get_untracked(), options)
                 .await
                 .ok()
                 .flatten(),
@@ -343,7 +363,7 @@ impl Uploads {
             },
             None => Sending {
                 name: item.name.get_value(),
-                size: item.size,
+                size: item.size.get_untracked(),
                 converted: false,
                 kept_original: try_webp,
             },
@@ -373,6 +393,13 @@ impl Uploads {
         // Outside the update: each owner revokes its preview URL and drops
         // the row's signals and files.
         drop(finished);
+    }
+}
+
+async fn read(file: &File) -> Vec<u8> {
+    match JsFuture::from(file.array_buffer()).await {
+        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+        Err(_) => Vec::new(),
     }
 }
 

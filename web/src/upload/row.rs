@@ -14,9 +14,11 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
     let sizes = move || {
         let lang = lang.get();
         match item.sending.get() {
-            Some(sending) if sending.converted => lang.converted_size(item.size, sending.size),
-            Some(sending) if sending.kept_original => lang.kept_original_size(item.size),
-            _ => format_bytes(item.size),
+            Some(sending) if sending.converted => {
+                lang.converted_size(item.size.get(), sending.size)
+            }
+            Some(sending) if sending.kept_original => lang.kept_original_size(item.size.get()),
+            _ => format_bytes(item.size.get()),
         }
     };
     let status = move || {
@@ -24,13 +26,14 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
         let texts = lang.texts();
         match item.stage.get() {
             Stage::Reading => texts.reading.to_string(),
+            Stage::Decoding => texts.converting_heic.to_string(),
             Stage::Queued => texts.waiting.to_string(),
             Stage::Converting => texts.converting.to_string(),
             Stage::Uploading(sent) if sent >= 1.0 => texts.processing.to_string(),
             Stage::Uploading(sent) => lang.uploading_percent(percent(sent)),
             Stage::Done(answer) if answer.duplicate => texts.already_uploaded.to_string(),
             Stage::Done(_) => texts.uploaded.to_string(),
-            Stage::Refused(_) => texts.not_uploaded.to_string(),
+            Stage::Refused(_) | Stage::Undecodable(_) => texts.not_uploaded.to_string(),
             Stage::Failed(_) => texts.upload_failed.to_string(),
         }
     };
@@ -106,6 +109,7 @@ fn RowError(item: UploadItem) -> impl IntoView {
     let lang = use_lang();
     let message = move || match item.stage.get() {
         Stage::Refused(rejected) => lang.get().rejected(rejected),
+        Stage::Undecodable(why) => lang.get().with_detail(lang.get().texts().heic_failed, &why),
         Stage::Failed(error) => error.message(lang.get()),
         _ => String::new(),
     };
@@ -143,10 +147,10 @@ enum Phase {
 impl Phase {
     fn of(stage: &Stage) -> Self {
         match stage {
-            Stage::Reading | Stage::Queued | Stage::Converting => Self::Waiting,
+            Stage::Reading | Stage::Decoding | Stage::Queued | Stage::Converting => Self::Waiting,
             Stage::Uploading(_) => Self::Uploading,
             Stage::Done(_) => Self::Done,
-            Stage::Refused(_) | Stage::Failed(_) => Self::Failed,
+            Stage::Refused(_) | Stage::Undecodable(_) | Stage::Failed(_) => Self::Failed,
         }
     }
 }

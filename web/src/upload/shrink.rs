@@ -32,11 +32,16 @@ pub fn fit_width(width: u32, height: u32, max_width: u32) -> (u32, u32) {
 
 /// `holiday.photo.PNG` → `holiday.photo.webp`.
 pub fn webp_name(name: &str) -> String {
+    renamed(name, "webp")
+}
+
+/// `name` with its extension replaced (or added): `IMG_1.HEIC` → `IMG_1.jpg`.
+pub fn renamed(name: &str, extension: &str) -> String {
     let stem = match name.rfind('.') {
         Some(dot) if dot > 0 => &name[..dot],
         _ => name,
     };
-    format!("{stem}.webp")
+    format!("{stem}.{extension}")
 }
 
 /// The WebP version of the decoded image (`crate::thumbnail::decode`) and
@@ -103,6 +108,7 @@ mod tests {
         assert_eq!(webp_name("screenshot"), "screenshot.webp");
         assert_eq!(webp_name(".hidden"), ".hidden.webp");
         assert_eq!(webp_name("猫.bmp"), "猫.webp");
+        assert_eq!(renamed("IMG_0042.HEIC", "jpg"), "IMG_0042.jpg");
     }
 
     #[test]
