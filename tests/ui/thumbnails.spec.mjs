@@ -59,7 +59,9 @@ function watchRequests(page, test) {
 /** The image a card shows, once loaded: its address and natural size. */
 async function shown(listed) {
   const img = listed.locator('img');
-  await expect(img).toHaveJSProperty('complete', true);
+  // Loaded with pixels: a thumbnail that failed is `complete` too, for the
+  // moment before the card falls back to the image.
+  await expect.poll(() => img.evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
   return img.evaluate((img) => ({ src: img.currentSrc || img.src, width: img.naturalWidth, height: img.naturalHeight }));
 }
 
