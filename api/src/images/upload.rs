@@ -543,6 +543,15 @@ pub mod tests {
         may_restore: true,
     };
 
+    /// Storage for 10 bytes: every upload is over it.
+    const STORAGE_FULL: UploadPolicy = UploadPolicy {
+        limits: Limits {
+            max_storage_bytes: 10,
+            max_uploads_per_day: None,
+        },
+        ..POLICY
+    };
+
     /// The public bucket, the private trash, the table.
     #[derive(Default)]
     pub struct Stores {
@@ -919,13 +928,7 @@ pub mod tests {
     #[test]
     fn a_full_storage_names_the_image_and_its_thumbnail_together() {
         let stores = Stores::default();
-        let full = UploadPolicy {
-            limits: Limits {
-                max_storage_bytes: 10,
-                max_uploads_per_day: None,
-            },
-            ..POLICY
-        };
+        let full = STORAGE_FULL;
         let thumbnail = png_with_metadata_sized(480, 360);
         let image = png_with_metadata_sized(4000, 3000);
         let error = stores
@@ -1100,13 +1103,7 @@ pub mod tests {
     #[test]
     fn a_full_quota_is_507_or_429_and_stores_nothing() {
         let stores = Stores::default();
-        let full = UploadPolicy {
-            limits: Limits {
-                max_storage_bytes: 10,
-                max_uploads_per_day: None,
-            },
-            ..POLICY
-        };
+        let full = STORAGE_FULL;
         let runtime = FakeRuntime::without_tinify();
         let error = stores
             .upload_as(&runtime, &full, file(png_with_metadata(), None, None))

@@ -413,6 +413,17 @@ mod tests {
             block_on(purge(&self.buckets(), &self.table, &self.clock, self.id))
         }
 
+        /// Another request claims a delete of the image now (and does no
+        /// more of it).
+        fn claim_delete_now(&self) {
+            block_on(
+                self.table
+                    .claim(self.id, Claim::Delete, self.clock.now_ms(), i64::MIN),
+            )
+            .unwrap()
+            .unwrap();
+        }
+
         fn row(&self) -> Option<ImageRecord> {
             self.table.rows.borrow().get(&self.id.0).cloned()
         }
@@ -534,13 +545,7 @@ mod tests {
     fn a_request_waits_for_a_fresh_move_and_takes_over_a_dead_one() {
         let library = Library::new();
         // Another request claimed a delete a moment ago and died.
-        block_on(
-            library
-                .table
-                .claim(library.id, Claim::Delete, library.clock.now_ms(), i64::MIN),
-        )
-        .unwrap()
-        .unwrap();
+        library.claim_delete_now();
         let started = library.clock.now_ms();
         assert!(matches!(library.restore().unwrap(), Moved::Done(_)));
         assert!(library.clock.now_ms() - started > CLAIM_LEASE_MS);
@@ -551,13 +556,7 @@ mod tests {
     #[test]
     fn a_request_gives_up_on_a_row_another_keeps_busy() {
         let library = Library::new();
-        block_on(
-            library
-                .table
-                .claim(library.id, Claim::Delete, library.clock.now_ms(), i64::MIN),
-        )
-        .unwrap()
-        .unwrap();
+        library.claim_delete_now();
         library.table.kept_busy.set(true);
         let started = library.clock.now_ms();
         assert_eq!(library.restore(), Err(MoveError::Busy));
