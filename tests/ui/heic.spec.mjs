@@ -3,7 +3,7 @@
 // the usual way; the served file carries none of the camera's metadata.
 import { test, expect } from '@playwright/test';
 import { dropFiles, openApp, uniqueName, uploadRow } from './helpers.mjs';
-import { CAMERA_EXIF, exifOf, heicPhoto } from '../support/heic.mjs';
+import { CAMERA_EXIF, exifOf, heicOfTwoImages, heicPhoto } from '../support/heic.mjs';
 
 /** Every text the page's upload statuses show, in order. */
 async function recordStatuses(page) {
@@ -57,4 +57,40 @@ test('a HEIC file the decoder cannot read says so on its row, and nothing is sen
   await expect(row.getByTestId('upload-error')).toHaveText(/^This HEIC photo could not be converted: \S/);
   await expect(row.getByTestId('retry')).toHaveCount(0);
   expect(uploads).toEqual([]);
+});
+
+test('a HEIC file of several images is refused on its row, not one of them guessed at', async ({ page }) => {
+  const uploads = [];
+  page.on('request', (request) => request.method() === 'POST' && uploads.push(request.url()));
+  await openApp(page);
+  const name = uniqueName('burst', 'heic');
+  await dropFiles(page, [{ name, bytes: await heicOfTwoImages(), type: 'image/heic' }]);
+  const row = uploadRow(page, name);
+  await expect(row.getByTestId('upload-status')).toHaveText('Not uploaded', { timeout: 30_000 });
+  await expect(row.getByTestId('upload-error')).toHaveText(
+    'This HEIC photo could not be converted: it holds several images; convert the one you want to JPEG first',
+  );
+  expect(uploads).toEqual([]);
+});
+
+test('photos dropped together are converted one after another, each by its own decoder', async ({ page }) => {
+  const live = { now: 0, most: 0, started: 0 };
+  page.on('worker', (worker) => {
+    if (!worker.url().endsWith('/heic/worker.js')) return;
+    live.started++;
+    live.most = Math.max(live.most, ++live.now);
+    worker.on('close', () => live.now--);
+  });
+  await openApp(page);
+  const names = [1, 2, 3].map(() => uniqueName('together', 'HEIC'));
+  const photo = await heicPhoto();
+  await dropFiles(page, names.map((name) => ({ name, bytes: photo, type: 'image/heic' })));
+  for (const name of names) {
+    await expect(uploadRow(page, name.replace(/\.HEIC$/, '.jpg')).getByTestId('upload-status')).toHaveText(
+      /^(Uploaded|Already uploaded)$/,
+      { timeout: 60_000 },
+    );
+  }
+  expect(live.started).toBe(3);
+  expect(live.most).toBe(1);
 });
