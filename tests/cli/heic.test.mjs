@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CAMERA_EXIF, exifOf, heicPhoto } from '../support/heic.mjs';
+import { CAMERA_EXIF, exifOf, heicOfTwoImages, heicPhoto } from '../support/heic.mjs';
 import { apiQuery, download, pngBytes, useStack } from './helpers.mjs';
 
 const cli = useStack();
@@ -83,6 +83,20 @@ test('a damaged HEIC file gets the converter’s own words, and nothing is sent'
   const result = await cli.run(['upload', damaged]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error: .*cut\.heic: heif-(dec|convert) cannot convert this HEIC\/HEIF photo to JPEG: \S/);
+  assert.equal(await total(), before);
+});
+
+test('a HEIC file of several images is refused, not one of them guessed at', async () => {
+  await ready();
+  const before = await total();
+  const several = join(cli.dir, 'burst.heic');
+  await writeFile(several, await heicOfTwoImages());
+  const result = await cli.run(['upload', several]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error: .*burst\.heic: heif-(dec|convert) cannot convert this HEIC\/HEIF photo to JPEG: it holds several images; convert the one you want to JPEG first\n/,
+  );
   assert.equal(await total(), before);
 });
 

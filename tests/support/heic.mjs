@@ -35,6 +35,18 @@ export async function heicPhoto(exif = CAMERA_EXIF) {
   }
 }
 
+/** A HEIC file holding two top-level images (rocket.jpg and text.png). */
+export async function heicOfTwoImages() {
+  const dir = await mkdtemp(join(tmpdir(), 'imghost-heic-'));
+  try {
+    const output = join(dir, 'two.heic');
+    await run('heif-enc', ['-q', '50', '-o', output, ...['rocket.jpg', 'text.png'].map((name) => join(ROOT, 'tests/fixtures', name))]);
+    return await readFile(output);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** What exiftool reads in `bytes`: {Tag: value}, groups and file tags left out. */
 export async function exifOf(bytes) {
   const dir = await mkdtemp(join(tmpdir(), 'imghost-exif-'));
