@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { startProxy } from '../support/proxy.mjs';
 import { startStack } from '../support/stack.mjs';
 import { pngBytes, runCli, useStack } from './helpers.mjs';
 import { pngChunk } from '../support/png.mjs';
@@ -69,36 +69,6 @@ test('an export comes back under the same keys and times; a second run changes n
   assert.equal((await listed()).length, 3);
 });
 
-/**
- * A proxy in front of the stack that holds every upload for `holdMs` and
- * records how many were in flight at most.
- */
-async function slowUploadProxy(target, holdMs) {
-  const seen = { inFlight: 0, most: 0, uploads: 0 };
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const upload = req.method === 'POST' && req.url.startsWith('/upload');
-    if (upload) {
-      seen.uploads++;
-      seen.most = Math.max(seen.most, ++seen.inFlight);
-      await new Promise((done) => setTimeout(done, holdMs));
-    }
-    const headers = { ...req.headers };
-    for (const name of ['host', 'connection', 'content-length', 'transfer-encoding']) delete headers[name];
-    const answer = await fetch(`${target}${req.url}`, {
-      method: req.method,
-      headers,
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    if (upload) seen.inFlight--;
-    res.writeHead(answer.status, { 'Content-Type': answer.headers.get('Content-Type') ?? 'text/plain' });
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
-  return { url: `http://127.0.0.1:${server.address().port}`, seen, stop: () => new Promise((done) => server.close(done)) };
-}
-
 test('four uploads run at once, never more', async () => {
   const images = Array.from({ length: 10 }, (_, i) => ({
     key: `2024-05-01/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4b${String(i).padStart(2, '0')}.png`,
@@ -109,13 +79,22 @@ test('four uploads run at once, never more', async () => {
   const folder = await exportFolder('parallel', images);
   // Each upload is held long enough that the next ones are surely sent
   // meanwhile: the most in flight is the tool's own limit.
-  const proxy = await slowUploadProxy(cli.stack.url, 400);
+  const seen = { inFlight: 0, most: 0, uploads: 0 };
+  const proxy = await startProxy(cli.stack, {
+    before: async (req, res) => {
+      if (req.method !== 'POST' || !req.url.startsWith('/upload')) return;
+      seen.uploads++;
+      seen.most = Math.max(seen.most, ++seen.inFlight);
+      res.on('finish', () => seen.inFlight--);
+      await new Promise((done) => setTimeout(done, 400));
+    },
+  });
   try {
     const result = await cli.run(['import', folder], { url: proxy.url });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'imported 10, already there 0, skipped 0, failed 0\n');
-    assert.equal(proxy.seen.uploads, 10);
-    assert.equal(proxy.seen.most, 4);
+    assert.equal(seen.uploads, 10);
+    assert.equal(seen.most, 4);
   } finally {
     await proxy.stop();
   }

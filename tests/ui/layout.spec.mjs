@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { BASE_URL, TOKEN, api, expectFinished, dropFiles, openApp, statsLine, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
-import { startOldHost } from '../support/old-host.mjs';
+import { startProxy } from '../support/proxy.mjs';
 import { uniquePng } from './images.mjs';
 
 test('the language switches to Chinese and stays switched', async ({ page }) => {
@@ -102,7 +102,7 @@ test('the stats line shows the counts of the real /stats, and follows uploads', 
 test.describe('an older server, without GET /stats', () => {
   let oldHost;
   test.beforeAll(async () => {
-    oldHost = await startOldHost({ url: BASE_URL() });
+    oldHost = await startProxy({ url: BASE_URL() }, { missing: ['/stats'] });
   });
   test.afterAll(() => oldHost?.stop());
 
