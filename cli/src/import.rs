@@ -9,7 +9,6 @@ use crate::output;
 use crate::upload::{self, Source};
 use futures_util::StreamExt;
 use imghost_shared::api::UploadQuery;
-use imghost_shared::image;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -123,11 +122,8 @@ async fn import_one(client: &Client, dir: &Path, item: Item, max_bytes: u64) -> 
                 Ok(None) => return Outcome::Failed(too_large(max_bytes).to_string()),
                 Err(error) => return Outcome::Failed(error.to_string()),
             };
-            // A HEIC/HEIF photo is converted on its way up.
-            if let Err(rejected) = image::detect(&bytes) {
-                if !image::is_heif(&bytes) {
-                    return Outcome::Skipped(format!("not an image ({rejected})"));
-                }
+            if let Err(rejected) = upload::accepts(&bytes) {
+                return Outcome::Skipped(format!("not an image ({rejected})"));
             }
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let source = Source::Bytes {

@@ -10,7 +10,7 @@ use crate::thumbnail::{self, Thumbnail};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use imghost_shared::api::UploadResponse;
-use imghost_shared::image;
+use imghost_shared::image::{self, Rejected};
 use imghost_shared::names::clean_file_name;
 use imghost_shared::units::format_bytes;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
@@ -73,6 +73,15 @@ pub fn prepare(name_hint: &str, data: Bytes) -> Result<Prepared, Error> {
         mime: info.format.mime_type(),
         data,
     })
+}
+
+/// Whether the upload path takes these bytes: an image the server accepts,
+/// or a HEIC/HEIF photo it converts first.
+pub fn accepts(data: &[u8]) -> Result<(), Rejected> {
+    match image::detect(data) {
+        Err(_) if image::is_heif(data) => Ok(()),
+        detected => detected.map(drop),
+    }
 }
 
 /// [`prepare`], with a HEIC/HEIF photo converted to JPEG first (off the
@@ -427,6 +436,18 @@ mod tests {
             prepare("empty.png", Bytes::new()).unwrap_err().to_string(),
             "The file is empty"
         );
+    }
+
+    #[test]
+    fn heic_photos_are_taken_to_be_converted_other_files_are_not() {
+        let heic = [&16u32.to_be_bytes()[..], b"ftypheic\0\0\0\0"].concat();
+        assert_eq!(accepts(&heic), Ok(()));
+        assert_eq!(accepts(PNG_1X1), Ok(()));
+        assert!(matches!(
+            accepts(b"just some text\n"),
+            Err(Rejected::NotAnImage(_))
+        ));
+        assert_eq!(accepts(b""), Err(Rejected::Empty));
     }
 
     #[test]
