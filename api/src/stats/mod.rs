@@ -135,20 +135,21 @@ pub fn upload_limits(app: &AppContext) -> ApiResult<Limits> {
             name,
         )));
     }
-    Ok(Limits {
+    Ok(configured_limits(app))
+}
+
+/// The quotas as configured (an unreadable one at its default).
+fn configured_limits(app: &AppContext) -> Limits {
+    Limits {
         max_storage_bytes: app.config.max_storage_bytes,
         max_uploads_per_day: app.config.max_uploads_per_day,
-    })
+    }
 }
 
 pub async fn handle_stats(req: Request, app: &AppContext) -> ApiResult<Response> {
     app.authorize(&req).await?;
     let counters = counters(app, Date::now().as_millis() as i64).await?;
-    let limits = Limits {
-        max_storage_bytes: app.config.max_storage_bytes,
-        max_uploads_per_day: app.config.max_uploads_per_day,
-    };
-    let quotas = Quotas::of(&counters, &limits);
+    let quotas = Quotas::of(&counters, &configured_limits(app));
     let mut warnings = app.warnings();
     warnings.extend(quotas.warnings());
     warnings.extend(stale_moves_warning(
