@@ -52,7 +52,12 @@ async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result
     let answer = match (req.method(), path.as_str()) {
         (Method::Post, routes::UPLOAD) => images::handle_upload(req, &app).await,
         (Method::Get, routes::QUERY) => images::handle_query(req, &app).await,
-        (Method::Put, routes::THUMBNAIL) => images::handle_thumbnail(req, &app).await,
+        (Method::Put, routes::THUMBNAIL) => {
+            images::handle_extra(req, &app, images::ExtraKind::Thumbnail).await
+        }
+        (Method::Put, routes::WIDTHS) => {
+            images::handle_extra(req, &app, images::ExtraKind::Widths).await
+        }
         (Method::Delete, routes::DELETE) => images::handle_delete(req, &app).await,
         (Method::Get, routes::STATS) => stats::handle_stats(req, &app).await,
         (Method::Get | Method::Post, routes::RECONCILE) => {

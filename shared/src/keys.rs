@@ -11,12 +11,14 @@ pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
     format!("{date}/{uuid}.{extension}")
 }
 
-/// Whether `key` has the shape of the keys imghost writes (its images' and
-/// their thumbnails'). Only such keys
+/// Whether `key` has the shape of the keys imghost writes (its images',
+/// their thumbnails' and their widths'). Only such keys
 /// are ever deleted as orphans: anything else in the bucket belongs to
 /// someone else.
 pub fn is_own_key(key: &str) -> bool {
-    let key = crate::thumbnail::image_key_of(key).unwrap_or(key);
+    let key = crate::thumbnail::image_key_of(key)
+        .or_else(|| crate::widths::image_key_of(key).map(|(image_key, _)| image_key))
+        .unwrap_or(key);
     let Some((date, file)) = key.split_once('/') else {
         return false;
     };
@@ -110,9 +112,13 @@ mod tests {
             assert!(is_own_key(&key), "{key}");
             let thumbnail = crate::thumbnail::key_for(&key, ImageFormat::Webp);
             assert!(is_own_key(&thumbnail), "{thumbnail}");
+            let width = crate::widths::key_for(&key, 640);
+            assert!(is_own_key(&width), "{width}");
         }
         assert!(!is_own_key(&format!("2026-11-29/{UUID}.png.thumb.gif")));
         assert!(!is_own_key("blog/photo.png.thumb.webp"));
+        assert!(!is_own_key("blog/photo.png@640w.webp"));
+        assert!(!is_own_key(&format!("2026-11-29/{UUID}.png@700w.webp")));
     }
 
     #[test]

@@ -10,3 +10,4 @@ pub mod snippet;
 pub mod thumbnail;
 pub mod time;
 pub mod units;
+pub mod widths;

@@ -3,10 +3,10 @@
 //! bytes. Written against two small traits so the failure orders are tested
 //! natively with in-memory stores.
 
-use crate::trash::domain::{Direction, Pending, TrashTable};
+use crate::trash::domain::{Direction, Lost, Pending, TrashTable};
 use imghost_shared::api::{ImageId, ImageRecord};
 use imghost_shared::image::ImageFormat;
-use imghost_shared::thumbnail;
+use imghost_shared::{thumbnail, widths};
 
 /// A failure of R2 or D1; the text is for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,16 @@ pub trait ImageTable {
         size: u64,
         limits: &Limits,
     ) -> Result<Result<ImageRecord, Refusal>, StoreError>;
+    /// Records the widths (`widths` bytes together) of a live image that has
+    /// none and no move under way, if storage has room for them; the
+    /// updated row, or why not.
+    async fn set_widths(
+        &self,
+        id: ImageId,
+        widths: &[u32],
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Result<ImageRecord, Refusal>, StoreError>;
     /// Records Tinify's monthly usage, shown in stats.
     async fn set_compression_count(&self, count: u64) -> Result<(), StoreError>;
 }
@@ -114,9 +124,7 @@ pub fn refusal(
             return Refusal::KeyRetired;
         }
     }
-    if usage.stored_bytes + image.size + image.thumbnail_size.unwrap_or(0)
-        > limits.max_storage_bytes
-    {
+    if usage.stored_bytes + image.stored_size() > limits.max_storage_bytes {
         return Refusal::StorageFull {
             used: usage.stored_bytes,
         };
@@ -132,17 +140,16 @@ pub fn refusal(
     Refusal::Unexplained
 }
 
-/// Why a thumbnail was not recorded, from the row as it is now.
-pub fn thumbnail_refusal(
+/// Why a thumbnail or widths were not recorded, from the row as it is now.
+pub fn extra_refusal(
     row: Option<(ImageRecord, Option<Pending>)>,
+    has: impl Fn(&ImageRecord) -> bool,
     size: u64,
     usage: Usage,
     limits: &Limits,
 ) -> Refusal {
     match row {
-        Some((row, None)) if row.deleted_at.is_none() && row.thumbnail_key.is_some() => {
-            Refusal::KeyTaken(row)
-        }
+        Some((row, None)) if row.deleted_at.is_none() && has(&row) => Refusal::KeyTaken(row),
         Some((row, None)) if row.deleted_at.is_none() => {
             if usage.stored_bytes + size > limits.max_storage_bytes {
                 Refusal::StorageFull {
@@ -178,6 +185,10 @@ pub struct NewImage {
     /// it there), if one was, and its size.
     pub thumbnail_key: Option<String>,
     pub thumbnail_size: Option<u64>,
+    /// The widths sent with the image (`store_image` writes them beside it)
+    /// and their bytes together.
+    pub widths: Vec<u32>,
+    pub widths_size: Option<u64>,
     /// An image restored under its old key: inserted before its objects are
     /// written (so no two requests ever write under one key), as a move
     /// into the public bucket claimed at this time; and it may share its
@@ -185,6 +196,28 @@ pub struct NewImage {
     /// bytes are not looked up.
     pub claimed_at: Option<i64>,
     pub shares_bytes: bool,
+}
+
+impl NewImage {
+    /// Bytes the row counts against the storage quota: the image, its
+    /// thumbnail and its widths.
+    pub fn stored_size(&self) -> u64 {
+        self.size + self.thumbnail_size.unwrap_or(0) + self.widths_size.unwrap_or(0)
+    }
+}
+
+/// A checked width, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Width {
+    pub width: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// What a client made of an image besides it, checked: stored beside it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub thumbnail: Option<&'a Thumbnail>,
+    pub widths: &'a [Width],
 }
 
 /// A checked thumbnail, ready to store.
@@ -225,12 +258,12 @@ pub async fn store_image(
     table: &impl ImageTable,
     image: &NewImage,
     bytes: &[u8],
-    thumbnail: Option<&Thumbnail>,
+    extras: Extras<'_>,
     limits: &Limits,
 ) -> Result<Stored, StoreError> {
-    debug_assert_eq!(image.thumbnail_key.is_some(), thumbnail.is_some());
+    debug_assert_eq!(image.thumbnail_key.is_some(), extras.thumbnail.is_some());
     for _ in 0..STORE_ATTEMPTS {
-        put_objects(objects, image, bytes, thumbnail).await?;
+        put_objects(objects, image, bytes, extras).await?;
         let refusal = match table.insert(image, limits).await {
             Ok(Inserted::Row(row)) => return Ok(Stored::New(row)),
             Ok(Inserted::Refused(refusal)) => refusal,
@@ -266,7 +299,7 @@ pub async fn store_at_key<T: ImageTable + TrashTable>(
     table: &T,
     image: &NewImage,
     bytes: &[u8],
-    thumbnail: Option<&Thumbnail>,
+    extras: Extras<'_>,
     limits: &Limits,
 ) -> Result<Stored, StoreError> {
     let claimed_at = image.claimed_at.expect("a keyed image is inserted claimed");
@@ -277,20 +310,32 @@ pub async fn store_at_key<T: ImageTable + TrashTable>(
             Inserted::Refused(Refusal::Unexplained | Refusal::SameBytes(..)) => continue,
             Inserted::Refused(refusal) => return Ok(Stored::Refused(refusal)),
         };
-        if let Err(error) = put_objects(objects, image, bytes, thumbnail).await {
+        if let Err(error) = put_objects(objects, image, bytes, extras).await {
             // The row goes again, under the same claim.
             if table
                 .renew(row.id, claimed_at, claimed_at, Direction::Gone)
                 .await?
             {
                 table
-                    .finish(row.id, Direction::Gone, claimed_at, claimed_at, false)
+                    .finish(
+                        row.id,
+                        Direction::Gone,
+                        claimed_at,
+                        claimed_at,
+                        Lost::NOTHING,
+                    )
                     .await?;
             }
             return Err(error);
         }
         return match table
-            .finish(row.id, Direction::Live, claimed_at, claimed_at, false)
+            .finish(
+                row.id,
+                Direction::Live,
+                claimed_at,
+                claimed_at,
+                Lost::NOTHING,
+            )
             .await?
         {
             Some(row) => Ok(Stored::New(row)),
@@ -308,19 +353,25 @@ async fn put_objects(
     objects: &impl ObjectStore,
     image: &NewImage,
     bytes: &[u8],
-    thumbnail: Option<&Thumbnail>,
+    extras: Extras<'_>,
 ) -> Result<(), StoreError> {
     objects
         .put(&image.object_key, bytes, &image.content_type)
         .await?;
-    if let (Some(key), Some(thumbnail)) = (&image.thumbnail_key, thumbnail) {
-        let put = objects
-            .put(key, &thumbnail.bytes, thumbnail.format.mime_type())
-            .await;
-        if let Err(error) = put {
-            let _ = objects.delete(&image.object_key).await;
+    let thumbnail = image.thumbnail_key.as_ref().zip(extras.thumbnail);
+    let thumbnail = thumbnail.map(|(key, t)| (key.clone(), t.bytes.as_slice(), t.format));
+    let widths = extras.widths.iter().map(|width| {
+        let key = widths::key_for(&image.object_key, width.width);
+        (key, width.bytes.as_slice(), ImageFormat::Webp)
+    });
+    let mut written = Vec::new();
+    for (key, bytes, format) in thumbnail.into_iter().chain(widths) {
+        if let Err(error) = objects.put(&key, bytes, format.mime_type()).await {
+            written.push(image.object_key.clone());
+            let _ = objects.delete_many(&written).await;
             return Err(error);
         }
+        written.push(key);
     }
     Ok(())
 }
@@ -331,10 +382,14 @@ async fn remove_objects(
     image: &NewImage,
     error: StoreError,
 ) -> StoreError {
-    if let Some(key) = &image.thumbnail_key {
-        // A thumbnail left behind is found by reconcile, like any orphan.
-        let _ = objects.delete(key).await;
-    }
+    // Extras left behind are found by reconcile, like any orphan.
+    let extras: Vec<String> = image
+        .thumbnail_key
+        .iter()
+        .cloned()
+        .chain(widths::keys_for(&image.object_key, &image.widths))
+        .collect();
+    let _ = objects.delete_many(&extras).await;
     match objects.delete(&image.object_key).await {
         Ok(()) => error,
         Err(StoreError(cleanup)) => StoreError(format!(
@@ -344,12 +399,12 @@ async fn remove_objects(
     }
 }
 
-/// What became of a thumbnail sent for a stored image.
+/// What became of a thumbnail (or widths) sent for a stored image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attached {
-    /// The image, now with this thumbnail.
+    /// The image, now with it.
     Done(ImageRecord),
-    /// The image has a thumbnail already (possibly from a racing request).
+    /// The image has one already (possibly from a racing request).
     HasOne(ImageRecord),
     /// There is no live image with that id (none, trashed, or moving).
     NoImage,
@@ -357,16 +412,69 @@ pub enum Attached {
     StorageFull { used: u64 },
 }
 
-/// Stores a thumbnail for a live image that has none: the object first,
-/// then the row, which takes it only if the image is still live, settled
-/// and without one. Otherwise the object goes again — unless the row is
-/// live and names it (a racing request stored the same key) — so no
-/// thumbnail of a trashed image is left public.
-pub async fn attach_thumbnail(
+/// What is attached to a stored image after the fact.
+#[derive(Debug, Clone, Copy)]
+pub enum Extra<'a> {
+    Thumbnail(&'a Thumbnail),
+    Widths(&'a [Width]),
+}
+
+impl Extra<'_> {
+    /// Whether the row has one already.
+    fn is_on(&self, row: &ImageRecord) -> bool {
+        match self {
+            Self::Thumbnail(_) => row.thumbnail_key.is_some(),
+            Self::Widths(_) => !row.widths.is_empty(),
+        }
+    }
+
+    /// Its objects beside the image under `image_key`: key, bytes, type.
+    fn objects(&self, image_key: &str) -> Vec<(String, &[u8], &'static str)> {
+        match self {
+            Self::Thumbnail(thumbnail) => vec![(
+                thumbnail.key_for(image_key),
+                &thumbnail.bytes,
+                thumbnail.format.mime_type(),
+            )],
+            Self::Widths(sent) => sent
+                .iter()
+                .map(|width| {
+                    let key = widths::key_for(image_key, width.width);
+                    (key, width.bytes.as_slice(), ImageFormat::Webp.mime_type())
+                })
+                .collect(),
+        }
+    }
+
+    /// Its bytes, all objects together.
+    pub fn size(&self) -> u64 {
+        self.objects("")
+            .iter()
+            .map(|(_, bytes, _)| bytes.len() as u64)
+            .sum()
+    }
+
+    /// Whether the row names exactly these objects.
+    fn is_named_by(&self, row: &ImageRecord) -> bool {
+        match self {
+            Self::Thumbnail(thumbnail) => {
+                row.thumbnail_key.as_deref() == Some(thumbnail.key_for(&row.object_key).as_str())
+            }
+            Self::Widths(sent) => row.widths.iter().eq(sent.iter().map(|width| &width.width)),
+        }
+    }
+}
+
+/// Stores a thumbnail (or widths) for a live image that has none: the
+/// objects first, then the row, which takes them only if the image is still
+/// live, settled and without one. Otherwise the objects go again — unless
+/// the row is live and names them (a racing request stored the same keys) —
+/// so nothing of a trashed image is left public.
+pub async fn attach(
     objects: &impl ObjectStore,
     table: &impl ImageTable,
     id: ImageId,
-    thumbnail: &Thumbnail,
+    extra: Extra<'_>,
     limits: &Limits,
 ) -> Result<Attached, StoreError> {
     let Some(image) = table
@@ -376,36 +484,44 @@ pub async fn attach_thumbnail(
     else {
         return Ok(Attached::NoImage);
     };
-    if image.thumbnail_key.is_some() {
+    if extra.is_on(&image) {
         return Ok(Attached::HasOne(image));
     }
-    let key = thumbnail.key_for(&image.object_key);
-    objects
-        .put(&key, &thumbnail.bytes, thumbnail.format.mime_type())
-        .await?;
-    let size = thumbnail.bytes.len() as u64;
-    let outcome = table.set_thumbnail(id, &key, size, limits).await;
+    let to_put = extra.objects(&image.object_key);
+    let keys: Vec<String> = to_put.iter().map(|(key, ..)| key.clone()).collect();
+    for (written, (key, bytes, content_type)) in to_put.iter().enumerate() {
+        if let Err(error) = objects.put(key, bytes, content_type).await {
+            let _ = objects.delete_many(&keys[..=written]).await;
+            return Err(error);
+        }
+    }
+    let size = extra.size();
+    let outcome = match extra {
+        Extra::Thumbnail(_) => table.set_thumbnail(id, &keys[0], size, limits).await,
+        Extra::Widths(sent) => {
+            let list: Vec<u32> = sent.iter().map(|width| width.width).collect();
+            table.set_widths(id, &list, size, limits).await
+        }
+    };
     if let Ok(Ok(row)) = outcome {
         return Ok(Attached::Done(row));
     }
     // The update may have been committed and only its answer lost.
     let now = table.find_by_id(id).await;
-    let named = |row: &ImageRecord| {
-        row.deleted_at.is_none() && row.thumbnail_key.as_deref() == Some(key.as_str())
-    };
+    let named = |row: &ImageRecord| row.deleted_at.is_none() && extra.is_named_by(row);
     if let (Err(_), Ok(Some(row))) = (&outcome, &now) {
         if named(row) {
             return Ok(Attached::Done(row.clone()));
         }
     }
     if !matches!(&now, Ok(Some(row)) if named(row)) {
-        objects.delete(&key).await?;
+        objects.delete_many(&keys).await?;
     }
     Ok(match outcome? {
         Ok(row) => Attached::Done(row),
         Err(Refusal::StorageFull { used }) => Attached::StorageFull { used },
         Err(Refusal::KeyTaken(row)) => Attached::HasOne(row),
-        // Trashed, moving or gone: no image that can take a thumbnail.
+        // Trashed, moving or gone: no image that can take it.
         Err(_) => Attached::NoImage,
     })
 }
@@ -429,6 +545,8 @@ impl NewImage {
             animated: false,
             thumbnail_key: None,
             thumbnail_size: None,
+            widths: Vec::new(),
+            widths_size: None,
             claimed_at: None,
             shares_bytes: false,
         }
@@ -460,7 +578,7 @@ mod tests {
             table,
             &new_image(key, sha256),
             b"png",
-            None,
+            Extras::default(),
             &ROOMY,
         ))
     }
@@ -491,7 +609,10 @@ mod tests {
             table,
             &with_thumbnail(key, sha256),
             b"png",
-            Some(&thumbnail()),
+            Extras {
+                thumbnail: Some(&thumbnail()),
+                widths: &[],
+            },
             &ROOMY,
         ))
     }
@@ -502,7 +623,14 @@ mod tests {
         id: ImageId,
         thumbnail: &Thumbnail,
     ) -> Attached {
-        run(attach_thumbnail(objects, table, id, thumbnail, &ROOMY)).unwrap()
+        run(super::attach(
+            objects,
+            table,
+            id,
+            Extra::Thumbnail(thumbnail),
+            &ROOMY,
+        ))
+        .unwrap()
     }
 
     fn stored_new(stored: Result<Stored, StoreError>) -> ImageRecord {
@@ -558,7 +686,10 @@ mod tests {
             &table,
             &image,
             b"png",
-            Some(&thumbnail()),
+            Extras {
+                thumbnail: Some(&thumbnail()),
+                widths: &[],
+            },
             &tight,
         ));
         stored_new(first);
@@ -568,14 +699,22 @@ mod tests {
             &table,
             &image,
             b"png",
-            Some(&thumbnail()),
+            Extras {
+                thumbnail: Some(&thumbnail()),
+                widths: &[],
+            },
             &tight,
         ));
         assert_eq!(full, Ok(Stored::Refused(Refusal::StorageFull { used: 7 })));
         assert_eq!(objects.keys(), ["a.png", "a.png.thumb.webp"]);
         let small = new_image("c.png", "cc");
         stored_new(run(store_image(
-            &objects, &table, &small, b"png", None, &tight,
+            &objects,
+            &table,
+            &small,
+            b"png",
+            Extras::default(),
+            &tight,
         )));
         let third = new_image("d.png", "dd");
         let roomy_but_daily = Limits {
@@ -587,7 +726,7 @@ mod tests {
             &table,
             &third,
             b"png",
-            None,
+            Extras::default(),
             &roomy_but_daily,
         ));
         assert_eq!(over, Ok(Stored::Refused(Refusal::DailyLimit { used: 2 })));
@@ -621,6 +760,7 @@ mod tests {
 
     #[test]
     fn a_refused_thumbnail_says_why_from_the_row_as_it_is() {
+        let has_thumbnail = |row: &ImageRecord| row.thumbnail_key.is_some();
         let limits = Limits {
             max_storage_bytes: 10,
             max_uploads_per_day: None,
@@ -636,16 +776,34 @@ mod tests {
         };
         let with_one = row(None, Some("a.png.thumb.webp"));
         assert_eq!(
-            thumbnail_refusal(Some((with_one.clone(), None)), 1, usage, &limits),
+            extra_refusal(
+                Some((with_one.clone(), None)),
+                has_thumbnail,
+                1,
+                usage,
+                &limits
+            ),
             Refusal::KeyTaken(with_one)
         );
         assert_eq!(
-            thumbnail_refusal(Some((row(None, None), None)), 5, usage, &limits),
+            extra_refusal(
+                Some((row(None, None), None)),
+                has_thumbnail,
+                5,
+                usage,
+                &limits
+            ),
             Refusal::StorageFull { used: 6 }
         );
         // Exactly the room left: not full (the update lost to something else).
         assert_eq!(
-            thumbnail_refusal(Some((row(None, None), None)), 4, usage, &limits),
+            extra_refusal(
+                Some((row(None, None), None)),
+                has_thumbnail,
+                4,
+                usage,
+                &limits
+            ),
             Refusal::Unexplained
         );
         let moving = Pending {
@@ -658,12 +816,18 @@ mod tests {
             (row(None, None), Some(moving)),
         ] {
             assert_eq!(
-                thumbnail_refusal(Some((trashed_or_moving, pending)), 5, usage, &limits),
+                extra_refusal(
+                    Some((trashed_or_moving, pending)),
+                    has_thumbnail,
+                    5,
+                    usage,
+                    &limits
+                ),
                 Refusal::Unexplained
             );
         }
         assert_eq!(
-            thumbnail_refusal(None, 1, usage, &limits),
+            extra_refusal(None, has_thumbnail, 1, usage, &limits),
             Refusal::Unexplained
         );
     }
@@ -744,11 +908,11 @@ mod tests {
             max_storage_bytes: 5,
             max_uploads_per_day: None,
         };
-        let outcome = run(attach_thumbnail(
+        let outcome = run(super::attach(
             &objects,
             &table,
             record.id,
-            &thumbnail(),
+            Extra::Thumbnail(&thumbnail()),
             &tight,
         ));
         assert_eq!(outcome, Ok(Attached::StorageFull { used: 3 }));
@@ -856,7 +1020,14 @@ mod tests {
             ..new_image(key, "upload")
         };
         let store_keyed = |image: &NewImage, bytes: &[u8]| {
-            run(store_at_key(&objects, &table, image, bytes, None, &ROOMY))
+            run(store_at_key(
+                &objects,
+                &table,
+                image,
+                bytes,
+                Extras::default(),
+                &ROOMY,
+            ))
         };
         // Two keys with the same bytes both come back.
         stored_new(store_keyed(&keyed("k1.png", "s"), b"one"));
@@ -887,7 +1058,15 @@ mod tests {
             shares_bytes: true,
             ..new_image("k.png", "aa")
         };
-        assert!(run(store_at_key(&objects, &table, &image, b"png", None, &ROOMY)).is_err());
+        assert!(run(store_at_key(
+            &objects,
+            &table,
+            &image,
+            b"png",
+            Extras::default(),
+            &ROOMY
+        ))
+        .is_err());
         assert!(table.rows.borrow().is_empty());
         assert!(objects.keys().is_empty());
     }

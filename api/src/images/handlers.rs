@@ -1,9 +1,11 @@
 //! Images over HTTP: each handler reads its request, calls the service or
 //! the use case, and writes the answer.
 
-use super::domain::{self, Attached, ImageTable};
+use super::domain::{self, Attached, Extra, ImageTable};
 use super::service::{D1Images, R2Objects, WorkerRuntime};
-use super::upload::{accept_thumbnail, upload_image, Restore, UploadPolicy, UploadedFile};
+use super::upload::{
+    accept_thumbnail, accept_widths, upload_image, Restore, UploadPolicy, UploadedFile,
+};
 use crate::audit::Actor;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
@@ -12,16 +14,21 @@ use crate::trash;
 use crate::trash::domain::Buckets;
 use imghost_shared::api::access;
 use imghost_shared::api::{
-    routes, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
+    routes, width_field, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
-use imghost_shared::{snippet, thumbnail};
+use imghost_shared::{snippet, thumbnail, widths};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use worker::{FormEntry, Headers, Method, Request, RequestInit, Response};
 
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
+
+/// Room in a body for what a client sends beside the file: a thumbnail and
+/// every width, each at its limit.
+const EXTRAS_ALLOWANCE: u64 =
+    MULTIPART_OVERHEAD + thumbnail::MAX_BYTES + widths::MAX_BYTES * widths::CANDIDATES.len() as u64;
 
 pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
@@ -75,14 +82,14 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
         .headers()
         .get("Content-Length")?
         .and_then(|value| value.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > limit + MULTIPART_OVERHEAD) {
+    if declared_length.is_some_and(|length| length > limit + EXTRAS_ALLOWANCE) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut capped;
     let req = match declared_length {
         Some(_) => req,
         None => {
-            capped = read_capped(req, limit + MULTIPART_OVERHEAD).await?;
+            capped = read_capped(req, limit + EXTRAS_ALLOWANCE).await?;
             &mut capped
         }
     };
@@ -117,12 +124,41 @@ async fn read_upload(req: &mut Request, limit: u64) -> ApiResult<UploadedFile> {
             )))
         }
     };
+    let sent_widths = read_widths(&form).await?;
     Ok(UploadedFile {
         name: file.name(),
         bytes: file.bytes().await?,
         restore: None,
         thumbnail,
+        widths: sent_widths,
     })
+}
+
+/// The `width_<N>` files of a multipart form, as sent.
+async fn read_widths(form: &worker::FormData) -> ApiResult<Vec<(u32, Vec<u8>)>> {
+    let mut sent = Vec::new();
+    for width in widths::CANDIDATES {
+        let field = width_field(width);
+        match form.get(&field) {
+            None => {}
+            Some(FormEntry::File(copy)) => {
+                let size = copy.size() as u64;
+                if size > widths::MAX_BYTES {
+                    // Refused before it is copied in.
+                    return Err(ApiError::BadRequest(
+                        widths::Refused::TooManyBytes { width, size }.to_string(),
+                    ));
+                }
+                sent.push((width, copy.bytes().await?));
+            }
+            Some(FormEntry::Field(_)) => {
+                return Err(ApiError::BadRequest(format!(
+                    "The `{field}` field must be a file: the {width} px width's bytes"
+                )))
+            }
+        }
+    }
+    Ok(sent)
 }
 
 /// A copy of a request whose length was not declared (a chunked body),
@@ -232,10 +268,23 @@ pub async fn handle_delete(req: Request, app: &AppContext) -> ApiResult<Response
     })
 }
 
-/// `PUT /thumbnail?id=N` with the thumbnail's bytes as the body: for an
-/// image uploaded without one (by an older client, or before thumbnails).
-/// An image keeps its first thumbnail: a second one is a 409.
-pub async fn handle_thumbnail(mut req: Request, app: &AppContext) -> ApiResult<Response> {
+/// What `PUT /thumbnail` and `PUT /widths` attach to a stored image.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ExtraKind {
+    /// The thumbnail's bytes as the body.
+    Thumbnail,
+    /// The widths as `width_<N>` multipart files.
+    Widths,
+}
+
+/// `PUT /thumbnail?id=N` or `PUT /widths?id=N`: for an image uploaded
+/// without them (by an older client, or before they existed). An image
+/// keeps the first it gets: a second is a 409.
+pub async fn handle_extra(
+    mut req: Request,
+    app: &AppContext,
+    kind: ExtraKind,
+) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
     let actor = Actor::of(&caller, &req)?;
     let ThumbnailQuery { id } =
@@ -244,8 +293,15 @@ pub async fn handle_thumbnail(mut req: Request, app: &AppContext) -> ApiResult<R
         .headers()
         .get("Content-Length")?
         .and_then(|value| value.parse::<u64>().ok());
-    let limit = thumbnail::MAX_BYTES;
-    if declared_length.is_some_and(|length| length > limit) {
+    // A thumbnail is the body itself; widths come with multipart framing.
+    let (limit, framing) = match kind {
+        ExtraKind::Thumbnail => (thumbnail::MAX_BYTES, 0),
+        ExtraKind::Widths => (
+            widths::MAX_BYTES * widths::CANDIDATES.len() as u64,
+            MULTIPART_OVERHEAD,
+        ),
+    };
+    if declared_length.is_some_and(|length| length > limit + framing) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut capped;
@@ -256,33 +312,60 @@ pub async fn handle_thumbnail(mut req: Request, app: &AppContext) -> ApiResult<R
             &mut capped
         }
     };
-    let bytes = req.bytes().await?;
-    if bytes.is_empty() {
-        return Err(ApiError::BadRequest(
-            "Send the thumbnail's bytes as the request body".into(),
-        ));
-    }
-    let thumbnail = accept_thumbnail(bytes)?;
+    let table = D1Images::audited(&app.db, &actor);
+    let (thumbnail, sent_widths) = match kind {
+        ExtraKind::Thumbnail => {
+            let bytes = req.bytes().await?;
+            if bytes.is_empty() {
+                return Err(ApiError::BadRequest(
+                    "Send the thumbnail's bytes as the request body".into(),
+                ));
+            }
+            (Some(accept_thumbnail(bytes)?), Vec::new())
+        }
+        ExtraKind::Widths => {
+            let sent = match req.form_data().await {
+                Ok(form) => read_widths(&form).await?,
+                Err(_) => Vec::new(),
+            };
+            if sent.is_empty() {
+                return Err(ApiError::BadRequest(
+                    "Send the widths as `width_<N>` multipart files (width_640, width_960, ...)"
+                        .into(),
+                ));
+            }
+            let image = table
+                .find_by_id(id)
+                .await?
+                .filter(|row| row.deleted_at.is_none())
+                .ok_or_else(|| ApiError::NotFound(format!("Image {id} not found")))?;
+            let info = image.stored_info().ok_or_else(|| {
+                ApiError::Conflict(format!(
+                    "Image {id} has no recorded type or size to check widths against"
+                ))
+            })?;
+            (None, accept_widths(&info, sent)?)
+        }
+    };
+    let extra = match &thumbnail {
+        Some(thumbnail) => Extra::Thumbnail(thumbnail),
+        None => Extra::Widths(&sent_widths),
+    };
     let limits = crate::stats::upload_limits(app)?;
-    let attached = domain::attach_thumbnail(
-        &R2Objects(&app.bucket),
-        &D1Images::audited(&app.db, &actor),
-        id,
-        &thumbnail,
-        &limits,
-    )
-    .await?;
+    let attached = domain::attach(&R2Objects(&app.bucket), &table, id, extra, &limits).await?;
     let image = match attached {
         Attached::Done(image) => image,
         Attached::HasOne(_) => {
-            return Err(ApiError::Conflict(format!(
-                "Image {id} has a thumbnail already"
-            )))
+            let what = match kind {
+                ExtraKind::Thumbnail => "a thumbnail",
+                ExtraKind::Widths => "widths",
+            };
+            return Err(ApiError::Conflict(format!("Image {id} has {what} already")));
         }
         Attached::NoImage => return Err(ApiError::NotFound(format!("Image {id} not found"))),
         Attached::StorageFull { used } => {
             return Err(crate::stats::storage_full(
-                thumbnail.bytes.len() as u64,
+                extra.size(),
                 used,
                 limits.max_storage_bytes,
             ))

@@ -3,10 +3,10 @@
 //! and a request can be made to die after any number of calls.
 
 use super::domain::{
-    refusal, thumbnail_refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
+    extra_refusal, refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
     StoreError, Usage,
 };
-use crate::trash::domain::{Claim, Clock, Direction, Pending, TrashTable};
+use crate::trash::domain::{Claim, Clock, Direction, Lost, Pending, TrashTable};
 use imghost_shared::api::trash::is_trash_key;
 use imghost_shared::api::{ImageId, ImageRecord};
 use std::cell::{Cell, RefCell};
@@ -169,6 +169,7 @@ pub struct MemoryTable {
     /// Per row: the SHA-256 of its stored bytes, and its thumbnail's size.
     stored_sha256: RefCell<BTreeMap<i64, String>>,
     thumbnail_sizes: RefCell<BTreeMap<i64, u64>>,
+    widths_sizes: RefCell<BTreeMap<i64, u64>>,
     retired_keys: RefCell<BTreeMap<String, Option<String>>>,
     inserts: Cell<u64>,
     pub fail_insert: Cell<bool>,
@@ -218,6 +219,7 @@ impl MemoryTable {
             animated: Some(image.animated),
             thumbnail_key: image.thumbnail_key.clone(),
             thumbnail_url: None,
+            widths: image.widths.clone(),
             deleted_at: None,
         };
         self.rows.borrow_mut().insert(id, record.clone());
@@ -226,6 +228,9 @@ impl MemoryTable {
             .insert(id, image.stored_sha256.clone());
         if let Some(size) = image.thumbnail_size {
             self.thumbnail_sizes.borrow_mut().insert(id, size);
+        }
+        if let Some(size) = image.widths_size {
+            self.widths_sizes.borrow_mut().insert(id, size);
         }
         if let Some(claimed_at) = image.claimed_at {
             self.moves.borrow_mut().insert(
@@ -272,15 +277,16 @@ impl MemoryTable {
     pub fn usage(&self) -> Usage {
         let rows = self.rows.borrow();
         let images: u64 = rows.values().map(|row| row.size).sum();
-        let thumbnails: u64 = self
-            .thumbnail_sizes
-            .borrow()
-            .iter()
-            .filter(|(id, _)| rows.contains_key(id))
-            .map(|(_, size)| size)
-            .sum();
+        let extras = |sizes: &RefCell<BTreeMap<i64, u64>>| -> u64 {
+            sizes
+                .borrow()
+                .iter()
+                .filter(|(id, _)| rows.contains_key(id))
+                .map(|(_, size)| size)
+                .sum()
+        };
         Usage {
-            stored_bytes: images + thumbnails,
+            stored_bytes: images + extras(&self.thumbnail_sizes) + extras(&self.widths_sizes),
             uploads_today: self.inserts.get(),
         }
     }
@@ -334,8 +340,7 @@ impl ImageTable for MemoryTable {
                 .as_ref()
                 .is_none_or(|sha| sha.as_deref() == Some(&image.stored_sha256))
             && (same_bytes.is_none() || image.shares_bytes)
-            && usage.stored_bytes + image.size + image.thumbnail_size.unwrap_or(0)
-                <= limits.max_storage_bytes
+            && usage.stored_bytes + image.stored_size() <= limits.max_storage_bytes
             && limits
                 .max_uploads_per_day
                 .is_none_or(|limit| usage.uploads_today < limit);
@@ -421,8 +426,9 @@ impl ImageTable for MemoryTable {
             row.deleted_at.is_none() && row.thumbnail_key.is_none() && pending.is_none()
         }) && usage.stored_bytes + size <= limits.max_storage_bytes;
         if !allowed {
-            return Ok(Err(thumbnail_refusal(
+            return Ok(Err(extra_refusal(
                 row.map(|row| (row, pending)),
+                |row| row.thumbnail_key.is_some(),
                 size,
                 usage,
                 limits,
@@ -432,6 +438,36 @@ impl ImageTable for MemoryTable {
         let mut rows = self.rows.borrow_mut();
         let row = rows.get_mut(&id.0).expect("checked above");
         row.thumbnail_key = Some(thumbnail_key.into());
+        Ok(Ok(row.clone()))
+    }
+
+    async fn set_widths(
+        &self,
+        id: ImageId,
+        widths: &[u32],
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
+        call()?;
+        let usage = self.usage();
+        let row = self.rows.borrow().get(&id.0).cloned();
+        let pending = self.pending(id);
+        let allowed = row.as_ref().is_some_and(|row| {
+            row.deleted_at.is_none() && row.widths.is_empty() && pending.is_none()
+        }) && usage.stored_bytes + size <= limits.max_storage_bytes;
+        if !allowed {
+            return Ok(Err(extra_refusal(
+                row.map(|row| (row, pending)),
+                |row| !row.widths.is_empty(),
+                size,
+                usage,
+                limits,
+            )));
+        }
+        self.widths_sizes.borrow_mut().insert(id.0, size);
+        let mut rows = self.rows.borrow_mut();
+        let row = rows.get_mut(&id.0).expect("checked above");
+        row.widths = widths.to_vec();
         Ok(Ok(row.clone()))
     }
 
@@ -524,7 +560,7 @@ impl TrashTable for MemoryTable {
         to: Direction,
         claimed_at: i64,
         now_ms: i64,
-        thumbnail_lost: bool,
+        lost: Lost,
     ) -> Result<Option<ImageRecord>, StoreError> {
         call()?;
         if self.pending(id) != Some(Pending { to, claimed_at }) {
@@ -548,9 +584,13 @@ impl TrashTable for MemoryTable {
         if to == Direction::Trash {
             row.deleted_at = row.deleted_at.or(Some(now_ms));
         }
-        if thumbnail_lost {
+        if lost.thumbnail {
             row.thumbnail_key = None;
             self.thumbnail_sizes.borrow_mut().remove(&id.0);
+        }
+        if lost.widths {
+            row.widths = Vec::new();
+            self.widths_sizes.borrow_mut().remove(&id.0);
         }
         Ok(Some(row.clone()))
     }

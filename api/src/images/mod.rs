@@ -10,4 +10,4 @@ pub mod queries;
 pub mod service;
 pub mod upload;
 
-pub use handlers::{handle_delete, handle_query, handle_thumbnail, handle_upload};
+pub use handlers::{handle_delete, handle_extra, handle_query, handle_upload, ExtraKind};

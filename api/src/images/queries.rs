@@ -9,7 +9,7 @@ macro_rules! image_columns {
     () => {
         "id, object_key, original_name, image_url, content_type, size, created_at, \
          width, height, sha256, stored_sha256, original_size, compressed_by, animated, \
-         thumbnail_key, deleted_at"
+         thumbnail_key, widths, deleted_at"
     };
 }
 
@@ -26,7 +26,7 @@ pub const COLUMNS: &str = image_columns!();
 /// as the quotas measure them. ?1 is the day (days since the epoch, UTC).
 macro_rules! stored_bytes {
     () => {
-        "(SELECT bytes_stored + thumbnail_bytes FROM image_stats WHERE id = 1)"
+        "(SELECT bytes_stored + thumbnail_bytes + width_bytes FROM image_stats WHERE id = 1)"
     };
 }
 macro_rules! uploads_today {
@@ -76,6 +76,17 @@ pub const SET_THUMBNAIL: &str = concat!(
     image_columns!()
 );
 
+/// Records the widths (?2, ?3 bytes together) of a live image that has
+/// none and no move under way, if storage (?4 bytes at most) has room;
+/// returns the row if it did.
+pub const SET_WIDTHS: &str = concat!(
+    "UPDATE images SET widths = ?2, widths_size = ?3 \
+     WHERE id = ?1 AND widths IS NULL AND deleted_at IS NULL AND move_to IS NULL AND ",
+    stored_bytes!(),
+    " + ?3 <= ?4 RETURNING ",
+    image_columns!()
+);
+
 /// Which of up to 50 keys (?1 to ?50, unused ones NULL) are the thumbnail
 /// of some row.
 pub const THUMBNAILS_AMONG: &str = "SELECT thumbnail_key FROM images WHERE thumbnail_key IN \
@@ -84,8 +95,17 @@ pub const THUMBNAILS_AMONG: &str = "SELECT thumbnail_key FROM images WHERE thumb
      ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)";
 pub const THUMBNAILS_AMONG_KEYS: usize = 50;
 
+/// The widths of the live rows among up to 50 image keys (?1 to ?50, as
+/// for thumbnails): a listed width is its image's only if the row names it.
+pub const LIVE_WIDTHS_OF: &str = "SELECT object_key, widths FROM images \
+     WHERE deleted_at IS NULL AND widths IS NOT NULL AND object_key IN \
+     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
+     ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, \
+     ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)";
+
 /// Inserts an image in one statement that also decides whether it may:
-/// only if storage has room for it and its thumbnail (?19 bytes at most),
+/// only if storage has room for it, its thumbnail and its widths (?19
+/// bytes at most; ?22 the widths, ?23 their bytes),
 /// today's uploads are below ?20 (NULL: no limit), its key is not retired
 /// with other bytes, and neither its key nor (unless ?21, an import that
 /// may share its bytes with another key) its uploaded bytes' SHA-256 is
@@ -94,13 +114,14 @@ pub const THUMBNAILS_AMONG_KEYS: usize = 50;
 pub const INSERT: &str = concat!(
     "INSERT INTO images (object_key, original_name, image_url, content_type, size, \
      created_at, width, height, sha256, original_size, compressed_by, search_text, \
-     animated, thumbnail_key, thumbnail_size, stored_sha256, move_to, move_claimed_at) \
+     animated, thumbnail_key, thumbnail_size, stored_sha256, move_to, move_claimed_at, \
+     widths, widths_size) \
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
      CASE WHEN ?21 AND EXISTS (SELECT 1 FROM images WHERE sha256 = ?9) THEN NULL ELSE ?9 END, \
-     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18 \
+     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?22, ?23 \
      WHERE ",
     stored_bytes!(),
-    " + ?5 + COALESCE(?15, 0) <= ?19 AND (?20 IS NULL OR ",
+    " + ?5 + COALESCE(?15, 0) + COALESCE(?23, 0) <= ?19 AND (?20 IS NULL OR ",
     uploads_today!(),
     " < ?20) AND NOT EXISTS (SELECT 1 FROM retired_keys WHERE key = ?1 \
      AND (stored_sha256 IS NULL OR stored_sha256 <> ?16)) \
@@ -150,21 +171,26 @@ pub const RENEW_MOVE: &str = "UPDATE images SET move_claimed_at = ?3, move_to = 
      WHERE id = ?1 AND move_claimed_at = ?2";
 
 /// Ends a move into the trash claimed at ?2: the row is trashed at ?3;
-/// with ?4 its lost thumbnail is forgotten.
+/// with ?4 its lost thumbnail is forgotten, with ?5 its lost widths.
 pub const FINISH_TRASH: &str = concat!(
     "UPDATE images SET deleted_at = COALESCE(deleted_at, ?3), move_to = NULL, \
      move_claimed_at = NULL, \
      thumbnail_key = CASE WHEN ?4 THEN NULL ELSE thumbnail_key END, \
-     thumbnail_size = CASE WHEN ?4 THEN NULL ELSE thumbnail_size END \
+     thumbnail_size = CASE WHEN ?4 THEN NULL ELSE thumbnail_size END, \
+     widths = CASE WHEN ?5 THEN NULL ELSE widths END, \
+     widths_size = CASE WHEN ?5 THEN NULL ELSE widths_size END \
      WHERE id = ?1 AND move_to = 'trash' AND move_claimed_at = ?2 RETURNING ",
     image_columns!()
 );
 
-/// Ends a move into the public bucket claimed at ?2 (?3 unused).
+/// Ends a move into the public bucket claimed at ?2 (?3 unused), ?4 and ?5
+/// as for the trash.
 pub const FINISH_LIVE: &str = concat!(
     "UPDATE images SET move_to = NULL, move_claimed_at = NULL, \
      thumbnail_key = CASE WHEN ?4 THEN NULL ELSE thumbnail_key END, \
-     thumbnail_size = CASE WHEN ?4 THEN NULL ELSE thumbnail_size END \
+     thumbnail_size = CASE WHEN ?4 THEN NULL ELSE thumbnail_size END, \
+     widths = CASE WHEN ?5 THEN NULL ELSE widths END, \
+     widths_size = CASE WHEN ?5 THEN NULL ELSE widths_size END \
      WHERE id = ?1 AND move_to = 'live' AND move_claimed_at = ?2 AND ?3 IS NOT NULL RETURNING ",
     image_columns!()
 );
@@ -213,10 +239,10 @@ pub const TRASH_PAGE: &str = concat!(
 pub const TRASHED_BEFORE: &str = "SELECT id FROM images \
      WHERE deleted_at IS NOT NULL AND deleted_at <= ?1 ORDER BY id LIMIT ?2";
 
-/// The counters kept by triggers on `images` (migrations 0003, 0006 and
-/// 0007), and the uploads of day ?1 (days since the epoch, UTC).
+/// The counters kept by triggers on `images` (migrations 0003, 0006, 0007
+/// and 0008), and the uploads of day ?1 (days since the epoch, UTC).
 pub const STATS: &str = "SELECT image_count, bytes_stored, bytes_original, compression_count, \
-     trash_count, trash_bytes, thumbnail_bytes, \
+     trash_count, trash_bytes, thumbnail_bytes, width_bytes, \
      COALESCE((SELECT uploads FROM daily_uploads WHERE day = ?1), 0) AS uploads_today \
      FROM image_stats WHERE id = 1";
 
@@ -584,9 +610,9 @@ mod query_plans {
         }
     }
 
-    /// A new row's 21 parameters (see `INSERT`): key, name, 10 bytes, the
+    /// A new row's 23 parameters (see `INSERT`): key, name, 10 bytes, the
     /// upload's SHA-256, the stored one, a thumbnail of `thumbnail` bytes,
-    /// the quotas and whether it may share its bytes.
+    /// the quotas, whether it may share its bytes, and no widths.
     fn insert_params(key: &str, sha256: &str, limits: (i64, Option<i64>)) -> Vec<Param> {
         insert_params_with(key, sha256, sha256, None, limits, false)
     }
@@ -622,6 +648,8 @@ mod query_plans {
             int(max_storage),
             max_daily.map_or_else(null, int),
             int(i64::from(shares_bytes)),
+            null(),
+            null(),
         ];
         // Empty text stands for NULL here.
         for param in &mut params {
@@ -670,7 +698,7 @@ mod query_plans {
             .map(|_| text("2026-11-28/x.png.thumb.webp"))
             .collect();
         let claim = [int(1), int(2), int(3)];
-        let finish = [int(1), int(2), int(3), int(0)];
+        let finish = [int(1), int(2), int(3), int(0), int(0)];
         for statement in [
             statement(FIND_BY_SHA256, &[text("ab")]),
             statement(GET_BY_KEY, &[text("2026-11-28/x.png")]),
@@ -679,10 +707,12 @@ mod query_plans {
             statement(RETIRED_KEY, &[text("k")]),
             statement(USAGE, &[]),
             statement(THUMBNAILS_AMONG, &keys),
+            statement(LIVE_WIDTHS_OF, &keys),
             statement(
                 SET_THUMBNAIL,
                 &[int(1), text("k.thumb.webp"), int(5), int(9)],
             ),
+            statement(SET_WIDTHS, &[int(1), text("640 960"), int(5), int(9)]),
             statement(INSERT, &insert_params("k", "ab", ROOMY)),
             statement(CLAIM_DELETE, &claim),
             statement(CLAIM_RESTORE, &claim),
@@ -841,6 +871,53 @@ mod query_plans {
     }
 
     #[test]
+    fn widths_count_against_storage_and_are_recorded_once() {
+        let db = database();
+        let mut with_widths = insert_params("k1", "s1", (40, None));
+        with_widths[21] = text("640 960");
+        with_widths[22] = int(30);
+        // 10 bytes of image and 30 of widths fit in 40, not in 39.
+        let mut tight = with_widths.clone();
+        tight[18] = int(39);
+        assert!(run(&db, INSERT, &tight).is_empty());
+        let [id] = run(&db, INSERT, &with_widths)[..] else {
+            panic!("inserted")
+        };
+        assert_eq!(one::<i64>(&db, "SELECT width_bytes FROM image_stats"), 30);
+        assert_eq!(one::<String>(&db, "SELECT widths FROM images"), "640 960");
+        // An image that has widths keeps them.
+        let set = |id: i64, size: i64, max: i64| {
+            run(
+                &db,
+                SET_WIDTHS,
+                &[int(id), text("640"), int(size), int(max)],
+            )
+        };
+        assert!(set(id, 1, 1000).is_empty());
+        let other = insert_params("k2", "s2", ROOMY);
+        let [other] = run(&db, INSERT, &other)[..] else {
+            panic!("inserted")
+        };
+        // 20 bytes of images and 30 of widths: 5 more fit in 55, not in 54.
+        assert!(set(other, 5, 54).is_empty());
+        assert_eq!(set(other, 5, 55), [other]);
+        assert_eq!(one::<i64>(&db, "SELECT width_bytes FROM image_stats"), 35);
+        // Lost widths are forgotten, and their bytes no longer counted.
+        run(&db, CLAIM_DELETE, &[int(id), int(1), int(0)]);
+        let finish = [int(id), int(1), int(2), int(0), int(1)];
+        assert_eq!(run(&db, FINISH_TRASH, &finish), [id]);
+        assert_eq!(
+            one::<Option<String>>(&db, "SELECT widths FROM images WHERE object_key = 'k1'"),
+            None
+        );
+        assert_eq!(one::<i64>(&db, "SELECT width_bytes FROM image_stats"), 5);
+        // A purged row takes its widths' bytes with it.
+        db.execute("DELETE FROM images WHERE id = ?1", [other])
+            .unwrap();
+        assert_eq!(one::<i64>(&db, "SELECT width_bytes FROM image_stats"), 0);
+    }
+
+    #[test]
     fn inserts_decide_quotas_duplicates_and_retired_keys_in_one_statement() {
         let db = database();
         // Storage: 10 bytes of image plus a 5-byte thumbnail fit in 15.
@@ -914,7 +991,13 @@ mod query_plans {
             !run(
                 &db,
                 sql,
-                &[int(id), int(claimed), int(99), int(i64::from(lost))],
+                &[
+                    int(id),
+                    int(claimed),
+                    int(99),
+                    int(i64::from(lost)),
+                    int(i64::from(lost)),
+                ],
             )
             .is_empty()
         };

@@ -1,7 +1,7 @@
 //! R2 and D1 behind the domain traits, plus the read-only queries.
 
 use super::domain::{
-    refusal, thumbnail_refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
+    extra_refusal, refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
     StoreError, Usage,
 };
 use super::queries::{self, Param, Statement};
@@ -10,7 +10,7 @@ use crate::audit::{batch_with_record, Actor};
 use crate::error::ApiResult;
 use crate::reconcile::ListedObject;
 use crate::tinify::{self, TinifyConfig};
-use crate::trash::domain::{Claim, Clock, Direction, Pending, TrashTable};
+use crate::trash::domain::{Claim, Clock, Direction, Lost, Pending, TrashTable};
 use imghost_shared::api::{encode_cursor, AuditAction, ImageId, ImageRecord, ListQuery};
 use imghost_shared::image::ImageInfo;
 use serde::Deserialize;
@@ -314,6 +314,48 @@ impl D1Images<'_> {
         Ok(owned)
     }
 
+    /// Which of `keys` (widths' keys) a live row names as one of its
+    /// widths, in one batch.
+    pub async fn widths_among(&self, keys: &[&str]) -> Result<Vec<String>, StoreError> {
+        let mut image_keys: Vec<&str> = Vec::new();
+        for (image_key, _) in keys
+            .iter()
+            .filter_map(|key| imghost_shared::widths::image_key_of(key))
+        {
+            if !image_keys.contains(&image_key) {
+                image_keys.push(image_key);
+            }
+        }
+        if image_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statements = image_keys
+            .chunks(queries::THUMBNAILS_AMONG_KEYS)
+            .map(|chunk| {
+                let mut params: Vec<JsValue> = chunk.iter().map(|key| (*key).into()).collect();
+                params.resize(queries::THUMBNAILS_AMONG_KEYS, JsValue::NULL);
+                self.db.prepare(queries::LIVE_WIDTHS_OF).bind(&params)
+            })
+            .collect::<worker::Result<Vec<_>>>()?;
+        #[derive(serde::Deserialize)]
+        struct Named {
+            object_key: String,
+            widths: String,
+        }
+        let mut named = Vec::new();
+        for result in self.db.batch(statements).await? {
+            for row in result.results::<Named>()? {
+                let widths = imghost_shared::widths::from_column(&row.widths);
+                named.extend(imghost_shared::widths::keys_for(&row.object_key, &widths));
+            }
+        }
+        Ok(keys
+            .iter()
+            .filter(|key| named.iter().any(|named| named == *key))
+            .map(|key| key.to_string())
+            .collect())
+    }
+
     /// Deletes rows whose objects are missing, in one batch, each only if
     /// it is still that live, settled row under that key (a row that moved
     /// meanwhile is not what was compared), its key retired first and its
@@ -471,6 +513,8 @@ impl ImageTable for D1Images<'_> {
             JsValue::from_f64(limits.max_storage_bytes as f64),
             optional(limits.max_uploads_per_day.map(|limit| limit as f64)),
             flag(image.shares_bytes),
+            widths_column(&image.widths),
+            optional(image.widths_size.map(|size| size as f64)),
         ];
         let statement = self.db.prepare(queries::INSERT).bind(&params)?;
         let action = self
@@ -558,12 +602,59 @@ impl ImageTable for D1Images<'_> {
                 self.db.prepare(queries::USAGE),
             ])
             .await?;
-        Ok(Err(thumbnail_refusal(
+        Ok(Err(extra_refusal(
             first_with_move(&row)?,
+            |row| row.thumbnail_key.is_some(),
             size,
             usage_of(&usage)?,
             limits,
         )))
+    }
+
+    async fn set_widths(
+        &self,
+        id: ImageId,
+        widths: &[u32],
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
+        let statement = self.db.prepare(queries::SET_WIDTHS).bind(&[
+            id_param(id),
+            widths_column(widths),
+            JsValue::from_f64(size as f64),
+            JsValue::from_f64(limits.max_storage_bytes as f64),
+        ])?;
+        let target = id.to_string();
+        let detail = imghost_shared::widths::to_column(widths);
+        if let Some(row) = self
+            .change(statement, AuditAction::Widths, Some(&target), Some(&detail))
+            .await?
+        {
+            return Ok(Ok(row));
+        }
+        let [row, usage] = self
+            .batch_of(vec![
+                self.db
+                    .prepare(queries::GET_BY_ID_MOVING)
+                    .bind(&[id_param(id)])?,
+                self.db.prepare(queries::USAGE),
+            ])
+            .await?;
+        Ok(Err(extra_refusal(
+            first_with_move(&row)?,
+            |row| !row.widths.is_empty(),
+            size,
+            usage_of(&usage)?,
+            limits,
+        )))
+    }
+}
+
+/// The widths as D1 keeps them: NULL for none.
+fn widths_column(widths: &[u32]) -> JsValue {
+    match widths {
+        [] => JsValue::NULL,
+        widths => imghost_shared::widths::to_column(widths).into(),
     }
 }
 
@@ -629,13 +720,14 @@ impl TrashTable for D1Images<'_> {
         to: Direction,
         claimed_at: i64,
         now_ms: i64,
-        thumbnail_lost: bool,
+        lost: Lost,
     ) -> Result<Option<ImageRecord>, StoreError> {
         let params = [
             id_param(id),
             ms(claimed_at),
             ms(now_ms),
-            flag(thumbnail_lost),
+            flag(lost.thumbnail),
+            flag(lost.widths),
         ];
         let target = id.to_string();
         match to {

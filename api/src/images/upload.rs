@@ -4,14 +4,15 @@
 //! handler reads the request and writes the answer.
 
 use super::domain::{
-    self, Attached, ImageTable, Limits, NewImage, ObjectStore, Refusal, Stored, Thumbnail,
+    self, Attached, Extra, Extras, ImageTable, Limits, NewImage, ObjectStore, Refusal, Stored,
+    Thumbnail, Width,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::tinify;
 use crate::trash::domain::{self as trash, Buckets, Clock, Moved, Pending, TrashTable};
 use imghost_shared::api::{routes, Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
-use imghost_shared::{keys, names, thumbnail};
+use imghost_shared::{keys, names, thumbnail, widths};
 use std::borrow::Cow;
 
 /// A file as the client sent it.
@@ -23,6 +24,8 @@ pub struct UploadedFile {
     pub restore: Option<Restore>,
     /// The thumbnail the client made, as it sent it.
     pub thumbnail: Option<Vec<u8>>,
+    /// The widths the client made (width, bytes), as it sent them.
+    pub widths: Vec<(u32, Vec<u8>)>,
 }
 
 /// The key and time an exported image had, so its old URL works again,
@@ -112,6 +115,7 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
     let info = accept_image(&file.bytes, policy.allow_svg, policy.max_pixels)?;
     let thumbnail = file.thumbnail.take().map(accept_thumbnail).transpose()?;
     let thumbnail = thumbnail.as_ref();
+    let widths = accept_widths(&info, std::mem::take(&mut file.widths))?;
     let original_name =
         names::clean_file_name(&file.name, &format!("image.{}", info.format.extension()));
     let original_size = file.bytes.len() as u64;
@@ -122,6 +126,7 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
         runtime,
         policy,
         thumbnail,
+        widths: &widths,
         uploaded_size: original_size,
     };
 
@@ -210,34 +215,27 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
         animated: stored_info.animated,
         thumbnail_key: thumbnail.map(|thumbnail| thumbnail.key_for(&object_key)),
         thumbnail_size: thumbnail.map(|thumbnail| thumbnail.bytes.len() as u64),
+        widths: widths.iter().map(|width| width.width).collect(),
+        widths_size: (!widths.is_empty())
+            .then(|| widths.iter().map(|width| width.bytes.len() as u64).sum()),
         object_key,
         claimed_at,
         shares_bytes: claimed_at.is_some(),
     };
     let objects = buckets.public;
+    let extras = Extras {
+        thumbnail,
+        widths: &widths,
+    };
     for _ in 0..UPLOAD_ATTEMPTS {
         let stored_as = match new_image.claimed_at {
             Some(_) => {
-                domain::store_at_key(
-                    objects,
-                    table,
-                    &new_image,
-                    &stored,
-                    thumbnail,
-                    &policy.limits,
-                )
-                .await?
+                domain::store_at_key(objects, table, &new_image, &stored, extras, &policy.limits)
+                    .await?
             }
             None => {
-                domain::store_image(
-                    objects,
-                    table,
-                    &new_image,
-                    &stored,
-                    thumbnail,
-                    &policy.limits,
-                )
-                .await?
+                domain::store_image(objects, table, &new_image, &stored, extras, &policy.limits)
+                    .await?
             }
         };
         match stored_as {
@@ -267,6 +265,7 @@ struct SameBytes<'a, O, T, R> {
     runtime: &'a R,
     policy: &'a UploadPolicy<'a>,
     thumbnail: Option<&'a Thumbnail>,
+    widths: &'a [Width],
     uploaded_size: u64,
 }
 
@@ -304,7 +303,7 @@ impl<O: ObjectStore, T: ImageTable + TrashTable, R: Runtime> SameBytes<'_, O, T,
         } else {
             row
         };
-        let row = self.with_thumbnail(row).await;
+        let row = self.with_extras(row).await;
         Ok(Some(Uploaded::duplicate(row, self.uploaded_size)))
     }
 
@@ -331,25 +330,28 @@ impl<O: ObjectStore, T: ImageTable + TrashTable, R: Runtime> SameBytes<'_, O, T,
         }
     }
 
-    /// A duplicate reuses its image's thumbnail; one that has none takes the
-    /// thumbnail sent with the duplicate. That is a bonus: if it fails, the
-    /// answer is the image as it is, and a later backfill makes one.
-    async fn with_thumbnail(&self, image: ImageRecord) -> ImageRecord {
-        let Some(thumbnail) = self.thumbnail.filter(|_| image.thumbnail_key.is_none()) else {
-            return image;
-        };
-        let attached = domain::attach_thumbnail(
-            self.buckets.public,
-            self.table,
-            image.id,
-            thumbnail,
-            &self.policy.limits,
-        )
-        .await;
-        match attached {
-            Ok(Attached::Done(image) | Attached::HasOne(image)) => image,
-            _ => image,
+    /// A duplicate reuses its image's thumbnail and widths; one that has
+    /// none takes those sent with the duplicate. That is a bonus: if it
+    /// fails, the answer is the image as it is, and a later backfill makes
+    /// them.
+    async fn with_extras(&self, image: ImageRecord) -> ImageRecord {
+        let thumbnail = self.thumbnail.map(Extra::Thumbnail);
+        let widths = (!self.widths.is_empty()).then_some(Extra::Widths(self.widths));
+        let mut image = image;
+        for extra in thumbnail.into_iter().chain(widths) {
+            let attached = domain::attach(
+                self.buckets.public,
+                self.table,
+                image.id,
+                extra,
+                &self.policy.limits,
+            )
+            .await;
+            if let Ok(Attached::Done(row) | Attached::HasOne(row)) = attached {
+                image = row;
+            }
         }
+        image
     }
 }
 
@@ -362,7 +364,7 @@ pub fn url_taken(id: imghost_shared::api::ImageId, key: &str) -> ApiError {
 
 /// The answer for an upload a quota or the key's past refused.
 fn refused(refusal: Refusal, image: &NewImage, policy: &UploadPolicy, now_ms: i64) -> ApiError {
-    let size = image.size + image.thumbnail_size.unwrap_or(0);
+    let size = image.stored_size();
     match refusal {
         Refusal::StorageFull { used } => {
             crate::stats::storage_full(size, used, policy.limits.max_storage_bytes)
@@ -414,6 +416,47 @@ pub fn accept_thumbnail(bytes: Vec<u8>) -> ApiResult<Thumbnail> {
     })
 }
 
+/// Checks the widths a client sent of an image (`info`, as uploaded),
+/// smallest first, and strips their metadata: every width `widths_for`
+/// names, or none, each a still WebP of the declared size; anything else
+/// is a 400 that says why.
+pub fn accept_widths(info: &ImageInfo, sent: Vec<(u32, Vec<u8>)>) -> ApiResult<Vec<Width>> {
+    let refused = |why: String| ApiError::BadRequest(why);
+    if sent.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = widths::widths_for(info);
+    let mut accepted = Vec::with_capacity(sent.len());
+    for (width, bytes) in sent {
+        let copy = image::detect(&bytes).map_err(|why| {
+            refused(format!(
+                "The {width} px width is not an image imghost accepts: {why}"
+            ))
+        })?;
+        widths::check(info, width, &copy, bytes.len() as u64)
+            .map_err(|why| refused(why.to_string()))?;
+        let bytes = match image::strip_metadata(copy.format, &bytes) {
+            Ok(Cow::Owned(stripped)) => stripped,
+            Ok(Cow::Borrowed(_)) => bytes,
+            Err(why) => {
+                return Err(refused(format!(
+                    "The {width} px width's metadata cannot be removed safely: {why}"
+                )))
+            }
+        };
+        accepted.push(Width { width, bytes });
+    }
+    let sent: Vec<u32> = accepted.iter().map(|width| width.width).collect();
+    if sent != wanted {
+        return Err(refused(format!(
+            "Send every width this image takes ({}) or none; got {}",
+            widths::to_column(&wanted),
+            widths::to_column(&sent)
+        )));
+    }
+    Ok(accepted)
+}
+
 /// A restored image keeps its key only if the key is a safe relative path
 /// (the original Worker's and adopted keys included) whose extension does
 /// not name another type, and its time only if it is not in the future.
@@ -422,6 +465,14 @@ fn check_restore(restore: &Restore, format: ImageFormat, now_ms: i64) -> ApiResu
         return Err(ApiError::BadRequest(format!(
             "Invalid key {:?}: a key is a relative path without empty, . or .. parts, \
              backslashes or control characters",
+            restore.key
+        )));
+    }
+    if thumbnail::image_key_of(&restore.key).is_some()
+        || widths::image_key_of(&restore.key).is_some()
+    {
+        return Err(ApiError::BadRequest(format!(
+            "The key {} is where another image's thumbnail or width is kept",
             restore.key
         )));
     }
@@ -621,6 +672,7 @@ pub mod tests {
             bytes,
             restore,
             thumbnail,
+            widths: Vec::new(),
         }
     }
 

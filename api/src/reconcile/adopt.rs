@@ -4,7 +4,7 @@
 //! upload time, its name from the key. Nothing is ever deleted here.
 
 use crate::images::domain::{
-    store_at_key, ImageTable, Limits, NewImage, ObjectStore, Refusal, Stored,
+    store_at_key, Extras, ImageTable, Limits, NewImage, ObjectStore, Refusal, Stored,
 };
 use crate::images::upload::{accept_image, Runtime};
 use crate::trash::domain::TrashTable;
@@ -97,6 +97,8 @@ pub async fn adopt<T: ImageTable + TrashTable>(
         animated: info.animated,
         thumbnail_key: None,
         thumbnail_size: None,
+        widths: Vec::new(),
+        widths_size: None,
         // The row first, then the object rewritten under it, as for an import.
         claimed_at: Some(runtime.now_ms()),
         shares_bytes: true,
@@ -106,7 +108,7 @@ pub async fn adopt<T: ImageTable + TrashTable>(
         table,
         &new_image,
         stored,
-        None,
+        Extras::default(),
         &IN_THE_BUCKET_ALREADY,
     )
     .await

@@ -24,9 +24,9 @@ pub struct Differences {
     pub missing_objects: Vec<ImageRecord>,
 }
 
-/// Both lists must cover the same window of keys; `thumbnails` are the
+/// Both lists must cover the same window of keys; `extras` are the
 /// listed keys that some live row (in or outside the window) names as its
-/// thumbnail: part of their image, not orphans. Only live rows own objects
+/// thumbnail or one of its widths: part of their image, not orphans. Only live rows own objects
 /// in the image bucket: a trashed image's bytes are in the private trash,
 /// so a public object under its key is an orphan (a repair removes it,
 /// and the trashed image stays private). Nothing younger than
@@ -36,14 +36,14 @@ pub struct Differences {
 pub fn compare(
     objects: &[ListedObject],
     rows: &[ImageRecord],
-    thumbnails: &[String],
+    extras: &[String],
     now_ms: i64,
     grace_ms: i64,
 ) -> Differences {
     let live = || rows.iter().filter(|row| row.deleted_at.is_none());
     let row_keys: HashSet<&str> = live()
         .map(|row| row.object_key.as_str())
-        .chain(thumbnails.iter().map(String::as_str))
+        .chain(extras.iter().map(String::as_str))
         .collect();
     let object_keys: HashSet<&str> = objects.iter().map(|object| object.key.as_str()).collect();
     let (orphan_objects, foreign_objects) = objects
@@ -87,6 +87,7 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            widths: Vec::new(),
             deleted_at: None,
         }
     }

@@ -17,7 +17,7 @@ use crate::http::{json, query_string};
 use crate::images::domain::ObjectStore;
 use crate::images::service::{D1Images, R2Objects, WorkerRuntime};
 use imghost_shared::api::{ReconcileQuery, ReconcileReport};
-use imghost_shared::thumbnail;
+use imghost_shared::{thumbnail, widths};
 use worker::{Date, Method, Request, Response};
 
 /// R2 lists at most this many keys per call; the window follows it.
@@ -25,6 +25,14 @@ const WINDOW: u32 = 1000;
 /// Objects read and adopted per call at most: each is read whole, and a
 /// call must stay within a Worker's limits.
 const ADOPT_PER_CALL: usize = 20;
+
+/// Whether an object without a row may become an image: not a thumbnail
+/// or width of one, nor anything under the trash's prefix.
+fn is_adoptable(key: &str) -> bool {
+    thumbnail::image_key_of(key).is_none()
+        && widths::image_key_of(key).is_none()
+        && !is_trash_key(key)
+}
 
 pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Response> {
     let caller = app.authorize(&req).await?;
@@ -68,16 +76,24 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
         .filter(|key| thumbnail::image_key_of(key).is_some())
         .filter(|key| !rows.iter().any(|row| row.object_key == *key))
         .collect();
-    let thumbnails = table.thumbnails_among(&thumbnail_keys).await?;
-    let mut differences = domain::compare(&listed_objects, &rows, &thumbnails, now_ms, grace_ms);
+    let mut extras = table.thumbnails_among(&thumbnail_keys).await?;
+    // Widths likewise, named by their image's live row.
+    let width_keys: Vec<&str> = listed_objects
+        .iter()
+        .map(|object| object.key.as_str())
+        .filter(|key| widths::image_key_of(key).is_some())
+        .collect();
+    extras.extend(table.widths_among(&width_keys).await?);
+    let mut differences = domain::compare(&listed_objects, &rows, &extras, now_ms, grace_ms);
     let (mut adopted, mut not_adopted) = (Vec::new(), Vec::new());
     if adopting {
-        // A thumbnail without its image is an orphan, never a new image.
+        // A thumbnail or width without its image is an orphan, never a new
+        // image.
         let mut candidates: Vec<&String> = differences
             .orphan_objects
             .iter()
             .chain(&differences.foreign_objects)
-            .filter(|key| thumbnail::image_key_of(key).is_none() && !is_trash_key(key))
+            .filter(|key| is_adoptable(key))
             .collect();
         candidates.sort();
         if candidates.len() > ADOPT_PER_CALL {
@@ -89,7 +105,7 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
                 .filter(|row| row.object_key <= last)
                 .cloned()
                 .collect();
-            differences = domain::compare(&listed_objects, &rows, &thumbnails, now_ms, grace_ms);
+            differences = domain::compare(&listed_objects, &rows, &extras, now_ms, grace_ms);
             window_end = Some(last);
         }
         let rules = adopt::AdoptRules {
@@ -102,9 +118,7 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
         for object in &listed_objects {
             let unrowed = differences.orphan_objects.contains(&object.key)
                 || differences.foreign_objects.contains(&object.key);
-            let unrowed = unrowed
-                && thumbnail::image_key_of(&object.key).is_none()
-                && !is_trash_key(&object.key);
+            let unrowed = unrowed && is_adoptable(&object.key);
             if !unrowed {
                 continue;
             }

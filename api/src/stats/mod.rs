@@ -23,6 +23,7 @@ struct Counters {
     trash_count: u64,
     trash_bytes: u64,
     thumbnail_bytes: u64,
+    width_bytes: u64,
     uploads_today: u64,
 }
 
@@ -36,8 +37,8 @@ pub struct Quotas {
 /// server cannot store it, and retrying will not help until space is freed.
 pub fn storage_full(size: u64, used: u64, limit: u64) -> ApiError {
     ApiError::StorageQuotaExceeded(format!(
-        "Storage is full: this upload ({}) does not fit, {} of {} are used (the trash \
-         and thumbnails included). Empty the trash, delete images, or raise MAX_STORAGE_BYTES",
+        "Storage is full: this upload ({}) does not fit, {} of {} are used (the trash, \
+         thumbnails and widths included). Empty the trash, delete images, or raise MAX_STORAGE_BYTES",
         format_bytes(size),
         format_bytes(used),
         format_bytes(limit),
@@ -95,12 +96,12 @@ async fn counters(app: &AppContext, now_ms: i64) -> ApiResult<Counters> {
 }
 
 impl Quotas {
-    /// Use against the limits: storage counts images and thumbnails, the
-    /// trash included.
+    /// Use against the limits: storage counts images, thumbnails and
+    /// widths, the trash included.
     fn of(counters: &Counters, limits: &Limits) -> Self {
         Self {
             storage: Usage {
-                used: counters.bytes_stored + counters.thumbnail_bytes,
+                used: counters.bytes_stored + counters.thumbnail_bytes + counters.width_bytes,
                 limit: Some(limits.max_storage_bytes),
             },
             uploads_today: Usage {
@@ -220,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn storage_counts_images_and_thumbnails_against_the_limits() {
+    fn storage_counts_images_thumbnails_and_widths_against_the_limits() {
         let counters = Counters {
             image_count: 3,
             bytes_stored: 1_000,
@@ -229,6 +230,7 @@ mod tests {
             trash_count: 1,
             trash_bytes: 100,
             thumbnail_bytes: 40,
+            width_bytes: 60,
             uploads_today: 2,
         };
         let limits = Limits {
@@ -238,7 +240,7 @@ mod tests {
         let quotas = Quotas::of(&counters, &limits);
         assert_eq!(
             (quotas.storage.used, quotas.storage.limit),
-            (1_040, Some(2_000))
+            (1_100, Some(2_000))
         );
         assert_eq!(
             (quotas.uploads_today.used, quotas.uploads_today.limit),

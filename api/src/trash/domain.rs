@@ -17,6 +17,7 @@
 use crate::images::domain::{ObjectStore, StoreError};
 use imghost_shared::api::trash::legacy_trash_key;
 use imghost_shared::api::{ImageId, ImageRecord};
+use imghost_shared::widths;
 
 /// How long a claim holds before another request may take the move over.
 /// Each step renews it, so only a request that died (or stalled this long
@@ -103,18 +104,36 @@ pub trait TrashTable {
         to: Direction,
     ) -> Result<bool, StoreError>;
     /// Ends the move: `Trash` marks the row trashed, `Live` live, `Gone`
-    /// deletes it and retires its key. `thumbnail_lost`: its thumbnail was
-    /// nowhere, so the row forgets it. `None` if the claim was taken over.
+    /// deletes it and retires its key. `lost`: what of its thumbnail and
+    /// widths was nowhere, so the row forgets it. `None` if the claim was
+    /// taken over.
     async fn finish(
         &self,
         id: ImageId,
         to: Direction,
         claimed_at: i64,
         now_ms: i64,
-        thumbnail_lost: bool,
+        lost: Lost,
     ) -> Result<Option<ImageRecord>, StoreError>;
     /// Lets the next request take a failed move over at once.
     async fn abandon(&self, id: ImageId, claimed_at: i64) -> Result<(), StoreError>;
+}
+
+/// What a move found missing of an image's extras: the row forgets it
+/// rather than name an object that is not there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lost {
+    pub thumbnail: bool,
+    /// Any of its widths: a srcset missing one would show readers nothing
+    /// at that width, so all of them are forgotten together.
+    pub widths: bool,
+}
+
+impl Lost {
+    pub const NOTHING: Self = Self {
+        thumbnail: false,
+        widths: false,
+    };
 }
 
 /// Time, and waiting for another request's move.
@@ -254,13 +273,13 @@ async fn claim_or_wait(
     }
 }
 
-/// The row's object keys: its thumbnail first, then the image, so that a
-/// move that stops half-way has moved the picture last.
-fn keys(row: &ImageRecord) -> Vec<&str> {
-    row.thumbnail_key
-        .as_deref()
+/// The row's object keys: its widths and thumbnail first, then the image,
+/// so that a move that stops half-way has moved the picture last.
+fn keys(row: &ImageRecord) -> Vec<String> {
+    widths::keys_for(&row.object_key, &row.widths)
         .into_iter()
-        .chain(std::iter::once(row.object_key.as_str()))
+        .chain(row.thumbnail_key.clone())
+        .chain(std::iter::once(row.object_key.clone()))
         .collect()
 }
 
@@ -272,7 +291,8 @@ async fn carry_out<O: ObjectStore>(
     claimed_at: i64,
     to: Direction,
 ) -> Result<Moved, MoveError> {
-    let keys = keys(row);
+    let owned = keys(row);
+    let keys: Vec<&str> = owned.iter().map(String::as_str).collect();
     let mut claimed_at = claimed_at;
     let mut to = to;
     let found = match to {
@@ -291,9 +311,22 @@ async fn carry_out<O: ObjectStore>(
     }
     claimed_at = now;
     clear_sources(buckets, &keys, to).await?;
-    let thumbnail_lost = keys.len() == 2 && !found[0];
+    let width_count = row.widths.len();
+    let lost = Lost {
+        thumbnail: row.thumbnail_key.is_some() && !found[width_count],
+        widths: found[..width_count].iter().any(|here| !here),
+    };
+    if lost.widths && to != Direction::Gone {
+        // The widths that were found go with the ones that were not.
+        let kept = if to == Direction::Live {
+            buckets.public
+        } else {
+            buckets.trash
+        };
+        kept.delete_many(&owned[..width_count]).await?;
+    }
     match table
-        .finish(row.id, to, claimed_at, clock.now_ms(), thumbnail_lost)
+        .finish(row.id, to, claimed_at, clock.now_ms(), lost)
         .await?
     {
         Some(done) if image_found || to != Direction::Gone => Ok(Moved::Done(Box::new(done))),
@@ -432,7 +465,7 @@ mod tests {
         fn assert_trash_is_private(&self) {
             if let Some(row) = self.row().filter(|row| row.deleted_at.is_some()) {
                 for key in keys(&row) {
-                    assert!(!self.public.has(key), "{key} is public while trashed");
+                    assert!(!self.public.has(&key), "{key} is public while trashed");
                 }
             }
         }

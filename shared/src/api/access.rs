@@ -10,7 +10,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
-    /// Upload images and their thumbnails.
+    /// Upload images, their thumbnails and their widths.
     Upload,
     /// List, search and read the stats and the trash.
     Read,
@@ -87,6 +87,7 @@ pub fn join_scopes(scopes: &[Scope]) -> String {
 pub const ACCESS: &[(&str, &str, Scope)] = &[
     ("POST", routes::UPLOAD, Scope::Upload),
     ("PUT", routes::THUMBNAIL, Scope::Upload),
+    ("PUT", routes::WIDTHS, Scope::Upload),
     ("GET", routes::QUERY, Scope::Read),
     ("GET", routes::STATS, Scope::Read),
     ("GET", routes::TRASH, Scope::Read),

@@ -19,6 +19,8 @@ pub enum AuditAction {
     Purge,
     /// A thumbnail stored for an image that had none (`PUT /thumbnail`).
     Thumbnail,
+    /// Responsive widths stored for an image that had none (`PUT /widths`).
+    Widths,
     TokenCreate,
     TokenRevoke,
     /// Reconcile removed an orphan object or a row without its object, or
@@ -36,6 +38,7 @@ impl AuditAction {
             Self::Restore => "restore",
             Self::Purge => "purge",
             Self::Thumbnail => "thumbnail",
+            Self::Widths => "widths",
             Self::TokenCreate => "token_create",
             Self::TokenRevoke => "token_revoke",
             Self::ReconcileRepair => "reconcile_repair",

@@ -70,6 +70,11 @@ pub struct ImageRecord {
     /// `PUT /thumbnail`).
     #[serde(default)]
     pub thumbnail_url: Option<String>,
+    /// The widths stored beside the image for a `srcset`, smallest first,
+    /// each at `<image_url>@<width>w.webp` (see `crate::widths`); empty when
+    /// it has none.
+    #[serde(default, deserialize_with = "widths_as_listed_or_stored")]
+    pub widths: Vec<u32>,
     /// When the image was moved to the trash; `None` for a live image.
     #[serde(default)]
     pub deleted_at: Option<i64>,
@@ -93,6 +98,26 @@ fn bool_or_integer<'de, D: serde::Deserializer<'de>>(
     )
 }
 
+/// Widths as JSON lists them (`[640, 960]`) or as D1 keeps them
+/// (`"640 960"`, or `null`).
+fn widths_as_listed_or_stored<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Widths {
+        Listed(Vec<u32>),
+        Stored(String),
+    }
+    Ok(match Option::<Widths>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(Widths::Stored(column)) => crate::widths::from_column(&column),
+        Some(Widths::Listed(widths)) => {
+            crate::widths::from_column(&crate::widths::to_column(&widths))
+        }
+    })
+}
+
 impl ImageRecord {
     /// The record with its URL built from where images are served now, not
     /// from what was stored with the row: moving to a custom domain moves
@@ -112,6 +137,20 @@ impl ImageRecord {
     /// What a gallery shows: the thumbnail, or the image when it has none.
     pub fn preview_url(&self) -> &str {
         self.thumbnail_url.as_deref().unwrap_or(&self.image_url)
+    }
+
+    /// What the stored image is, as far as its row says: `None` for a row
+    /// without a known type (the original Worker's, adopted ones).
+    pub fn stored_info(&self) -> Option<crate::image::ImageInfo> {
+        let content_type = self.content_type.as_deref()?;
+        let format = crate::image::ImageFormat::ALL
+            .into_iter()
+            .find(|format| format.mime_type() == content_type)?;
+        Some(crate::image::ImageInfo {
+            format,
+            dimensions: self.dimensions(),
+            animated: self.animated.unwrap_or(false),
+        })
     }
 
     /// Width and height, when both are known.
@@ -175,6 +214,28 @@ mod tests {
         assert_eq!(with("0"), Some(false));
         assert_eq!(with("true"), Some(true));
         assert_eq!(with("null"), None);
+    }
+
+    #[test]
+    fn widths_read_as_json_or_as_d1_stores_them() {
+        let with = |value: &str| {
+            let json = format!(
+                r#"{{"id":1,"object_key":"k","original_name":"k","image_url":"u",
+                "content_type":null,"size":1,"created_at":0,"widths":{value}}}"#
+            );
+            serde_json::from_str::<ImageRecord>(&json).unwrap().widths
+        };
+        assert_eq!(with("\"640 960\""), vec![640, 960]);
+        assert_eq!(with("[960, 640, 7]"), vec![640, 960]);
+        assert_eq!(with("null"), Vec::<u32>::new());
+        let record = r#"{"id":1,"object_key":"k","original_name":"k","image_url":"u",
+            "content_type":null,"size":1,"created_at":0}"#;
+        let record: ImageRecord = serde_json::from_str(record).unwrap();
+        assert!(record.widths.is_empty());
+        assert_eq!(
+            serde_json::to_value(&record).unwrap()["widths"],
+            serde_json::json!([])
+        );
     }
 
     #[test]

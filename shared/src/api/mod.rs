@@ -32,7 +32,7 @@ pub use tokens::{
     TokenListResponse, TokenName, TOKEN_PREFIX,
 };
 pub use trash::{PurgeResponse, RestoreResponse, TrashQuery};
-pub use upload::is_sha256_hex;
+pub use upload::{is_sha256_hex, width_field};
 pub use upload::{
     Compression, CompressionBy, CompressionStatus, DeleteQuery, DeleteResponse, ThumbnailQuery,
     ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,

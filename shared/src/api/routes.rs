@@ -10,6 +10,9 @@ pub const STATS: &str = "/stats";
 pub const RECONCILE: &str = "/reconcile";
 /// `PUT /thumbnail?id=N`: attaches a thumbnail to an image that has none.
 pub const THUMBNAIL: &str = "/thumbnail";
+/// `PUT /widths?id=N` (multipart, `width_<N>` fields): attaches responsive
+/// widths to an image that has none.
+pub const WIDTHS: &str = "/widths";
 /// `GET` lists the trash, `DELETE` empties it (or purges one `?id=`).
 pub const TRASH: &str = "/trash";
 /// `POST /trash/restore?id=N`: back under the same URL.

@@ -10,6 +10,13 @@ pub const UPLOAD_FIELD: &str = "file";
 /// (see `crate::thumbnail` for what is accepted).
 pub const THUMBNAIL_FIELD: &str = "thumbnail";
 
+/// The multipart field that carries the image's copy `width` pixels wide
+/// (`width_640`; see `crate::widths` for what is accepted). An upload sends
+/// every width `widths_for` names, or none.
+pub fn width_field(width: u32) -> String {
+    format!("width_{width}")
+}
+
 /// Answer of `POST /upload`: the original Worker's `{success, url, markdown}`
 /// plus the stored row (flattened: `id`, `object_key`, `width`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
