@@ -1,11 +1,12 @@
-//! `imghost thumbnails`: a thumbnail for every stored image that needs one
-//! and has none (images uploaded before thumbnails, or by clients that make
-//! none). Each is downloaded, its thumbnail made here and sent with
-//! `PUT /thumbnail`.
+//! `imghost thumbnails` and `imghost widths`: a thumbnail (or the
+//! responsive widths) for every stored image that needs one and has none
+//! (images uploaded before them, or by clients that make none). Each is
+//! downloaded, what it lacks made here and sent with `PUT /thumbnail` (or
+//! `PUT /widths`).
 //!
-//! Safe to stop and run again, or to run twice at once: images that have a
-//! thumbnail are passed over, and one that got its thumbnail meanwhile is
-//! answered with a conflict, counted as already having one.
+//! Safe to stop and run again, or to run twice at once: images that have
+//! them are passed over, and one that got them meanwhile is answered with
+//! a conflict, counted as already having them.
 
 use crate::client::Client;
 use crate::error::Error;
@@ -22,6 +23,13 @@ const CONCURRENCY: usize = upload::CONCURRENCY;
 /// One image of the largest size over a slow line.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// What a run backfills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Thumbnails,
+    Widths,
+}
+
 /// What to do for a listed image, from its row alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
@@ -34,8 +42,23 @@ pub enum Plan {
     Make,
 }
 
-pub fn plan(image: &ImageRecord) -> Plan {
+pub fn plan(kind: Kind, image: &ImageRecord) -> Plan {
     let content_type = image.content_type.as_deref();
+    if kind == Kind::Widths {
+        return if !image.widths.is_empty() {
+            Plan::Has
+        } else {
+            match image.stored_info() {
+                Some(info) if imghost_shared::widths::widths_for(&info).is_empty() => {
+                    Plan::NeedsNone
+                }
+                Some(info) if !thumbnail::can_decode(info.format) => {
+                    Plan::CannotDecode(info.format)
+                }
+                _ => Plan::Make,
+            }
+        };
+    }
     if image.thumbnail_url.is_some() || image.thumbnail_key.is_some() {
         Plan::Has
     } else if !thumbnail::is_needed_by(
@@ -85,7 +108,7 @@ impl Tally {
     }
 
     /// The last line on stderr.
-    pub fn summary(&self) -> String {
+    pub fn summary(&self, kind: Kind) -> String {
         let Tally {
             made,
             already_had,
@@ -94,13 +117,23 @@ impl Tally {
             failed,
         } = *self;
         let total = made + already_had + needs_none + skipped + failed;
-        let mut text = format!(
-            "{total} image(s): {made} thumbnail(s) made, {already_had} already had one, \
-             {} skipped ({needs_none} need none), {failed} failed",
-            needs_none + skipped
-        );
+        let mut text = match kind {
+            Kind::Thumbnails => format!(
+                "{total} image(s): {made} thumbnail(s) made, {already_had} already had one, \
+                 {} skipped ({needs_none} need none), {failed} failed",
+                needs_none + skipped
+            ),
+            Kind::Widths => format!(
+                "{total} image(s): widths made for {made}, {already_had} already had them, \
+                 {} skipped ({needs_none} need none), {failed} failed",
+                needs_none + skipped
+            ),
+        };
         if made == 0 && skipped == 0 && failed == 0 {
-            text.push_str("; every image that needs a thumbnail has one");
+            text.push_str(match kind {
+                Kind::Thumbnails => "; every image that needs a thumbnail has one",
+                Kind::Widths => "; every image that takes widths has them",
+            });
         } else if failed > 0 {
             text.push_str("; run again to retry the failed ones");
         }
@@ -108,8 +141,11 @@ impl Tally {
     }
 }
 
-pub async fn run(client: &Client) -> Result<u8, Error> {
-    let bar = output::progress_bar("thumbnails {bar:30} {pos}/{len}");
+pub async fn run(client: &Client, kind: Kind) -> Result<u8, Error> {
+    let bar = output::progress_bar(match kind {
+        Kind::Thumbnails => "thumbnails {bar:30} {pos}/{len}",
+        Kind::Widths => "widths {bar:30} {pos}/{len}",
+    });
     let mut tally = Tally::default();
     let mut cursor: Option<String> = None;
     loop {
@@ -120,7 +156,7 @@ pub async fn run(client: &Client) -> Result<u8, Error> {
         let empty = page.results.is_empty();
         let mut results = futures_util::stream::iter(page.results.into_iter().map(|image| {
             let label = format!("{} {}", image.id, image.object_key);
-            async move { (label, backfill_one(client, image).await) }
+            async move { (label, backfill_one(client, kind, image).await) }
         }))
         .buffer_unordered(CONCURRENCY);
         while let Some((label, outcome)) = results.next().await {
@@ -141,16 +177,16 @@ pub async fn run(client: &Client) -> Result<u8, Error> {
         }
     }
     bar.finish_and_clear();
-    eprintln!("{}", tally.summary());
+    eprintln!("{}", tally.summary(kind));
     Ok(u8::from(tally.failed > 0))
 }
 
-async fn backfill_one(client: &Client, image: ImageRecord) -> Outcome {
-    match plan(&image) {
+async fn backfill_one(client: &Client, kind: Kind, image: ImageRecord) -> Outcome {
+    match plan(kind, &image) {
         Plan::Has => Outcome::AlreadyHad,
         Plan::NeedsNone => Outcome::NeedsNone,
         Plan::CannotDecode(format) => Outcome::Skipped(Error::ThumbnailFormat(format)),
-        Plan::Make => match make(client, &image).await {
+        Plan::Make => match make(client, kind, &image).await {
             Ok(outcome) => outcome,
             // Running again would not change these.
             Err(error @ (Error::ThumbnailFormat(_) | Error::ThumbnailTooLarge { .. })) => {
@@ -161,8 +197,8 @@ async fn backfill_one(client: &Client, image: ImageRecord) -> Outcome {
     }
 }
 
-/// Downloads the image, makes its thumbnail and sends it.
-async fn make(client: &Client, image: &ImageRecord) -> Result<Outcome, Error> {
+/// Downloads the image, makes its thumbnail (or widths) and sends it.
+async fn make(client: &Client, kind: Kind, image: &ImageRecord) -> Result<Outcome, Error> {
     let url = &image.image_url;
     let data = tokio::time::timeout(FETCH_TIMEOUT, upload::download(client, url))
         .await
@@ -174,10 +210,24 @@ async fn make(client: &Client, image: &ImageRecord) -> Result<Outcome, Error> {
         })?;
     // The row may not have said enough (an old row without a size): the
     // bytes decide.
-    let Some(thumbnail) = upload::blocking(move || thumbnail::make(&data)).await? else {
-        return Ok(Outcome::NeedsNone);
+    let sent = match kind {
+        Kind::Thumbnails => {
+            let Some(thumbnail) = upload::blocking(move || thumbnail::make(&data)).await? else {
+                return Ok(Outcome::NeedsNone);
+            };
+            client.put_thumbnail(image.id, &thumbnail).await
+        }
+        Kind::Widths => {
+            let wanted = thumbnail::Wanted::Widths;
+            let extras = upload::blocking(move || thumbnail::make_extras(&data, wanted)).await?;
+            if extras.widths.is_empty() {
+                // Narrow after all, or turned a quarter by its orientation.
+                return Ok(Outcome::NeedsNone);
+            }
+            client.put_widths(image.id, &extras.widths).await
+        }
     };
-    match client.put_thumbnail(image.id, &thumbnail).await {
+    match sent {
         Ok(_) => Ok(Outcome::Made),
         // Made meanwhile, by another run or an upload of the same bytes.
         Err(error) if error.is_conflict() => Ok(Outcome::AlreadyHad),
@@ -199,24 +249,36 @@ mod tests {
 
     #[test]
     fn plans_from_the_row() {
-        assert_eq!(plan(&listed("image/jpeg", Some((4032, 3024)))), Plan::Make);
         assert_eq!(
-            plan(&listed("image/png", Some((480, 100)))),
+            plan(Kind::Thumbnails, &listed("image/jpeg", Some((4032, 3024)))),
+            Plan::Make
+        );
+        assert_eq!(
+            plan(Kind::Thumbnails, &listed("image/png", Some((480, 100)))),
             Plan::NeedsNone
         );
-        assert_eq!(plan(&listed("image/svg+xml", None)), Plan::NeedsNone);
-        // Always, however small: a thumbnail is never animated.
-        assert_eq!(plan(&listed("image/gif", Some((14, 25)))), Plan::Make);
         assert_eq!(
-            plan(&listed("image/avif", Some((4000, 3000)))),
+            plan(Kind::Thumbnails, &listed("image/svg+xml", None)),
+            Plan::NeedsNone
+        );
+        // Always, however small: a thumbnail is never animated.
+        assert_eq!(
+            plan(Kind::Thumbnails, &listed("image/gif", Some((14, 25)))),
+            Plan::Make
+        );
+        assert_eq!(
+            plan(Kind::Thumbnails, &listed("image/avif", Some((4000, 3000)))),
             Plan::CannotDecode(ImageFormat::Avif)
         );
         // An old row without a size: its bytes decide.
-        assert_eq!(plan(&listed("image/png", None)), Plan::Make);
+        assert_eq!(
+            plan(Kind::Thumbnails, &listed("image/png", None)),
+            Plan::Make
+        );
         let mut has = listed("image/jpeg", Some((4032, 3024)));
         has.thumbnail_key = Some("2026-11-28/a.png.thumb.jpg".into());
         has.thumbnail_url = Some("https://img.example/i/2026-11-28/a.png.thumb.jpg".into());
-        assert_eq!(plan(&has), Plan::Has);
+        assert_eq!(plan(Kind::Thumbnails, &has), Plan::Has);
     }
 
     #[test]
@@ -233,7 +295,7 @@ mod tests {
             tally.add(&outcome);
         }
         assert_eq!(
-            tally.summary(),
+            tally.summary(Kind::Thumbnails),
             "6 image(s): 2 thumbnail(s) made, 1 already had one, 2 skipped (1 need none), \
              1 failed; run again to retry the failed ones"
         );
@@ -243,7 +305,7 @@ mod tests {
             ..Tally::default()
         };
         assert_eq!(
-            done.summary(),
+            done.summary(Kind::Thumbnails),
             "5 image(s): 0 thumbnail(s) made, 3 already had one, 2 skipped (2 need none), \
              0 failed; every image that needs a thumbnail has one"
         );

@@ -1,15 +1,15 @@
 //! The imghost HTTP API, typed with the shared request/response types.
 
 use crate::config::Settings;
-use crate::thumbnail::Thumbnail;
+use crate::thumbnail::{Extras, Thumbnail};
 use bytes::Bytes;
 use imghost_shared::api::query_string::encode_pairs;
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, CreateTokenRequest, CreateTokenResponse, DeleteQuery,
-    DeleteResponse, ErrorCode, ImageId, ListQuery, ListResponse, PurgeResponse, ReconcileQuery,
-    ReconcileReport, RestoreResponse, RevokeTokenQuery, RevokeTokenResponse, StatsResponse,
-    ThumbnailQuery, ThumbnailResponse, TokenListResponse, TokenName, TrashQuery, UploadQuery,
-    UploadResponse, MAX_PAGE_SIZE, THUMBNAIL_FIELD, UPLOAD_FIELD,
+    decode_answer, routes, width_field, ApiFailure, CreateTokenRequest, CreateTokenResponse,
+    DeleteQuery, DeleteResponse, ErrorCode, ImageId, ListQuery, ListResponse, PurgeResponse,
+    ReconcileQuery, ReconcileReport, RestoreResponse, RevokeTokenQuery, RevokeTokenResponse,
+    StatsResponse, ThumbnailQuery, ThumbnailResponse, TokenListResponse, TokenName, TrashQuery,
+    UploadQuery, UploadResponse, MAX_PAGE_SIZE, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
 use reqwest::{header, Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -159,25 +159,19 @@ impl Client {
         }
     }
 
-    /// `POST /upload` with the bytes in the multipart field `file`, and its
-    /// thumbnail, if one was made, in the field `thumbnail`.
+    /// `POST /upload` with the bytes in the multipart field `file`, its
+    /// thumbnail, if one was made, in the field `thumbnail`, and its widths
+    /// in `width_<N>`.
     pub async fn upload(
         &self,
         name: &str,
         mime: &str,
         data: Bytes,
-        thumbnail: Option<&Thumbnail>,
+        extras: &Extras,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
-        self.upload_to(
-            &UploadQuery::default(),
-            name,
-            mime,
-            data,
-            thumbnail,
-            progress,
-        )
-        .await
+        self.upload_to(&UploadQuery::default(), name, mime, data, extras, progress)
+            .await
     }
 
     /// `POST /upload?key=&created_at=`: an exported image back under the
@@ -188,7 +182,7 @@ impl Client {
         name: &str,
         mime: &str,
         data: Bytes,
-        thumbnail: Option<&Thumbnail>,
+        extras: &Extras,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
         let length = data.len() as u64;
@@ -210,8 +204,11 @@ impl Client {
         .mime_str(mime)
         .expect("a detected image type is a valid MIME type");
         let mut form = reqwest::multipart::Form::new().part(UPLOAD_FIELD, part);
-        if let Some(thumbnail) = thumbnail {
+        if let Some(thumbnail) = &extras.thumbnail {
             form = form.part(THUMBNAIL_FIELD, thumbnail_part(thumbnail));
+        }
+        for width in &extras.widths {
+            form = form.part(width_field(width.width), width_part(width));
         }
         let request = self
             .request(Method::POST, routes::UPLOAD, &query.to_query_string())
@@ -234,6 +231,24 @@ impl Client {
             .header(header::CONTENT_TYPE, thumbnail.mime())
             .body(thumbnail.data.clone());
         self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `PUT /widths?id=N` with the widths as multipart files: for an image
+    /// that has none (one that has answers a conflict).
+    pub async fn put_widths(
+        &self,
+        id: ImageId,
+        widths: &[crate::widths::Width],
+    ) -> Result<ThumbnailResponse, ApiError> {
+        let query = ThumbnailQuery { id };
+        let mut form = reqwest::multipart::Form::new();
+        for width in widths {
+            form = form.part(width_field(width.width), width_part(width));
+        }
+        let request = self
+            .request(Method::PUT, routes::WIDTHS, &query.to_query_string())
+            .multipart(form);
+        self.send(request, UPLOAD_TIMEOUT).await
     }
 
     /// `GET /query`: one page, newest first.
@@ -372,6 +387,17 @@ impl Client {
             cause: root_cause(error),
         }
     }
+}
+
+/// The multipart part of a width: its bytes, with their length.
+fn width_part(width: &crate::widths::Width) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::from(width.data.clone()),
+        width.data.len() as u64,
+    )
+    .file_name(format!("{}w.webp", width.width))
+    .mime_str("image/webp")
+    .expect("image/webp is a valid MIME type")
 }
 
 /// The multipart part of a thumbnail: its bytes, with their length.

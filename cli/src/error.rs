@@ -64,7 +64,9 @@ pub enum Error {
     #[error("cannot write a temporary copy to convert this HEIC/HEIF photo: {0}")]
     HeifTemp(io::Error),
 
-    // Thumbnails.
+    // Thumbnails and widths.
+    #[error("cannot make the responsive widths: {0}")]
+    Widths(String),
     #[error("cannot make a thumbnail: {0}")]
     Thumbnail(::image::ImageError),
     #[error("cannot make a thumbnail: this tool does not decode {} images", .0.name())]

@@ -25,6 +25,7 @@ pub fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> Image
         animated: None,
         thumbnail_key: None,
         thumbnail_url: None,
+        widths: Vec::new(),
         deleted_at: None,
     }
 }

@@ -178,7 +178,7 @@ async fn restore(
         return Err(Error::ExportFileChanged(path));
     }
     let prepared = upload::prepare(&entry.original_name, bytes.into())?;
-    let thumbnail = upload::thumbnail_for(&prepared, &entry.key, None).await;
+    let extras = upload::extras_for(&prepared, &entry.key, None).await;
     let query = UploadQuery {
         key: Some(entry.key),
         created_at: Some(entry.created_at),
@@ -192,7 +192,7 @@ async fn restore(
             &prepared.name,
             prepared.mime,
             prepared.data,
-            thumbnail.as_ref(),
+            &extras,
             None,
         )
         .await?)

@@ -20,6 +20,7 @@ mod thumbnail;
 mod token;
 mod trash;
 mod upload;
+mod widths;
 
 use clap::{Parser, Subcommand};
 use client::{Client, ReconcileMode};
@@ -67,6 +68,10 @@ enum Command {
         /// What to print per image
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// The `sizes` of `--format responsive` and `hugo`: how wide the
+        /// image is shown on the page
+        #[arg(long, default_value = imghost_shared::snippet::DEFAULT_SIZES)]
+        sizes: String,
         /// Also upload the image on the clipboard (after the files)
         #[arg(long)]
         clipboard: bool,
@@ -130,6 +135,16 @@ enum Command {
     /// per thumbnail. Safe to stop and run again: images with a thumbnail
     /// are passed over.
     Thumbnails,
+    /// Make the responsive widths of every stored image that takes them and
+    /// has none
+    ///
+    /// Each such image (wider than 800 pixels, not animated) is downloaded,
+    /// WebP copies 640, 960, 1280 and 1920 pixels wide (those under 80 % of
+    /// its width) made on this computer and stored beside it; `imghost
+    /// upload` sends them with every new image. Prints `made ID KEY` per
+    /// image. Safe to stop and run again.
+    #[command(visible_alias = "variants")]
+    Widths,
     /// Move the images of Markdown, MDX and HTML files to imghost and
     /// rewrite only their URLs
     ///
@@ -311,11 +326,13 @@ async fn run(command: Command) -> Result<u8, Error> {
         Command::Login { .. } => unreachable!("handled above"),
         Command::Upload {
             format,
+            sizes,
             clipboard,
             files,
         } => {
             let sources = upload_sources(files, clipboard)?;
-            Ok(upload::run(&client, sources, format).await)
+            let style = output::LineStyle { format, sizes };
+            Ok(upload::run(&client, sources, &style).await)
         }
         Command::List {
             search,
@@ -373,7 +390,8 @@ async fn run(command: Command) -> Result<u8, Error> {
         }
         Command::Export { dir } => export::run(&client, &dir).await,
         Command::Import { dir, max_bytes } => import::run(&client, &dir, max_bytes).await,
-        Command::Thumbnails => backfill::run(&client).await,
+        Command::Thumbnails => backfill::run(&client, backfill::Kind::Thumbnails).await,
+        Command::Widths => backfill::run(&client, backfill::Kind::Widths).await,
         Command::Token { command } => match command {
             TokenCommand::Create {
                 name,

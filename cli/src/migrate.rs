@@ -380,15 +380,9 @@ async fn move_images(
             eprintln!("dry run: imghost:dry-run/{} is {}", n + 1, image.written);
             return Ok(format!("imghost:dry-run/{}", n + 1));
         }
-        let thumbnail = upload::thumbnail_for(&prepared, &image.written, None).await;
+        let extras = upload::extras_for(&prepared, &image.written, None).await;
         let uploaded = client
-            .upload(
-                &prepared.name,
-                prepared.mime,
-                prepared.data,
-                thumbnail.as_ref(),
-                None,
-            )
+            .upload(&prepared.name, prepared.mime, prepared.data, &extras, None)
             .await?;
         if uploaded.duplicate {
             eprintln!(

@@ -21,6 +21,28 @@ pub enum Format {
     /// `[![name](thumbnail url)](url)`: the thumbnail, linking to the image
     /// (plain Markdown for an image without a thumbnail)
     LinkedThumbnail,
+    /// `<img src srcset sizes width height alt loading="lazy"
+    /// decoding="async">`: readers' browsers pick the smallest sharp width
+    Responsive,
+    /// The same as a Hugo shortcode, `{{< img src srcset sizes ... >}}`
+    Hugo,
+}
+
+/// How a line is written: the format, and the `sizes` a responsive one
+/// says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineStyle {
+    pub format: Format,
+    pub sizes: String,
+}
+
+impl From<Format> for LineStyle {
+    fn from(format: Format) -> Self {
+        Self {
+            format,
+            sizes: snippet::DEFAULT_SIZES.into(),
+        }
+    }
 }
 
 /// One line, without the newline.
@@ -37,10 +59,16 @@ pub fn progress_bar(template: &'static str) -> indicatif::ProgressBar {
     bar
 }
 
-pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
+pub fn upload_line(style: &LineStyle, upload: &UploadResponse) -> String {
     let image = &upload.image;
     let url = &upload.url;
-    match format {
+    let responsive = || snippet::Responsive {
+        url,
+        dimensions: image.dimensions(),
+        widths: &image.widths,
+        sizes: &style.sizes,
+    };
+    match style.format {
         Format::Url => url.clone(),
         Format::Markdown => snippet::markdown(&image.original_name, url),
         Format::Html => snippet::html(&image.original_name, url, image.dimensions()),
@@ -48,6 +76,8 @@ pub fn upload_line(format: Format, upload: &UploadResponse) -> String {
             Some(thumbnail) => snippet::linked_thumbnail(&image.original_name, thumbnail, url),
             None => snippet::markdown(&image.original_name, url),
         },
+        Format::Responsive => snippet::responsive_html(&image.original_name, &responsive()),
+        Format::Hugo => snippet::hugo_shortcode(&image.original_name, &responsive()),
     }
 }
 
@@ -336,30 +366,49 @@ mod tests {
     #[test]
     fn one_line_per_format() {
         let shot = upload("shot [1].png", Some((640, 427)));
-        assert_eq!(upload_line(Format::Url, &shot), URL);
+        assert_eq!(upload_line(&Format::Url.into(), &shot), URL);
         assert_eq!(
-            upload_line(Format::Markdown, &shot),
+            upload_line(&Format::Markdown.into(), &shot),
             format!("![shot \\[1\\].png]({URL})")
         );
         assert_eq!(
-            upload_line(Format::Html, &shot),
+            upload_line(&Format::Html.into(), &shot),
             format!("<img src=\"{URL}\" alt=\"shot [1].png\" width=\"640\" height=\"427\">")
         );
         assert_eq!(
-            upload_line(Format::LinkedThumbnail, &shot),
+            upload_line(&Format::LinkedThumbnail.into(), &shot),
             format!("![shot \\[1\\].png]({URL})"),
             "no thumbnail: plain Markdown"
         );
         let mut with_thumbnail = shot.clone();
         with_thumbnail.image.thumbnail_url = Some(format!("{URL}.thumb.jpg"));
         assert_eq!(
-            upload_line(Format::LinkedThumbnail, &with_thumbnail),
+            upload_line(&Format::LinkedThumbnail.into(), &with_thumbnail),
             format!("[![shot \\[1\\].png]({URL}.thumb.jpg)]({URL})")
         );
         let no_size = upload("a\"b.svg", None);
         assert_eq!(
-            upload_line(Format::Html, &no_size),
+            upload_line(&Format::Html.into(), &no_size),
             format!("<img src=\"{URL}\" alt=\"a&quot;b.svg\">")
+        );
+        let mut photo = upload("beach.jpg", Some((4032, 3024)));
+        photo.image.widths = vec![640, 960];
+        let style = LineStyle {
+            format: Format::Responsive,
+            sizes: "50vw".into(),
+        };
+        assert_eq!(
+            upload_line(&style, &photo),
+            format!(
+                "<img src=\"{URL}\" srcset=\"{URL}@640w.webp 640w, {URL}@960w.webp 960w, \
+                 {URL} 4032w\" sizes=\"50vw\" width=\"4032\" height=\"3024\" alt=\"beach.jpg\" \
+                 loading=\"lazy\" decoding=\"async\">"
+            )
+        );
+        assert!(
+            upload_line(&Format::Hugo.into(), &photo).starts_with(&format!(
+                "{{{{< img src=\"{URL}\" srcset=\"{URL}@640w.webp 640w"
+            ))
         );
     }
 

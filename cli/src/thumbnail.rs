@@ -82,9 +82,36 @@ pub fn needs_one(data: &[u8]) -> bool {
 /// browser shows). Decoding a 12-megapixel photo takes a fraction of a
 /// second: call it off the async runtime.
 pub fn make(data: &[u8]) -> Result<Option<Thumbnail>, Error> {
+    Ok(make_extras(data, Wanted::Thumbnail)?.thumbnail)
+}
+
+/// Which extras to make of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Thumbnail,
+    Widths,
+    Both,
+}
+
+/// What is sent beside an image: its thumbnail and its responsive widths.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub thumbnail: Option<Thumbnail>,
+    pub widths: Vec<crate::widths::Width>,
+}
+
+/// The thumbnail and the responsive widths of the image in `data` that
+/// `wanted` asks for and it needs, from one decode; nothing is decoded when
+/// it needs none of them.
+pub fn make_extras(data: &[u8], wanted: Wanted) -> Result<Extras, Error> {
     let info = detect(data).map_err(Error::NotAnImage)?;
-    if !is_needed(&info) {
-        return Ok(None);
+    let widths = match wanted {
+        Wanted::Thumbnail => Vec::new(),
+        Wanted::Widths | Wanted::Both => imghost_shared::widths::widths_for(&info),
+    };
+    let thumbnail_needed = wanted != Wanted::Widths && is_needed(&info);
+    if !thumbnail_needed && widths.is_empty() {
+        return Ok(Extras::default());
     }
     let format = decoder_format(info.format).ok_or(Error::ThumbnailFormat(info.format))?;
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
@@ -96,15 +123,22 @@ pub fn make(data: &[u8]) -> Result<Option<Thumbnail>, Error> {
         .unwrap_or(::image::metadata::Orientation::NoTransforms);
     let profile = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(Error::Thumbnail)?;
-    // Scaled before it is turned: `fit` of the turned size is the turned
-    // `fit`, and turning 480 × 360 pixels costs nothing.
-    let size = fit(Dimensions {
-        width: image.width(),
-        height: image.height(),
-    });
-    let mut small = scale_down(image, size);
-    small.apply_orientation(orientation);
-    encode(&small, profile.as_deref()).map(Some)
+    // Widths first, from the full image (the thumbnail takes it over).
+    let widths = crate::widths::make(&image, orientation, &widths)?;
+    let thumbnail = if thumbnail_needed {
+        // Scaled before it is turned: `fit` of the turned size is the
+        // turned `fit`, and turning 480 × 360 pixels costs nothing.
+        let size = fit(Dimensions {
+            width: image.width(),
+            height: image.height(),
+        });
+        let mut small = scale_down(image, size);
+        small.apply_orientation(orientation);
+        Some(encode(&small, profile.as_deref())?)
+    } else {
+        None
+    };
+    Ok(Extras { thumbnail, widths })
 }
 
 /// What the decoders may allocate for their own buffers. `Limits` has no
@@ -129,7 +163,7 @@ fn check_size((width, height): (u32, u32), total_bytes: u64) -> Result<(), Error
 /// whole factor, averaging blocks of pixels in one pass over the bytes,
 /// then by what is left with `thumbnail_exact`, which takes many times
 /// longer per source pixel.
-fn scale_down(image: DynamicImage, size: Dimensions) -> DynamicImage {
+pub fn scale_down(image: DynamicImage, size: Dimensions) -> DynamicImage {
     let (width, height) = (image.width(), image.height());
     if (width, height) == (size.width, size.height) {
         return image;

@@ -5,8 +5,8 @@ use crate::client::{Client, Progress};
 use crate::clipboard;
 use crate::error::Error;
 use crate::heif;
-use crate::output::{self, Format};
-use crate::thumbnail::{self, Thumbnail};
+use crate::output::{self, LineStyle};
+use crate::thumbnail::{self, Extras};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use imghost_shared::api::UploadResponse;
@@ -204,33 +204,33 @@ pub(crate) async fn download(client: &Client, url: &str) -> Result<Bytes, Error>
     Ok(data.into())
 }
 
-/// The thumbnail to send with an image, made off the runtime thread;
-/// `None` when it needs none, or when none can be made: then a warning
-/// says why (above the progress bars in `multi`), and the image is
-/// uploaded without one.
-pub async fn thumbnail_for(
-    prepared: &Prepared,
-    label: &str,
-    multi: Option<&MultiProgress>,
-) -> Option<Thumbnail> {
-    if !thumbnail::needs_one(&prepared.data) {
-        return None; // known from the header alone: no thread needed
+/// The thumbnail and widths to send with an image, made off the runtime
+/// thread from one decode; none when it needs none, or when they cannot
+/// be made: then a warning says why (above the progress bars in `multi`),
+/// and the image is uploaded without them.
+pub async fn extras_for(prepared: &Prepared, label: &str, multi: Option<&MultiProgress>) -> Extras {
+    let needs_widths = imghost_shared::image::detect(&prepared.data)
+        .is_ok_and(|info| !imghost_shared::widths::widths_for(&info).is_empty());
+    if !thumbnail::needs_one(&prepared.data) && !needs_widths {
+        return Extras::default(); // known from the header alone: no thread needed
     }
     let data = prepared.data.clone();
-    match blocking(move || thumbnail::make(&data)).await {
-        Ok(thumbnail) => thumbnail,
+    match blocking(move || thumbnail::make_extras(&data, thumbnail::Wanted::Both)).await {
+        Ok(extras) => extras,
         Err(reason) => {
             let label = if label.is_empty() {
                 &prepared.name
             } else {
                 label
             };
-            let warn = || eprintln!("warning: {label}: {reason}; uploading it without one");
+            let warn = || {
+                eprintln!("warning: {label}: {reason}; uploading it without a thumbnail or widths")
+            };
             match multi {
                 Some(multi) => multi.suspend(warn),
                 None => warn(),
             }
-            None
+            Extras::default()
         }
     }
 }
@@ -244,7 +244,7 @@ pub async fn upload_one(
     multi: Option<&MultiProgress>,
 ) -> Result<UploadResponse, Error> {
     let prepared = load(client, source).await?;
-    let thumbnail = thumbnail_for(&prepared, label, multi).await;
+    let extras = extras_for(&prepared, label, multi).await;
     let bar = multi.map(|multi| {
         let bar = multi.add(ProgressBar::new(prepared.data.len() as u64));
         bar.set_style(
@@ -268,7 +268,7 @@ pub async fn upload_one(
             &prepared.name,
             prepared.mime,
             prepared.data,
-            thumbnail.as_ref(),
+            &extras,
             reporter,
         )
         .await
@@ -328,7 +328,7 @@ pub fn exit_code<T, E>(outcomes: &[Result<T, E>]) -> u8 {
 pub fn report_lines(
     label: &str,
     result: &Result<UploadResponse, Error>,
-    format: Format,
+    style: &LineStyle,
 ) -> (String, Option<String>) {
     match result {
         Ok(upload) => {
@@ -338,17 +338,17 @@ pub fn report_lines(
                     upload.image.id
                 )
             });
-            (output::upload_line(format, upload), note)
+            (output::upload_line(style, upload), note)
         }
         Err(reason) => (String::new(), Some(format!("error: {label}: {reason}"))),
     }
 }
 
 /// `imghost upload`: one line per source on stdout, in argument order.
-pub async fn run(client: &Client, sources: Vec<(String, Source)>, format: Format) -> u8 {
+pub async fn run(client: &Client, sources: Vec<(String, Source)>, style: &LineStyle) -> u8 {
     let multi = progress_display();
     let outcomes = upload_all(client, sources, multi.as_ref(), |label, result| {
-        let (line, note) = report_lines(label, result, format);
+        let (line, note) = report_lines(label, result, style);
         let print = || {
             if let Some(note) = &note {
                 eprintln!("{note}");
@@ -460,9 +460,13 @@ mod tests {
 
     #[test]
     fn failures_keep_their_line_so_lines_match_arguments() {
-        let ok = report_lines("a.png", &Ok(uploaded(false)), Format::Url);
+        let ok = report_lines("a.png", &Ok(uploaded(false)), &output::Format::Url.into());
         assert_eq!(ok, ("https://img.example/i/2026-11-28/a.png".into(), None));
-        let duplicate = report_lines("b.png", &Ok(uploaded(true)), Format::Markdown);
+        let duplicate = report_lines(
+            "b.png",
+            &Ok(uploaded(true)),
+            &output::Format::Markdown.into(),
+        );
         assert_eq!(
             duplicate,
             (
@@ -472,7 +476,11 @@ mod tests {
                 )
             )
         );
-        let failed = report_lines("c.png", &Err(Error::NoSuchFile), Format::Url);
+        let failed = report_lines(
+            "c.png",
+            &Err(Error::NoSuchFile),
+            &output::Format::Url.into(),
+        );
         assert_eq!(
             failed,
             (String::new(), Some("error: c.png: no such file".into()))
