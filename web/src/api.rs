@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::{
-    decode_answer, routes, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
+    decode_answer, routes, width_field, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
     CreateTokenResponse, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ImageRecord, ListQuery,
     ListResponse, PurgeResponse, RestoreResponse, RevokeTokenQuery, StatsResponse, ThumbnailQuery,
     TokenListResponse, TokenName, TrashQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
@@ -153,6 +153,22 @@ fn exchange(request: Result<Request, ApiError>) -> Pin<Box<dyn Future<Output = A
 async fn send<T: DeserializeOwned>(request: Result<Request, ApiError>) -> Result<T, ApiError> {
     let (status, body) = exchange(request).await?;
     decode(status, &body)
+}
+
+/// What is sent beside an image: its thumbnail and its responsive widths.
+#[derive(Clone, Default)]
+pub struct Extras {
+    pub thumbnail: Option<Blob>,
+    pub widths: Vec<(u32, Blob)>,
+}
+
+impl Extras {
+    /// Whether the server's 400 `why` is about these rather than the image.
+    pub fn refused_by(&self, why: &str) -> bool {
+        (self.thumbnail.is_some() && why.starts_with("The thumbnail"))
+            || (!self.widths.is_empty()
+                && (why.contains(" px width") || why.starts_with("Send every width")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,15 +331,20 @@ impl Api {
         &self,
         file: &Blob,
         name: &str,
-        thumbnail: Option<&Blob>,
+        extras: &Extras,
         on_progress: impl Fn(f64) + 'static,
     ) -> Result<UploadResponse, ApiError> {
         let unreachable = |_| ApiError::Unreachable;
         let form = FormData::new().map_err(unreachable)?;
         form.append_with_blob_and_filename(UPLOAD_FIELD, file, name)
             .map_err(unreachable)?;
-        if let Some(thumbnail) = thumbnail {
+        if let Some(thumbnail) = &extras.thumbnail {
             form.append_with_blob_and_filename(THUMBNAIL_FIELD, thumbnail, THUMBNAIL_FIELD)
+                .map_err(unreachable)?;
+        }
+        for (width, blob) in &extras.widths {
+            let field = width_field(*width);
+            form.append_with_blob_and_filename(&field, blob, &field)
                 .map_err(unreachable)?;
         }
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;

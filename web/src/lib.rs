@@ -13,6 +13,7 @@ pub mod app;
 pub mod audit;
 pub mod clipboard;
 pub mod confirm;
+pub mod decimal;
 pub mod dom;
 pub mod gallery;
 pub mod i18n;

@@ -6,6 +6,7 @@
 
 use crate::api::{Api, ApiError};
 use crate::i18n::{t, use_lang, Lang};
+use imghost_shared::snippet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,11 +16,14 @@ const KEY_SHRINK: &str = "imghost.shrink";
 const KEY_MAX_WIDTH: &str = "imghost.maxWidth";
 const KEY_QUALITY: &str = "imghost.quality";
 const KEY_LANG: &str = "imghost.lang";
+const KEY_SIZES: &str = "imghost.sizes";
 
 pub const DEFAULT_MAX_WIDTH: u32 = 2560;
 pub const DEFAULT_QUALITY: f64 = 0.82;
 pub const MAX_WIDTH_RANGE: (u32, u32) = (16, 16_384);
 pub const QUALITY_RANGE: (f64, f64) = (0.1, 1.0);
+/// `QUALITY_RANGE` as the quality input's `min` and `max` say it.
+pub const QUALITY_RANGE_TEXT: (&str, &str) = ("0.1", "1");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
@@ -63,6 +67,8 @@ pub struct Settings {
     pub connection: RwSignal<Connection>,
     pub shrink: RwSignal<ShrinkOptions>,
     pub lang: RwSignal<Lang>,
+    /// The `sizes` of the responsive snippet: how wide the blog shows images.
+    pub sizes: RwSignal<String>,
     pub panel_open: RwSignal<bool>,
     /// A token from a `#token=` link that differs from the saved one: used
     /// only once the user says so.
@@ -106,6 +112,9 @@ impl Settings {
             connection: RwSignal::new(connection),
             shrink: RwSignal::new(shrink),
             lang: RwSignal::new(lang),
+            sizes: RwSignal::new(
+                storage_get(KEY_SIZES).unwrap_or_else(|| snippet::DEFAULT_SIZES.into()),
+            ),
             default_api_url: StoredValue::new(default_api_url),
         };
         settings.save_on_change();
@@ -126,8 +135,9 @@ impl Settings {
             let shrink = self.shrink.get();
             storage_set(KEY_SHRINK, if shrink.enabled { "1" } else { "0" });
             storage_set(KEY_MAX_WIDTH, &shrink.max_width.to_string());
-            storage_set(KEY_QUALITY, &shrink.quality.to_string());
+            storage_set(KEY_QUALITY, &quality_text(shrink.quality));
         });
+        Effect::new(move |_| storage_set(KEY_SIZES, &self.sizes.get()));
         Effect::new(move |_| {
             let lang = self.lang.get();
             storage_set(KEY_LANG, lang.code());
@@ -191,7 +201,7 @@ pub fn default_api_url(build_time: Option<&str>, origin: &str) -> String {
 }
 
 pub fn parse_max_width(text: &str) -> u32 {
-    match text.trim().parse::<f64>() {
+    match crate::decimal::parse(text.trim()).ok_or(()) {
         Ok(width) if width.is_finite() => {
             (width.round() as u32).clamp(MAX_WIDTH_RANGE.0, MAX_WIDTH_RANGE.1)
         }
@@ -200,9 +210,26 @@ pub fn parse_max_width(text: &str) -> u32 {
 }
 
 pub fn parse_quality(text: &str) -> f64 {
-    match text.trim().parse::<f64>() {
+    match crate::decimal::parse(text.trim()).ok_or(()) {
         Ok(quality) if quality.is_finite() => quality.clamp(QUALITY_RANGE.0, QUALITY_RANGE.1),
         _ => DEFAULT_QUALITY,
+    }
+}
+
+/// What the sizes input gives: the text, or the default for none.
+pub fn parse_sizes(text: &str) -> String {
+    match text.trim() {
+        "" => snippet::DEFAULT_SIZES.into(),
+        sizes => sizes.into(),
+    }
+}
+
+/// A quality as the input and storage write it: two decimals, `1` for 1.
+pub fn quality_text(quality: f64) -> String {
+    let text = crate::decimal::format(quality, 2);
+    match text.trim_end_matches('0').trim_end_matches('.') {
+        "" => "0".into(),
+        trimmed => trimmed.into(),
     }
 }
 

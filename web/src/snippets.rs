@@ -1,9 +1,11 @@
 //! What a blogger pastes, made by the same shared code the server uses for
-//! its `markdown` and `html` answers: the URL, Markdown and HTML, and for
-//! an image with a thumbnail, Markdown of the thumbnail linking to it.
+//! its `markdown` and `html` answers: the URL, Markdown and HTML, for an
+//! image with a thumbnail, Markdown of the thumbnail linking to it, and for
+//! one with widths, a responsive `<img srcset>` and its Hugo shortcode.
 
 use crate::clipboard::use_copier;
 use crate::i18n::{t, use_lang, Texts};
+use crate::settings::use_settings;
 use imghost_shared::api::ImageRecord;
 use imghost_shared::snippet;
 use leptos::prelude::*;
@@ -15,10 +17,13 @@ pub struct Snippets {
     pub html: String,
     /// `[![alt](thumbnail)](url)`, when the image has a thumbnail.
     pub linked_thumbnail: Option<String>,
+    /// `<img srcset sizes ...>` and `{{< img ... >}}`, when it has widths.
+    pub responsive: Option<(String, String)>,
 }
 
 impl Snippets {
-    pub fn of(image: &ImageRecord) -> Self {
+    /// The snippets of `image`; the responsive one says `sizes`.
+    pub fn of(image: &ImageRecord, sizes: &str) -> Self {
         let name = &image.original_name;
         Self {
             url: image.image_url.clone(),
@@ -28,6 +33,18 @@ impl Snippets {
                 .thumbnail_url
                 .as_deref()
                 .map(|thumbnail| snippet::linked_thumbnail(name, thumbnail, &image.image_url)),
+            responsive: (!image.widths.is_empty()).then(|| {
+                let responsive = snippet::Responsive {
+                    url: &image.image_url,
+                    dimensions: image.dimensions(),
+                    widths: &image.widths,
+                    sizes,
+                };
+                (
+                    snippet::responsive_html(name, &responsive),
+                    snippet::hugo_shortcode(name, &responsive),
+                )
+            }),
         }
     }
 
@@ -63,6 +80,22 @@ impl Snippets {
             copy_title: |t| t.copy_linked_thumbnail,
             text,
         }));
+        if let Some((html, hugo)) = self.responsive {
+            labelled.push(Labelled {
+                label: |t| t.responsive,
+                short: "SRCSET",
+                id: "responsive",
+                copy_title: |t| t.copy_responsive,
+                text: html,
+            });
+            labelled.push(Labelled {
+                label: |_| "Hugo",
+                short: "HUGO",
+                id: "hugo",
+                copy_title: |t| t.copy_hugo,
+                text: hugo,
+            });
+        }
         labelled
     }
 }
@@ -86,7 +119,7 @@ pub struct Labelled {
 pub fn SnippetFields(image: ImageRecord) -> impl IntoView {
     let copier = use_copier();
     let lang = use_lang();
-    Snippets::of(&image)
+    Snippets::of(&image, &use_settings().sizes.get_untracked())
         .labelled()
         .into_iter()
         .map(
@@ -147,13 +180,14 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            widths: Vec::new(),
             deleted_at: None,
         }
     }
 
     #[test]
     fn snippets_carry_the_name_url_and_size() {
-        let snippets = Snippets::of(&record(Some(640), Some(480)));
+        let snippets = Snippets::of(&record(Some(640), Some(480)), snippet::DEFAULT_SIZES);
         assert_eq!(snippets.url, "https://img.example/i/2026-11-28/a.png");
         assert_eq!(
             snippets.markdown,
@@ -163,13 +197,13 @@ mod tests {
             snippets.html,
             "<img src=\"https://img.example/i/2026-11-28/a.png\" alt=\"cat [1].png\" width=\"640\" height=\"480\">"
         );
-        let without_size = Snippets::of(&record(None, None));
+        let without_size = Snippets::of(&record(None, None), snippet::DEFAULT_SIZES);
         assert!(!without_size.html.contains("width"));
     }
 
     #[test]
     fn a_linked_thumbnail_only_with_a_thumbnail() {
-        let plain = Snippets::of(&record(Some(640), Some(480)));
+        let plain = Snippets::of(&record(Some(640), Some(480)), snippet::DEFAULT_SIZES);
         assert_eq!(plain.linked_thumbnail, None);
         let ids = |snippets: Snippets| {
             snippets
@@ -180,10 +214,13 @@ mod tests {
         };
         assert_eq!(ids(plain), ["url", "markdown", "html"]);
 
-        let with_thumbnail = Snippets::of(&ImageRecord {
-            thumbnail_url: Some("https://img.example/i/2026-11-28/a.png.thumb.webp".into()),
-            ..record(Some(640), Some(480))
-        });
+        let with_thumbnail = Snippets::of(
+            &ImageRecord {
+                thumbnail_url: Some("https://img.example/i/2026-11-28/a.png.thumb.webp".into()),
+                ..record(Some(640), Some(480))
+            },
+            snippet::DEFAULT_SIZES,
+        );
         assert_eq!(
             with_thumbnail.linked_thumbnail.as_deref(),
             Some(
@@ -201,5 +238,28 @@ mod tests {
             "Markdown (linked thumbnail)"
         );
         assert_eq!((labelled[0].label)(&crate::i18n::ZH), "URL");
+    }
+
+    #[test]
+    fn responsive_snippets_only_with_widths_and_with_the_sizes_given() {
+        let with_widths = Snippets::of(
+            &ImageRecord {
+                widths: vec![640],
+                ..record(Some(1000), Some(500))
+            },
+            "50vw",
+        );
+        let (html, hugo) = with_widths.responsive.clone().expect("it has widths");
+        let url = "https://img.example/i/2026-11-28/a.png";
+        assert_eq!(
+            html,
+            format!(
+                "<img src=\"{url}\" srcset=\"{url}@640w.webp 640w, {url} 1000w\" sizes=\"50vw\" \
+                 width=\"1000\" height=\"500\" alt=\"cat [1].png\" loading=\"lazy\" decoding=\"async\">"
+            )
+        );
+        assert!(hugo.starts_with(&format!("{{{{< img src=\"{url}\" srcset=")));
+        let ids: Vec<_> = with_widths.labelled().iter().map(|l| l.id).collect();
+        assert_eq!(ids, ["url", "markdown", "html", "responsive", "hugo"]);
     }
 }

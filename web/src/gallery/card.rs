@@ -189,11 +189,11 @@ fn CardDetails(image: Arc<ImageRecord>) -> impl IntoView {
     }
 }
 
-/// URL, Markdown and HTML, and the linked thumbnail where there is one,
-/// each a click away from the clipboard.
+/// URL, Markdown and HTML, the linked thumbnail and the responsive snippets
+/// where the image has them, each a click away from the clipboard.
 #[component]
 fn CopyButtons(image: Arc<ImageRecord>) -> impl IntoView {
-    let buttons = Snippets::of(&image)
+    let buttons = Snippets::of(&image, &use_settings().sizes.get_untracked())
         .labelled()
         .into_iter()
         .map(|snippet| view! { <CopyButton snippet /> })

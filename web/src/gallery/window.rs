@@ -15,6 +15,7 @@ use super::card::ImageCard;
 use super::delete::Deleter;
 use super::mounted::MountedCards;
 use super::use_gallery;
+use crate::decimal;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -228,11 +229,7 @@ impl GridWindow {
         }
         let style = computed_style(element);
         let columns = style.grid_template_columns().split_whitespace().count();
-        let gap = style
-            .row_gap()
-            .trim_end_matches("px")
-            .parse()
-            .unwrap_or(0.0);
+        let gap = decimal::parse(style.row_gap().trim_end_matches("px")).unwrap_or(0.0);
         let mut tallest = 0.0_f64;
         let mut card = element.first_element_child();
         while let Some(current) = card {
@@ -345,11 +342,11 @@ impl Drop for Watch {
 fn lay_out(grid: &Element, span: Span, measured: Option<Grid>) {
     let pitch = measured.map_or(0.0, Grid::pitch);
     let style = boxed(grid).style();
-    let px = |rows: usize| format!("{:.3}px", rows as f64 * pitch);
+    let px = |rows: usize| format!("{}px", decimal::format(rows as f64 * pitch, 3));
     style.set_property("padding-top", &px(span.rows_before));
     style.set_property("padding-bottom", &px(span.rows_after));
     let rows = match measured.filter(|grid| grid.held) {
-        Some(grid) => format!("minmax({:.6}px,auto)", grid.row),
+        Some(grid) => format!("minmax({}px,auto)", decimal::format(grid.row, 6)),
         None => String::new(),
     };
     style.set_property("grid-auto-rows", &rows);

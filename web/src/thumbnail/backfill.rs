@@ -256,6 +256,7 @@ mod tests {
             animated: None,
             thumbnail_key: None,
             thumbnail_url: None,
+            widths: Vec::new(),
             deleted_at: None,
         }
     }
@@ -270,6 +271,7 @@ mod tests {
         assert!(needs_thumbnail(&photo, None));
         let with_one = ImageRecord {
             thumbnail_url: Some("https://img.example/a.jpg.thumb.webp".into()),
+            widths: Vec::new(),
             ..photo.clone()
         };
         assert!(!needs_thumbnail(&with_one, dims(4032, 3024)));

@@ -10,6 +10,7 @@
 //! `bytes`, `width` and `height`.
 
 mod backfill;
+pub mod widths;
 
 pub use backfill::backfill;
 

@@ -1,10 +1,12 @@
 //! The line under the drop zone: shrinking options (on or off, maximum
-//! width, WebP quality) and clearing finished rows.
+//! width, WebP quality), the responsive snippet's `sizes`, and clearing
+//! finished rows.
 
 use super::use_uploads;
 use crate::i18n::t;
 use crate::settings::{
-    parse_max_width, parse_quality, use_settings, ShrinkOptions, MAX_WIDTH_RANGE, QUALITY_RANGE,
+    parse_max_width, parse_quality, parse_sizes, quality_text, use_settings, ShrinkOptions,
+    MAX_WIDTH_RANGE, QUALITY_RANGE_TEXT,
 };
 use leptos::prelude::*;
 
@@ -16,6 +18,7 @@ pub fn UploadOptions() -> impl IntoView {
             <ShrinkToggle />
             <MaxWidthInput />
             <QualityInput />
+            <SizesInput />
             <Show when=move || uploads.has_finished()>
                 <button
                     type="button"
@@ -85,16 +88,37 @@ fn QualityInput() -> impl IntoView {
             {t(|t| t.quality)}
             <input
                 type="number"
-                min=QUALITY_RANGE.0
-                max=QUALITY_RANGE.1
+                min=QUALITY_RANGE_TEXT.0
+                max=QUALITY_RANGE_TEXT.1
                 step="0.01"
                 data-testid="quality"
                 prop:disabled=move || !shrink.get().enabled
-                prop:value=move || shrink.get().quality.to_string()
+                prop:value=move || quality_text(shrink.get().quality)
                 on:change:target=move |ev| {
                     let quality = parse_quality(&ev.target().value());
                     shrink.update(|options| options.quality = quality);
-                    ev.target().set_value(&quality.to_string());
+                    ev.target().set_value(&quality_text(quality));
+                }
+            />
+        </label>
+    }
+}
+
+#[component]
+fn SizesInput() -> impl IntoView {
+    let sizes = use_settings().sizes;
+    view! {
+        <label class="inline" title=t(|t| t.sizes_hint)>
+            {t(|t| t.sizes)}
+            <input
+                type="text"
+                spellcheck="false"
+                data-testid="sizes"
+                prop:value=move || sizes.get()
+                on:change:target=move |ev| {
+                    let text = parse_sizes(&ev.target().value());
+                    ev.target().set_value(&text);
+                    sizes.set(text);
                 }
             />
         </label>

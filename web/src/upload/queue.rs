@@ -5,7 +5,7 @@
 //! version and sent in the same request.
 
 use super::{heic, shrink};
-use crate::api::ApiError;
+use crate::api::{ApiError, Extras};
 use crate::app::DataVersion;
 use crate::gallery::GalleryState;
 use crate::settings::Settings;
@@ -66,7 +66,7 @@ struct RowFiles {
     source: File,
     info: Option<ImageInfo>,
     upload: Option<Blob>,
-    thumbnail: Option<Blob>,
+    extras: Extras,
 }
 
 #[derive(Clone, Copy)]
@@ -102,7 +102,7 @@ impl UploadItem {
                 source: file,
                 info: None,
                 upload: None,
-                thumbnail: None,
+                extras: Extras::default(),
             }),
         }
     }
@@ -270,8 +270,8 @@ impl Uploads {
         if item.sending.get_untracked().is_none() {
             self.prepare(item).await;
         }
-        let Some((Some(blob), thumbnail)) =
-            item.with_files(|files| (files.upload.clone(), files.thumbnail.clone()))
+        let Some((Some(blob), extras)) =
+            item.with_files(|files| (files.upload.clone(), files.extras.clone()))
         else {
             return;
         };
@@ -280,14 +280,14 @@ impl Uploads {
         let api = self.settings.api();
         let stage = item.stage;
         let progress = move |sent| stage.set(Stage::Uploading(sent));
-        let mut result = api.upload(&blob, &name, thumbnail.as_ref(), progress).await;
-        // A thumbnail the server refuses stores nothing: the image goes
-        // again without it, and the gallery makes one later.
-        if let (Some(_), Err(ApiError::BadRequest(why))) = (&thumbnail, &result) {
-            if why.starts_with("The thumbnail") {
-                warn!("Thumbnail of {name} refused: {why}");
-                item.with_files(|files| files.thumbnail = None);
-                result = api.upload(&blob, &name, None, progress).await;
+        let mut result = api.upload(&blob, &name, &extras, progress).await;
+        // A thumbnail or widths the server refuses store nothing: the image
+        // goes again without them, and the gallery or the CLI makes them later.
+        if let Err(ApiError::BadRequest(why)) = &result {
+            if extras.refused_by(why) {
+                warn!("Thumbnail or widths of {name} refused: {why}");
+                item.with_files(|files| files.extras = Extras::default());
+                result = api.upload(&blob, &name, &Extras::default(), progress).await;
             }
         }
         match result {
@@ -350,10 +350,15 @@ impl Uploads {
             }
             _ => None,
         };
+        let widths = match (&bitmap, sent) {
+            (Some(bitmap), Some(sent)) => thumbnail::widths::make(bitmap, &sent).await,
+            _ => Vec::new(),
+        };
         if let Some(bitmap) = bitmap {
             bitmap.close();
         }
         item.show_preview(thumbnail.as_ref().unwrap_or(&source));
+        let extras = Extras { thumbnail, widths };
         let sending = match &webp {
             Some((webp, _)) => Sending {
                 name: shrink::webp_name(&item.name.get_value()),
@@ -371,7 +376,7 @@ impl Uploads {
         let blob = webp.map_or_else(|| source.into(), |(webp, _)| webp);
         item.with_files(|files| {
             files.upload = Some(blob);
-            files.thumbnail = thumbnail;
+            files.extras = extras;
         });
         item.sending.set(Some(sending));
     }
