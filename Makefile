@@ -17,7 +17,7 @@ WASM_FEATURES := $(foreach f,mutable-globals sign-ext nontrapping-float-to-int b
 
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find shared api web -name '*.rs' -o -name Cargo.toml -o -name '*.html' -o -name '*.css' | grep -v -e /build/ -e /dist/)
 
-.PHONY: help dev test test-node-lts bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens bench-heic
+.PHONY: help dev test test-node-lts bench bench-images bench-memory load setup worker web deploy clean mutants bench-move bench-gallery bench-tokens bench-heic bench-responsive
 
 help:
 	@echo "make dev    run imghost locally (installs what is missing first)"
@@ -102,6 +102,13 @@ bench-heic: setup worker web
 	@scripts/setup.sh --test
 	cargo build --release -p imghost-cli
 	node scripts/bench/heic.mjs
+
+# What a reader downloads for a post of six phone photos, plain against
+# responsive snippets, on a phone and a desktop (Chromium).
+bench-responsive: setup worker web
+	@scripts/setup.sh --test
+	cargo build --release -p imghost-cli
+	node scripts/bench/responsive.mjs
 
 bench-move: setup worker web
 	cargo build --release -p imghost-cli

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { startStack } from '../support/stack.mjs';
-import { fixture, uniquePng } from './helpers.mjs';
+import { fixture, uniquePng, webpOfSize, widePng } from './helpers.mjs';
 import { caller, freshIp, said, scopeTable, uploadForm } from './calls.mjs';
 
 const SCOPES = ['upload', 'read', 'delete', 'admin'];
@@ -70,6 +70,13 @@ const REQUESTS = {
     body: await fixture('small.webp'),
     headers: { 'Content-Type': 'image/webp' },
   }),
+  'PUT /widths': async () => {
+    const wide = await call('POST', '/upload', { body: uploadForm(widePng(`access-wide-${next()}`, 1000, 750)) });
+    assert.equal(wide.status, 200, said(wide));
+    const body = new FormData();
+    body.append('width_640', new Blob([webpOfSize(640, 480)], { type: 'image/webp' }), '640w.webp');
+    return { query: `?id=${wide.body.id}`, body };
+  },
   'GET /query': async () => ({ query: '?pageSize=1' }),
   'GET /stats': async () => ({ query: '' }),
   'GET /trash': async () => ({ query: '?pageSize=1' }),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pngChunk } from '../support/png.mjs';
+import { deflateSync } from 'node:zlib';
+import { pngChunk, pngFile } from '../support/png.mjs';
 import { ROOT } from '../support/stack.mjs';
 
 export const fixture = (name) => readFile(join(ROOT, 'tests/fixtures', name));
@@ -37,4 +38,30 @@ export async function uniquePng(seed, name = 'text.png') {
   const png = await fixture(name);
   const text = pngChunk('tEXt', Buffer.from(`Comment\0${seed}`));
   return Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
+}
+
+/** A new grey PNG of `width` × `height`, its bytes made unique by `seed`. */
+export function widePng(seed, width, height) {
+  const row = Buffer.alloc(1 + width * 3, 0x80);
+  row[0] = 0;
+  const png = pngFile(width, height, deflateSync(Buffer.concat(Array(height).fill(row))));
+  const text = pngChunk('tEXt', Buffer.from(`Comment\0${seed}`));
+  return Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
+}
+
+/**
+ * A WebP whose lossless (VP8L) header declares `width` × `height`,
+ * followed by `padding` bytes. The Worker reads a width's header and walks
+ * its chunks but never decodes it, so this stands for a width a client made.
+ */
+export function webpOfSize(width, height, padding = 64) {
+  const bits = (width - 1) | ((height - 1) << 14);
+  const vp8l = Buffer.alloc(5 + padding);
+  vp8l[0] = 0x2f;
+  vp8l.writeUInt32LE(bits >>> 0, 1);
+  const chunk = Buffer.concat([Buffer.from('VP8L'), Buffer.alloc(4), vp8l, Buffer.alloc(vp8l.length % 2)]);
+  chunk.writeUInt32LE(vp8l.length, 4);
+  const riff = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBP'), chunk]);
+  riff.writeUInt32LE(riff.length - 8, 4);
+  return riff;
 }

@@ -223,6 +223,10 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
     async putObject(key, file, { bucket = IMAGE_BUCKET } = {}) {
       await wrangler('r2', 'object', 'put', `${bucket}/${key}`, '--file', file);
     },
+    /** Deletes an object from the stack's R2 behind the Worker's back. */
+    async deleteObject(key, { bucket = IMAGE_BUCKET } = {}) {
+      await wrangler('r2', 'object', 'delete', `${bucket}/${key}`);
+    },
     /**
      * The bytes of an object in the stack's R2, or null when there is none.
      * In the image bucket that is what a custom domain bound to it serves

@@ -5,47 +5,12 @@
 // thumbnail offer its Markdown linked to the image.
 import { test, expect } from '@playwright/test';
 import { BASE_URL, api, card, dropFiles, expectFinished, openApp, uniqueName, uploadRow, uploadViaApi } from './helpers.mjs';
-import { fixture, uniquePng } from './images.mjs';
+import { fixture, makePhoto, uniquePng } from './images.mjs';
 
 /** The longest side the browser makes thumbnails at. */
 const TARGET_SIDE = 480;
 /** The `performance` measure the page records for each thumbnail. */
 const MEASURE = 'imghost-thumbnail';
-
-/**
- * A photo-like JPEG, 4032 × 3024 as a phone takes it, drawn in the page:
- * gradients, shapes and noise, so it compresses like a photo. `seed` makes
- * every one different.
- */
-async function makePhoto(page, seed) {
-  const base64 = await page.evaluate(async (seed) => {
-    let state = seed * 7919 + 1;
-    const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
-    const [width, height] = [4032, 3024];
-    const canvas = new OffscreenCanvas(width, height);
-    const context = canvas.getContext('2d');
-    const sky = context.createLinearGradient(0, 0, 0, height);
-    sky.addColorStop(0, `hsl(${(seed * 37) % 360} 60% 70%)`);
-    sky.addColorStop(1, `hsl(${(seed * 37 + 120) % 360} 40% 30%)`);
-    context.fillStyle = sky;
-    context.fillRect(0, 0, width, height);
-    for (let i = 0; i < 300; i++) {
-      context.fillStyle = `hsl(${random() * 360} ${30 + random() * 50}% ${20 + random() * 60}% / 0.6)`;
-      context.beginPath();
-      context.ellipse(random() * width, random() * height, 20 + random() * 300, 20 + random() * 200, random() * 3, 0, 7);
-      context.fill();
-    }
-    const noise = context.getImageData(0, 0, width, 400);
-    for (let i = 0; i < noise.data.length; i += 4) noise.data[i] ^= (random() * 24) | 0;
-    context.putImageData(noise, 0, 0);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  }, seed);
-  return Buffer.from(base64, 'base64');
-}
 
 /** Every request the page makes that `test` picks, from now on. */
 function watchRequests(page, test) {
