@@ -71,13 +71,19 @@ async function read(browser, screen, url) {
   }
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
+  // The pixels of the file shown (`naturalWidth` is in CSS pixels for a
+  // srcset choice): a width's from its name, else the original's.
   const pictures = await page.evaluate(() =>
-    [...document.images].map((img) => ({
-      natural: img.naturalWidth,
-      needed: Math.round(img.getBoundingClientRect().width * devicePixelRatio),
-      original: Number(img.getAttribute('width')),
-      chosen: img.currentSrc.split('/').pop(),
-    })),
+    [...document.images].map((img) => {
+      const width = img.currentSrc.match(/@(\d+)w\.webp$/);
+      const original = Number(img.getAttribute('width'));
+      return {
+        natural: width ? Number(width[1]) : original,
+        needed: Math.round(img.getBoundingClientRect().width * devicePixelRatio),
+        original,
+        chosen: width ? `${width[1]} px` : 'original',
+      };
+    }),
   );
   const bytes = (await Promise.all(bodies)).reduce((sum, size) => sum + size, 0);
   await context.close();
@@ -111,14 +117,14 @@ try {
     const after = await read(browser, screen, `${blog.url}/responsive.html`);
     const share = after.bytes / before.bytes;
     const blurry = after.pictures.filter((p) => p.natural < Math.min(p.needed, p.original));
-    const chosen = [...new Set(after.pictures.map((p) => p.chosen.replace(/^.*?(@\d+w\.webp)?$/, (_, w) => w ?? 'original')))];
+    const chosen = [...new Set(after.pictures.map((p) => p.chosen))];
     rows.push({ screen, before, after, share, blurry, chosen });
     failed ||= share > screen.target || blurry.length > 0;
     console.log(
       `${screen.name} ${screen.viewport.width} × ${screen.viewport.height} @${screen.deviceScaleFactor}x: ` +
         `plain ${mb(before.bytes)} MB, responsive ${mb(after.bytes)} MB = ${(share * 100).toFixed(1)} % ` +
-        `(target ≤ ${screen.target * 100} %), widths chosen ${chosen.join(', ')}, ` +
-        `pictures with fewer pixels than their place: ${blurry.length}`,
+        `(target ≤ ${screen.target * 100} %), widths chosen ${chosen.join(', ')} for ` +
+        `${Math.max(...after.pictures.map((p) => p.needed))} px needed, pictures with fewer pixels than their place: ${blurry.length}`,
     );
   }
   blog.close();

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jpegPhoto, pngPhoto } from '../support/photos.mjs';
 import { rawUpload } from '../support/raw-upload.mjs';
-import { apiQuery, download, useStack } from './helpers.mjs';
+import { startStack } from '../support/stack.mjs';
+import { apiQuery, download, runCli, useStack } from './helpers.mjs';
 
 const cli = useStack();
 
@@ -119,4 +120,31 @@ test('imghost widths backfills images uploaded without them, and a second run fi
   assert.equal(second.code, 0, second.stderr);
   assert.equal(second.stdout, '');
   assert.match(second.stderr, /widths made for 0, .*; every image that takes widths has them/);
+});
+
+test('export, then import into another imghost: the widths come back under the same URLs', async () => {
+  const path = join(cli.dir, 'moving.png');
+  await writeFile(path, pngPhoto(1300, 975, 'moving widths'));
+  const uploaded = await cli.run(['upload', path]);
+  assert.equal(uploaded.code, 0, uploaded.stderr);
+  const url = uploaded.stdout.trim();
+  const key = new URL(url).pathname.replace(/^\/i\//, '');
+  const exported = await cli.run(['export', join(cli.dir, 'export')]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const other = await startStack();
+  try {
+    const imported = await runCli(['import', join(cli.dir, 'export')], { home: cli.home, url: other.url, token: other.token });
+    assert.equal(imported.code, 0, imported.stderr);
+    const page = await apiQuery(other, 'pageSize=50');
+    const image = page.results.find((row) => row.object_key === key);
+    assert.ok(image, `${key} is back`);
+    assert.deepEqual(image.widths, [640, 960]);
+    for (const width of [640, 960]) {
+      const { status, bytes } = await download(`${other.url}/i/${key}@${width}w.webp`);
+      assert.equal(status, 200, `${width}`);
+      assert.equal(webpSize(bytes).width, width);
+    }
+  } finally {
+    await other.stop();
+  }
 });
