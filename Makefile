@@ -60,7 +60,7 @@ api/build/index.js: $(filter-out web/%,$(RUST_SOURCES))
 	cd api && worker-build --release
 	@# worker-build keeps the wasm's names section (about 40 KB gzipped) for
 	@# readable stack traces; the Worker ships without it.
-	wasm-opt --strip-debug --strip-producers $(WASM_FEATURES) api/build/index_bg.wasm -o api/build/index_bg.wasm
+	wasm-opt -Oz --strip-debug --strip-producers $(WASM_FEATURES) api/build/index_bg.wasm -o api/build/index_bg.wasm
 	@touch $@
 
 web: web/dist/index.html web/dist/manage.html

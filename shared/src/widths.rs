@@ -125,9 +125,8 @@ impl std::fmt::Display for Refused {
         match self {
             Self::NotWanted { width } => write!(
                 f,
-                "The image takes no {width} px width: it takes only widths of {} below 80 % \
-                 of its own, and none when animated",
-                CANDIDATES.map(|w| w.to_string()).join(", ")
+                "The image takes no {width} px width: it takes only widths of 640, 960, 1280 \
+                 and 1920 below 80 % of its own, and none when animated"
             ),
             Self::TooManyBytes { width, size } => write!(
                 f,
@@ -259,6 +258,14 @@ mod tests {
             height: 3,
         };
         assert_eq!(height_at(wide, 640), 1);
+    }
+
+    #[test]
+    fn the_refusal_names_the_candidates() {
+        let said = Refused::NotWanted { width: 700 }.to_string();
+        let named: Vec<String> = CANDIDATES.iter().map(u32::to_string).collect();
+        assert!(said.contains(&named[..3].join(", ")), "{said}");
+        assert!(said.contains(&format!("and {}", named[3])), "{said}");
     }
 
     #[test]

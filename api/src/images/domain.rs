@@ -383,13 +383,13 @@ async fn remove_objects(
     error: StoreError,
 ) -> StoreError {
     // Extras left behind are found by reconcile, like any orphan.
-    let extras: Vec<String> = image
-        .thumbnail_key
-        .iter()
-        .cloned()
-        .chain(widths::keys_for(&image.object_key, &image.widths))
-        .collect();
-    let _ = objects.delete_many(&extras).await;
+    if let Some(key) = &image.thumbnail_key {
+        let _ = objects.delete(key).await;
+    }
+    if !image.widths.is_empty() {
+        let widths = widths::keys_for(&image.object_key, &image.widths);
+        let _ = objects.delete_many(&widths).await;
+    }
     match objects.delete(&image.object_key).await {
         Ok(()) => error,
         Err(StoreError(cleanup)) => StoreError(format!(
@@ -448,10 +448,10 @@ impl Extra<'_> {
 
     /// Its bytes, all objects together.
     pub fn size(&self) -> u64 {
-        self.objects("")
-            .iter()
-            .map(|(_, bytes, _)| bytes.len() as u64)
-            .sum()
+        match self {
+            Self::Thumbnail(thumbnail) => thumbnail.bytes.len() as u64,
+            Self::Widths(sent) => sent.iter().map(|width| width.bytes.len() as u64).sum(),
+        }
     }
 
     /// Whether the row names exactly these objects.

@@ -97,11 +97,14 @@ pub const THUMBNAILS_AMONG_KEYS: usize = 50;
 
 /// The widths of the live rows among up to 50 image keys (?1 to ?50, as
 /// for thumbnails): a listed width is its image's only if the row names it.
-pub const LIVE_WIDTHS_OF: &str = "SELECT object_key, widths FROM images \
-     WHERE deleted_at IS NULL AND widths IS NOT NULL AND object_key IN \
+pub const LIVE_WIDTHS_OF: &str = concat!(
+    "SELECT ",
+    image_columns!(),
+    " FROM images WHERE deleted_at IS NULL AND widths IS NOT NULL AND object_key IN \
      (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
      ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, \
-     ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)";
+     ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)"
+);
 
 /// Inserts an image in one statement that also decides whether it may:
 /// only if storage has room for it, its thumbnail and its widths (?19

@@ -287,6 +287,21 @@ impl D1Images<'_> {
 
     /// Which of `keys` are some row's thumbnail, in one batch.
     pub async fn thumbnails_among(&self, keys: &[&str]) -> Result<Vec<String>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Owned {
+            thumbnail_key: String,
+        }
+        let rows: Vec<Owned> = self.among(queries::THUMBNAILS_AMONG, keys).await?;
+        Ok(rows.into_iter().map(|row| row.thumbnail_key).collect())
+    }
+
+    /// The rows `sql` reads for `keys`, taken `THUMBNAILS_AMONG_KEYS` at a
+    /// time as its parameters (unused ones NULL), in one batch.
+    async fn among<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        keys: &[&str],
+    ) -> Result<Vec<T>, StoreError> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -295,23 +310,14 @@ impl D1Images<'_> {
             .map(|chunk| {
                 let mut params: Vec<JsValue> = chunk.iter().map(|key| (*key).into()).collect();
                 params.resize(queries::THUMBNAILS_AMONG_KEYS, JsValue::NULL);
-                self.db.prepare(queries::THUMBNAILS_AMONG).bind(&params)
+                self.db.prepare(sql).bind(&params)
             })
             .collect::<worker::Result<Vec<_>>>()?;
-        #[derive(serde::Deserialize)]
-        struct Owned {
-            thumbnail_key: String,
-        }
-        let mut owned = Vec::new();
+        let mut rows = Vec::new();
         for result in self.db.batch(statements).await? {
-            owned.extend(
-                result
-                    .results::<Owned>()?
-                    .into_iter()
-                    .map(|row| row.thumbnail_key),
-            );
+            rows.extend(result.results::<T>()?);
         }
-        Ok(owned)
+        Ok(rows)
     }
 
     /// Which of `keys` (widths' keys) a live row names as one of its
@@ -326,29 +332,11 @@ impl D1Images<'_> {
                 image_keys.push(image_key);
             }
         }
-        if image_keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let statements = image_keys
-            .chunks(queries::THUMBNAILS_AMONG_KEYS)
-            .map(|chunk| {
-                let mut params: Vec<JsValue> = chunk.iter().map(|key| (*key).into()).collect();
-                params.resize(queries::THUMBNAILS_AMONG_KEYS, JsValue::NULL);
-                self.db.prepare(queries::LIVE_WIDTHS_OF).bind(&params)
-            })
-            .collect::<worker::Result<Vec<_>>>()?;
-        #[derive(serde::Deserialize)]
-        struct Named {
-            object_key: String,
-            widths: String,
-        }
-        let mut named = Vec::new();
-        for result in self.db.batch(statements).await? {
-            for row in result.results::<Named>()? {
-                let widths = imghost_shared::widths::from_column(&row.widths);
-                named.extend(imghost_shared::widths::keys_for(&row.object_key, &widths));
-            }
-        }
+        let rows: Vec<ImageRecord> = self.among(queries::LIVE_WIDTHS_OF, &image_keys).await?;
+        let named: Vec<String> = rows
+            .iter()
+            .flat_map(|row| imghost_shared::widths::keys_for(&row.object_key, &row.widths))
+            .collect();
         Ok(keys
             .iter()
             .filter(|key| named.iter().any(|named| named == *key))

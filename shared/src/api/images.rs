@@ -99,23 +99,38 @@ fn bool_or_integer<'de, D: serde::Deserializer<'de>>(
 }
 
 /// Widths as JSON lists them (`[640, 960]`) or as D1 keeps them
-/// (`"640 960"`, or `null`).
+/// (`"640 960"`, or `null`). A visitor, not an untagged enum: that would
+/// buffer every value and weigh on the Worker's wasm.
 fn widths_as_listed_or_stored<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<u32>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Widths {
-        Listed(Vec<u32>),
-        Stored(String),
-    }
-    Ok(match Option::<Widths>::deserialize(deserializer)? {
-        None => Vec::new(),
-        Some(Widths::Stored(column)) => crate::widths::from_column(&column),
-        Some(Widths::Listed(widths)) => {
-            crate::widths::from_column(&crate::widths::to_column(&widths))
+    struct Widths;
+    impl<'de> serde::de::Visitor<'de> for Widths {
+        type Value = Vec<u32>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of widths, or them space-separated")
         }
-    })
+        fn visit_str<E: serde::de::Error>(self, column: &str) -> Result<Vec<u32>, E> {
+            Ok(crate::widths::from_column(column))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u32>, A::Error> {
+            let mut listed = Vec::new();
+            while let Some(width) = seq.next_element::<u32>()? {
+                listed.push(width);
+            }
+            Ok(crate::widths::CANDIDATES
+                .into_iter()
+                .filter(|width| listed.contains(width))
+                .collect())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<u32>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Vec<u32>, E> {
+            Ok(Vec::new())
+        }
+    }
+    deserializer.deserialize_any(Widths)
 }
 
 impl ImageRecord {
