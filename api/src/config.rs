@@ -2,6 +2,7 @@
 
 use crate::cors::AllowedOrigins;
 use crate::tinify::{convert_target, TinifyConfig};
+use imghost_shared::key_template::KeyTemplate;
 use std::cell::OnceCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -48,6 +49,10 @@ pub struct Config {
     /// them: uploads are refused while a quota is unreadable, and the
     /// clean-up skips what an unreadable number of days governs.
     pub unreadable: Vec<&'static str>,
+    /// The shape of new keys, `KEY_TEMPLATE`: `Ok(None)` for today's shape,
+    /// `Err` (why) for a template that is refused, which turns uploads off
+    /// rather than make keys that could collide.
+    pub key_template: Result<Option<KeyTemplate>, String>,
 }
 
 /// The vars that must be whole numbers when set, read fail-closed.
@@ -132,6 +137,25 @@ impl Config {
             audit_retention_days: number("AUDIT_RETENTION_DAYS")
                 .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS),
             unreadable,
+            key_template: match non_empty("KEY_TEMPLATE") {
+                None => Ok(None),
+                Some(text) => match KeyTemplate::parse(&text) {
+                    Ok(template) if template.is_default() => Ok(None),
+                    Ok(template) => Ok(Some(template)),
+                    Err(why) => Err(format!(
+                        "KEY_TEMPLATE {text:?} is refused: {why}. Fix it in wrangler.toml \
+                         [vars]; until then uploads are refused"
+                    )),
+                },
+            },
+        }
+    }
+
+    /// The template new keys follow (`None`: today's shape), or 503.
+    pub fn key_template(&self) -> Result<Option<&KeyTemplate>, crate::error::ApiError> {
+        match &self.key_template {
+            Ok(template) => Ok(template.as_ref()),
+            Err(why) => Err(crate::error::ApiError::NotConfigured(why.clone())),
         }
     }
 
@@ -247,5 +271,28 @@ mod tests {
             config(&[("MAX_UPLOAD_BYTES", "lots")]).max_upload_bytes,
             DEFAULT_MAX_UPLOAD_BYTES
         );
+    }
+
+    #[test]
+    fn a_key_template_is_taken_or_turns_uploads_off_saying_why() {
+        assert_eq!(config(&[]).key_template, Ok(None));
+        assert_eq!(
+            config(&[("KEY_TEMPLATE", " {yyyy}-{mm}-{dd}/{uuid}.{ext} ")]).key_template,
+            Ok(None),
+            "today's shape is no template"
+        );
+        let shaped = config(&[("KEY_TEMPLATE", "blog/{name}-{rand:8}.{ext}")]);
+        assert!(shaped
+            .key_template()
+            .unwrap()
+            .is_some_and(|template| template.matches("blog/cat-0f8e2c1a.png")));
+        let refused = config(&[("KEY_TEMPLATE", "blog/{name}.{ext}")]);
+        let why = refused.key_template.clone().unwrap_err();
+        assert!(
+            why.contains("none of {sha256:N}, {rand:N} or {uuid}"),
+            "{why}"
+        );
+        assert!(why.contains("uploads are refused"), "{why}");
+        assert!(refused.key_template().is_err());
     }
 }

@@ -87,6 +87,7 @@ impl AppContext {
                 .iter()
                 .map(|name| unreadable_warning(name)),
         );
+        warnings.extend(self.config.key_template.as_ref().err().cloned());
         warnings
     }
 

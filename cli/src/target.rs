@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use imghost_shared::api::ImageId;
-use imghost_shared::keys::is_date;
+use imghost_shared::keys::{is_date, is_safe_key};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -23,6 +23,9 @@ impl Target {
 /// The object key at the end of an image URL, whatever serves it: the
 /// Worker (`https://host/i/2026-11-28/<uuid>.png`), a custom domain on the
 /// bucket (`https://img.example.com/2026-11-28/<uuid>.png`), or the bare key.
+/// A key of another shape (`KEY_TEMPLATE`'s, say `blog/2026/cat-1a2b3c4d.png`)
+/// is the whole path, after `/i/` on the Worker: the server says whether an
+/// image has it.
 pub fn object_key(text: &str) -> Option<String> {
     let text = text.trim();
     let path = match text.split_once("://") {
@@ -30,12 +33,36 @@ pub fn object_key(text: &str) -> Option<String> {
         None => text,
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
+    dated_key(path).or_else(|| whole_path_key(path))
+}
+
+/// `YYYY-MM-DD/<file>` at the end of `path`.
+fn dated_key(path: &str) -> Option<String> {
     let mut segments = path.split('/').filter(|s| !s.is_empty()).rev();
     let file = percent_encoding::percent_decode_str(segments.next()?)
         .decode_utf8()
         .ok()?;
     let date = segments.next()?;
     (is_date(date) && is_file_name(&file)).then(|| format!("{date}/{file}"))
+}
+
+/// The whole of `path` as a key, when it is a safe one naming a file.
+fn whole_path_key(path: &str) -> Option<String> {
+    let path = path.trim_start_matches('/');
+    let path = path.strip_prefix("i/").unwrap_or(path);
+    // Each part decoded on its own: an encoded `/` does not make a folder.
+    let parts = path
+        .split('/')
+        .map(|part| {
+            let part = percent_encoding::percent_decode_str(part)
+                .decode_utf8()
+                .ok()?;
+            (!part.contains('/')).then(|| part.into_owned())
+        })
+        .collect::<Option<Vec<String>>>()?;
+    let key = parts.join("/");
+    let file = parts.last()?;
+    (is_safe_key(&key) && is_file_name(file)).then_some(key)
 }
 
 /// `<uuid>.<ext>` for imghost's keys; other software stored names with
@@ -84,22 +111,44 @@ mod tests {
     }
 
     #[test]
+    fn keys_of_other_shapes_are_the_whole_path() {
+        for (text, key) in [
+            (
+                "https://img.example.com/blog/2026/cat-1a2b3c4d.png",
+                "blog/2026/cat-1a2b3c4d.png",
+            ),
+            (
+                "https://host.workers.dev/i/blog/cat-1a2b3c4d.png",
+                "blog/cat-1a2b3c4d.png",
+            ),
+            ("https://img.example.com/photo.png?v=1", "photo.png"),
+            ("cat.png", "cat.png"),
+            ("https://img.example.com/2026-1-28/a.png", "2026-1-28/a.png"),
+            (
+                "https://img.example.com/blog/caf%C3%A9.png",
+                "blog/café.png",
+            ),
+        ] {
+            assert_eq!(object_key(text).as_deref(), Some(key), "{text}");
+        }
+    }
+
+    #[test]
     fn anything_else_has_no_key() {
         for text in [
             "",
             "https://img.example.com/",
-            "https://img.example.com/photo.png",
             "https://img.example.com/i/2026-11-28",
             "https://img.example.com/i/2026-11-28/",
-            "https://img.example.com/2026-1-28/a.png",
             "https://img.example.com/2026-11-28/noextension",
             "https://img.example.com/2026-11-28/.png",
             "https://img.example.com/2026-11-28/a.",
             "https://img.example.com/2026-11-28/a%2Fb.png",
             "https://img.example.com/2026-11-28/a%0Ab.png",
             "2026-11-28/../../etc.png",
-            "https://2026-11-28/a.png",
-            "cat.png",
+            "https://img.example.com/blog/noextension",
+            "https://img.example.com/blog/../cat.png",
+            "blog//cat.png",
         ] {
             assert_eq!(object_key(text), None, "{text:?}");
         }
@@ -112,7 +161,7 @@ mod tests {
             Target::parse(&format!("https://img.example.com/{KEY}")).unwrap(),
             Target::Key(KEY.into())
         );
-        for junk in ["0", "-3", "abc", "https://img.example.com/x.png"] {
+        for junk in ["0", "-3", "abc", "https://img.example.com/x"] {
             assert!(
                 matches!(Target::parse(junk), Err(Error::NotATarget)),
                 "{junk}"

@@ -3,6 +3,7 @@
 //! other software keeps in a shared bucket.
 
 use crate::image::ImageFormat;
+use crate::key_template::KeyTemplate;
 use crate::time::UtcMinute;
 
 /// `YYYY-MM-DD/<uuid>.<ext>` for an upload at `created_at_ms` (UTC).
@@ -12,13 +13,19 @@ pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
 }
 
 /// Whether `key` has the shape of the keys imghost writes (its images',
-/// their thumbnails' and their widths'). Only such keys
-/// are ever deleted as orphans: anything else in the bucket belongs to
-/// someone else.
-pub fn is_own_key(key: &str) -> bool {
+/// their thumbnails' and their widths'): today's shape, or the one
+/// `KEY_TEMPLATE` gives. Only such keys are ever deleted as orphans:
+/// anything else in the bucket belongs to someone else (keys made by a
+/// template no longer configured included: they are reported, not deleted).
+pub fn is_own_key(key: &str, template: Option<&KeyTemplate>) -> bool {
     let key = crate::thumbnail::image_key_of(key)
         .or_else(|| crate::widths::image_key_of(key).map(|(image_key, _)| image_key))
         .unwrap_or(key);
+    is_default_key(key) || template.is_some_and(|template| template.matches(key))
+}
+
+/// `YYYY-MM-DD/<uuid>.<ext>`.
+fn is_default_key(key: &str) -> bool {
     let Some((date, file)) = key.split_once('/') else {
         return false;
     };
@@ -74,7 +81,7 @@ pub fn is_date(text: &str) -> bool {
 }
 
 /// A UUID as `uuid` prints it: lowercase hex in 8-4-4-4-12 groups.
-fn is_uuid(text: &str) -> bool {
+pub(crate) fn is_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
         && groups.iter().all(|group| {
@@ -109,16 +116,33 @@ mod tests {
     fn own_keys_are_recognised() {
         for extension in ["png", "jpg", "gif", "webp", "avif", "bmp", "ico", "svg"] {
             let key = object_key(1_795_910_400_000, UUID, extension);
-            assert!(is_own_key(&key), "{key}");
+            assert!(is_own_key(&key, None), "{key}");
             let thumbnail = crate::thumbnail::key_for(&key, ImageFormat::Webp);
-            assert!(is_own_key(&thumbnail), "{thumbnail}");
+            assert!(is_own_key(&thumbnail, None), "{thumbnail}");
             let width = crate::widths::key_for(&key, 640);
-            assert!(is_own_key(&width), "{width}");
+            assert!(is_own_key(&width, None), "{width}");
         }
-        assert!(!is_own_key(&format!("2026-11-29/{UUID}.png.thumb.gif")));
-        assert!(!is_own_key("blog/photo.png.thumb.webp"));
-        assert!(!is_own_key("blog/photo.png@640w.webp"));
-        assert!(!is_own_key(&format!("2026-11-29/{UUID}.png@700w.webp")));
+        assert!(!is_own_key(
+            &format!("2026-11-29/{UUID}.png.thumb.gif"),
+            None
+        ));
+        assert!(!is_own_key("blog/photo.png.thumb.webp", None));
+        assert!(!is_own_key("blog/photo.png@640w.webp", None));
+        assert!(!is_own_key(
+            &format!("2026-11-29/{UUID}.png@700w.webp"),
+            None
+        ));
+        let template = KeyTemplate::parse("blog/{name}-{rand:8}.{ext}").unwrap();
+        for key in [
+            "blog/photo-0f8e2c1a.png",
+            "blog/photo-0f8e2c1a.png.thumb.webp",
+            "blog/photo-0f8e2c1a.png@640w.webp",
+        ] {
+            assert!(is_own_key(key, Some(&template)), "{key}");
+            assert!(!is_own_key(key, None), "{key}");
+        }
+        assert!(is_own_key(&object_key(0, UUID, "png"), Some(&template)));
+        assert!(!is_own_key("blog/photo.png", Some(&template)));
     }
 
     #[test]
@@ -182,7 +206,7 @@ mod tests {
             "2026-11-29/my holiday.jpg",
             &format!("2026-11-29/{}.png", UUID.replace('-', "")),
         ] {
-            assert!(!is_own_key(key), "{key}");
+            assert!(!is_own_key(key, None), "{key}");
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod image;
+pub mod key_template;
 pub mod keys;
 pub mod names;
 pub mod snippet;

@@ -288,13 +288,17 @@ describe('delete', () => {
   test('several at once; junk is refused, the rest deleted, exit code 1', async () => {
     const a = await uploaded('delete-a.png');
     const b = await uploaded('delete-b.png');
-    const { code, stdout, stderr } = await imghost(['delete', String(a.id), 'cat.png', b.image_url]);
+    const { code, stdout, stderr } = await imghost(['delete', String(a.id), 'cat', 'blog/none-of-mine.png', b.image_url]);
     assert.equal(code, 1);
     assert.equal(stdout, `deleted ${a.id} ${a.object_key}\ndeleted ${b.id} ${b.object_key}\n`);
+    const [junk, unknown, ...rest] = stderr.split('\n');
     assert.equal(
-      stderr,
-      'error: cat.png: not an image id or image URL (expected e.g. 42 or https://imghost.you.workers.dev/i/2026-11-28/<uuid>.png)\n',
+      junk,
+      'error: cat: not an image id or image URL (expected e.g. 42 or https://imghost.you.workers.dev/i/2026-11-28/<uuid>.png)',
     );
+    // A key of any shape is the server's to look up: no image has it.
+    assert.equal(unknown, "error: blog/none-of-mine.png: No image with key blog/none-of-mine.png");
+    assert.deepEqual(rest, ['']);
   });
 });
 

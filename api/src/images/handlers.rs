@@ -41,6 +41,7 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
         limits: crate::stats::upload_limits(app)?,
         stored_url_base: app.config.stored_url_base(),
         may_restore: caller.require(access::RESTORE_BY_UPLOAD).is_ok(),
+        key_template: app.config.key_template()?,
     };
     let file = UploadedFile {
         restore: query.key.map(|key| Restore {

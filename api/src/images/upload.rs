@@ -12,6 +12,7 @@ use crate::tinify;
 use crate::trash::domain::{self as trash, Buckets, Clock, Moved, Pending, TrashTable};
 use imghost_shared::api::{routes, Compression, CompressionBy, CompressionStatus, ImageRecord};
 use imghost_shared::image::{self, ImageFormat, ImageInfo, Rejected};
+use imghost_shared::key_template::{KeyTemplate, KeyValues};
 use imghost_shared::{keys, names, thumbnail, widths};
 use std::borrow::Cow;
 
@@ -61,6 +62,8 @@ pub struct UploadPolicy<'a> {
     /// Whether the caller may bring an image back from the trash by
     /// uploading its bytes (a restore needs the `delete` scope).
     pub may_restore: bool,
+    /// The shape of new keys (`KEY_TEMPLATE`); `None`: today's.
+    pub key_template: Option<&'a KeyTemplate>,
 }
 
 /// The stored image, and what happened on the way.
@@ -196,7 +199,18 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
             Some(now),
         ),
         None => {
-            let key = keys::object_key(now, &runtime.new_uuid(), stored_info.format.extension());
+            let uuid = runtime.new_uuid();
+            let extension = stored_info.format.extension();
+            let key = match policy.key_template {
+                None => keys::object_key(now, &uuid, extension),
+                Some(template) => template.render(&KeyValues {
+                    created_at_ms: now,
+                    name: &original_name,
+                    extension,
+                    sha256: &stored_sha256,
+                    uuid: &uuid,
+                }),
+            };
             (key, now, sha256.clone(), None)
         }
     };
@@ -245,6 +259,15 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
             }
             Stored::Existing(row, pending) => {
                 if let Some(answer) = same.existing(row, pending).await? {
+                    return Ok(answer);
+                }
+            }
+            // A template's key may name bytes stored before (`{sha256:N}`):
+            // those are this upload's image.
+            Stored::Refused(Refusal::KeyTaken(row))
+                if row.stored_sha256.as_deref() == Some(new_image.stored_sha256.as_str()) =>
+            {
+                if let Some(answer) = same.existing(row, None).await? {
                     return Ok(answer);
                 }
             }
@@ -378,7 +401,11 @@ fn refused(refusal: Refusal, image: &NewImage, policy: &UploadPolicy, now_ms: i6
              bytes: a post that links it must not show another picture",
             image.object_key
         )),
-        Refusal::SameBytes(..) | Refusal::KeyTaken(_) | Refusal::Unexplained => {
+        Refusal::KeyTaken(_) => ApiError::Conflict(format!(
+            "Another image has the key {} that KEY_TEMPLATE made: upload again",
+            image.object_key
+        )),
+        Refusal::SameBytes(..) | Refusal::Unexplained => {
             ApiError::Internal("an upload was refused for a reason it cannot have".into())
         }
     }
@@ -401,19 +428,23 @@ pub fn accept_thumbnail(bytes: Vec<u8>) -> ApiResult<Thumbnail> {
         ))
     })?;
     thumbnail::check(&info, size).map_err(|why| refused(why.to_string()))?;
-    let bytes = match image::strip_metadata(info.format, &bytes) {
-        Ok(Cow::Owned(stripped)) => stripped,
-        Ok(Cow::Borrowed(_)) => bytes,
-        Err(why) => {
-            return Err(refused(format!(
-                "The thumbnail's metadata cannot be removed safely: {why}"
-            )))
-        }
-    };
+    let bytes = stripped_extra(info.format, bytes, "The thumbnail's")?;
     Ok(Thumbnail {
         bytes,
         format: info.format,
     })
+}
+
+/// A thumbnail's or width's bytes without metadata (`whose`: "The
+/// thumbnail's"); a 400 when it cannot surely be removed.
+fn stripped_extra(format: ImageFormat, bytes: Vec<u8>, whose: &str) -> ApiResult<Vec<u8>> {
+    match image::strip_metadata(format, &bytes) {
+        Ok(Cow::Owned(stripped)) => Ok(stripped),
+        Ok(Cow::Borrowed(_)) => Ok(bytes),
+        Err(why) => Err(ApiError::BadRequest(format!(
+            "{whose} metadata cannot be removed safely: {why}"
+        ))),
+    }
 }
 
 /// Checks the widths a client sent of an image (`info`, as uploaded),
@@ -435,23 +466,14 @@ pub fn accept_widths(info: &ImageInfo, sent: Vec<(u32, Vec<u8>)>) -> ApiResult<V
         })?;
         widths::check(info, width, &copy, bytes.len() as u64)
             .map_err(|why| refused(why.to_string()))?;
-        let bytes = match image::strip_metadata(copy.format, &bytes) {
-            Ok(Cow::Owned(stripped)) => stripped,
-            Ok(Cow::Borrowed(_)) => bytes,
-            Err(why) => {
-                return Err(refused(format!(
-                    "The {width} px width's metadata cannot be removed safely: {why}"
-                )))
-            }
-        };
+        let bytes = stripped_extra(copy.format, bytes, &format!("The {width} px width's"))?;
         accepted.push(Width { width, bytes });
     }
     let sent: Vec<u32> = accepted.iter().map(|width| width.width).collect();
     if sent != wanted {
         return Err(refused(format!(
-            "Send every width this image takes ({}) or none; got {}",
-            widths::to_column(&wanted),
-            widths::to_column(&sent)
+            "Send every width this image takes ({}) or none",
+            widths::to_column(&wanted)
         )));
     }
     Ok(accepted)
@@ -584,6 +606,7 @@ pub mod tests {
     }
 
     const POLICY: UploadPolicy = UploadPolicy {
+        key_template: None,
         allow_svg: false,
         max_pixels: 100_000_000,
         limits: Limits {
@@ -739,6 +762,30 @@ pub mod tests {
             .unwrap();
             assert!(matches!(moved, Moved::Done(_)), "{moved:?}");
         }
+    }
+
+    #[test]
+    fn a_key_template_shapes_new_keys_and_its_sha256_finds_the_same_stored_bytes() {
+        let template = KeyTemplate::parse("blog/{yyyy}/{name}-{sha256:12}.{ext}").unwrap();
+        let policy = UploadPolicy {
+            key_template: Some(&template),
+            ..POLICY
+        };
+        let stores = Stores::default();
+        let upload = |bytes| stores.upload_as(&stores.runtime, &policy, file(bytes, None, None));
+        let first = upload(png_with_metadata()).unwrap();
+        let key = first.image.object_key.clone();
+        assert!(template.matches(&key), "{key}");
+        assert!(key.starts_with("blog/") && key.contains("/beach-"), "{key}");
+        // Other bytes uploaded that are stored the same (only the stripped
+        // serial differs): the key names them already, so they are that image.
+        let mut other = png_with_metadata();
+        let serial = other.windows(7).position(|w| w == b"SN-4242").unwrap();
+        other[serial..serial + 7].copy_from_slice(b"SN-9999");
+        let second = upload(other).unwrap();
+        assert!(second.duplicate);
+        assert_eq!(second.image.id, first.image.id);
+        assert_eq!(stores.table.rows.borrow().len(), 1);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use imghost_shared::api::trash::original_key;
 use imghost_shared::api::ImageRecord;
+use imghost_shared::key_template::KeyTemplate;
 use imghost_shared::keys::is_own_key;
 use std::collections::HashSet;
 
@@ -37,6 +38,7 @@ pub fn compare(
     objects: &[ListedObject],
     rows: &[ImageRecord],
     extras: &[String],
+    template: Option<&KeyTemplate>,
     now_ms: i64,
     grace_ms: i64,
 ) -> Differences {
@@ -52,7 +54,7 @@ pub fn compare(
         .filter(|object| now_ms - object.uploaded_ms >= grace_ms)
         .map(|object| object.key.clone())
         // A trashed copy of one of imghost's own objects is its own too.
-        .partition(|key| is_own_key(original_key(key)));
+        .partition(|key| is_own_key(original_key(key), template));
     Differences {
         orphan_objects,
         foreign_objects,
@@ -121,6 +123,7 @@ mod tests {
             &objects,
             &[row(1, &image)],
             std::slice::from_ref(&kept),
+            None,
             now,
             GRACE,
         );
@@ -134,7 +137,7 @@ mod tests {
         let now = 100 * GRACE;
         let objects = [object("a", 0), object("b", 0), object(&own('c'), 0)];
         let rows = [row(1, "a"), row(2, "b"), row(3, "gone")];
-        let differences = compare(&objects, &rows, &[], now, GRACE);
+        let differences = compare(&objects, &rows, &[], None, now, GRACE);
         assert_eq!(differences.orphan_objects, vec![own('c')]);
         assert_eq!(differences.foreign_objects, Vec::<String>::new());
         assert_eq!(differences.missing_objects, vec![row(3, "gone")]);
@@ -147,7 +150,7 @@ mod tests {
             object("backups/db.sqlite", 0),
             object("2020-01-01/orphan.png", 0),
         ];
-        let differences = compare(&objects, &[], &[], 100 * GRACE, GRACE);
+        let differences = compare(&objects, &[], &[], None, 100 * GRACE, GRACE);
         assert_eq!(differences.orphan_objects, vec![own('a')]);
         assert_eq!(
             differences.foreign_objects,
@@ -166,7 +169,7 @@ mod tests {
             object(&own('0'), now - GRACE),
         ];
         assert_eq!(
-            compare(&objects, &[], &[], now, GRACE).orphan_objects,
+            compare(&objects, &[], &[], None, now, GRACE).orphan_objects,
             vec![own('0')]
         );
     }
@@ -178,7 +181,7 @@ mod tests {
         fresh.created_at = now - 1000;
         let mut old = row(2, "old");
         old.created_at = now - GRACE;
-        let missing = compare(&[], &[fresh, old.clone()], &[], now, GRACE).missing_objects;
+        let missing = compare(&[], &[fresh, old.clone()], &[], None, now, GRACE).missing_objects;
         assert_eq!(missing, vec![old]);
     }
 
@@ -188,11 +191,18 @@ mod tests {
         let key = own('a');
         let mut trashed = row(1, &key);
         trashed.deleted_at = Some(5);
-        let differences = compare(&[object(&key, 0)], &[trashed.clone()], &[], now, GRACE);
+        let differences = compare(
+            &[object(&key, 0)],
+            &[trashed.clone()],
+            &[],
+            None,
+            now,
+            GRACE,
+        );
         assert_eq!(differences.orphan_objects, [key]);
         // And its missing public object is what the trash is for.
         assert_eq!(
-            compare(&[], &[trashed], &[], now, GRACE),
+            compare(&[], &[trashed], &[], None, now, GRACE),
             Differences::default()
         );
     }
@@ -201,7 +211,7 @@ mod tests {
     fn consistent_window_has_no_differences() {
         let objects = [object("a", 0)];
         assert_eq!(
-            compare(&objects, &[row(1, "a")], &[], 0, GRACE),
+            compare(&objects, &[row(1, "a")], &[], None, 0, GRACE),
             Differences::default()
         );
     }

@@ -67,6 +67,13 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
         window_end = last_row_key;
     }
     let grace_ms = app.config.orphan_grace_seconds as i64 * 1000;
+    // A refused template names no keys: only today's shape counts as ours.
+    let template = app
+        .config
+        .key_template
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref);
     let now_ms = Date::now().as_millis() as i64;
     // Thumbnails without a row of their own: their image's row may lie
     // outside this window, so ask which of them some row names.
@@ -84,7 +91,8 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
         .filter(|key| widths::image_key_of(key).is_some())
         .collect();
     extras.extend(table.widths_among(&width_keys).await?);
-    let mut differences = domain::compare(&listed_objects, &rows, &extras, now_ms, grace_ms);
+    let mut differences =
+        domain::compare(&listed_objects, &rows, &extras, template, now_ms, grace_ms);
     let (mut adopted, mut not_adopted) = (Vec::new(), Vec::new());
     if adopting {
         // A thumbnail or width without its image is an orphan, never a new
@@ -105,7 +113,8 @@ pub async fn handle_reconcile(req: Request, app: &AppContext) -> ApiResult<Respo
                 .filter(|row| row.object_key <= last)
                 .cloned()
                 .collect();
-            differences = domain::compare(&listed_objects, &rows, &extras, now_ms, grace_ms);
+            differences =
+                domain::compare(&listed_objects, &rows, &extras, template, now_ms, grace_ms);
             window_end = Some(last);
         }
         let rules = adopt::AdoptRules {

@@ -1,0 +1,119 @@
+// KEY_TEMPLATE against wrangler dev: new keys take the template's shape
+// (a plain ASCII slug of the name, the date, random or content-hash
+// characters), thumbnails and widths sit beside them, reconcile knows the
+// shape as imghost's own, the trash keeps the URL; a template that could
+// make two images meet is refused and turns uploads off, saying why.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStack } from '../support/stack.mjs';
+import { fixture, uniquePng, webpOfSize, widePng } from './helpers.mjs';
+import { caller, said } from './calls.mjs';
+
+/** A multipart body: the image as `file` named `name`, then each `[field, bytes]`. */
+function form(image, name, parts = []) {
+  const body = new FormData();
+  body.append('file', new Blob([image], { type: 'image/png' }), name);
+  for (const [field, bytes] of parts) body.append(field, new Blob([bytes], { type: 'image/webp' }), field);
+  return body;
+}
+
+describe('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', () => {
+  let stack;
+  let call;
+  before(async () => {
+    stack = await startStack({ vars: { KEY_TEMPLATE: 'blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', ORPHAN_GRACE_SECONDS: '0' } });
+    call = caller(stack);
+  });
+  after(() => stack?.stop());
+
+  test('a new key has the shape, the name as a plain slug, and serves the image', async () => {
+    const answer = await call('POST', '/upload', {
+      body: form(widePng('template-cafe', 1000, 750), 'Café Crème (1).PNG', [
+        ['thumbnail', await fixture('small.webp')],
+        ['width_640', webpOfSize(640, 480)],
+      ]),
+    });
+    assert.equal(answer.status, 200, said(answer));
+    const image = answer.body;
+    const now = new Date();
+    const month = String(now.getUTCMonth() + 1).padStart(2, '0');
+    assert.match(image.object_key, new RegExp(`^blog/${now.getUTCFullYear()}/${month}/cafe-creme-1-[0-9a-f]{10}\\.png$`));
+    assert.equal(new URL(image.url).pathname, `/i/${image.object_key}`, 'nothing to percent-encode');
+    assert.equal(image.thumbnail_key, `${image.object_key}.thumb.webp`);
+    for (const url of [image.url, image.thumbnail_url, `${image.url}@640w.webp`]) {
+      assert.equal((await fetch(url)).status, 200, url);
+    }
+    // Names with nothing Latin in them still make a key.
+    const other = await call('POST', '/upload', { body: form(await uniquePng('template-cat'), '猫.png') });
+    assert.equal(other.status, 200, said(other));
+    assert.match(other.body.object_key, /^blog\/\d{4}\/\d{2}\/image-[0-9a-f]{10}\.png$/);
+  });
+
+  test('reconcile knows the shape: an orphan of it is imghost\'s, other keys are foreign', async () => {
+    const file = join(stack.stateDir, 'stray.png');
+    await writeFile(file, await fixture('text.png'));
+    const orphan = 'blog/2026/01/lost-0123456789.png';
+    const foreign = 'blog/2026/01/notes.png';
+    await stack.putObject(orphan, file);
+    await stack.putObject(foreign, file);
+    const report = (await call('GET', '/reconcile')).body;
+    assert.ok(report.orphan_objects.includes(orphan), JSON.stringify(report));
+    assert.ok(report.foreign_objects.includes(foreign), JSON.stringify(report));
+    assert.ok(!report.orphan_objects.some((key) => key.startsWith('blog/') && key !== orphan), JSON.stringify(report));
+  });
+
+  test('the trash keeps the URL, and delete finds the image by its key', async () => {
+    const image = (await call('POST', '/upload', { body: form(await uniquePng('template-trash'), 'trash me.png') })).body;
+    const removed = await call('DELETE', `/delete?key=${encodeURIComponent(image.object_key)}`);
+    assert.equal(removed.status, 200, said(removed));
+    assert.equal((await fetch(image.url)).status, 404);
+    const back = await call('POST', `/trash/restore?id=${image.id}`);
+    assert.equal(back.status, 200, said(back));
+    assert.equal(back.body.image.image_url, image.url);
+    assert.equal((await fetch(image.url)).status, 200);
+  });
+});
+
+describe('{sha256:16}.{ext}', () => {
+  let stack;
+  let call;
+  before(async () => {
+    stack = await startStack({ vars: { KEY_TEMPLATE: '{sha256:16}.{ext}' } });
+    call = caller(stack);
+  });
+  after(() => stack?.stop());
+
+  test('the key is the stored bytes\' hash; the same bytes are the same image', async () => {
+    const png = await uniquePng('template-sha');
+    const first = await call('POST', '/upload', { body: form(png, 'a.png') });
+    assert.equal(first.status, 200, said(first));
+    assert.equal(first.body.object_key, `${first.body.stored_sha256.slice(0, 16)}.png`);
+    const again = await call('POST', '/upload', { body: form(png, 'b.png') });
+    assert.equal(again.body.id, first.body.id);
+    assert.equal(again.body.duplicate, true);
+  });
+});
+
+describe('a template that could make two images meet', () => {
+  let stack;
+  let call;
+  before(async () => {
+    stack = await startStack({ vars: { KEY_TEMPLATE: 'blog/{name}.{ext}' } });
+    call = caller(stack);
+  });
+  after(() => stack?.stop());
+
+  test('turns uploads off with 503 saying why, and the rest works', async () => {
+    const before = await call('GET', '/query?pageSize=1');
+    const answer = await call('POST', '/upload', { body: form(await uniquePng('template-refused'), 'a.png') });
+    assert.equal(answer.status, 503, said(answer));
+    assert.match(answer.body.message, /KEY_TEMPLATE "blog\/\{name\}\.\{ext\}" is refused: it has none of \{sha256:N\}, \{rand:N\} or \{uuid\}/);
+    const stats = await call('GET', '/stats');
+    assert.ok(stats.body.warnings.some((warning) => warning.includes('KEY_TEMPLATE')), said(stats));
+    const after = await call('GET', '/query?pageSize=1');
+    assert.equal(after.status, 200);
+    assert.equal(after.body.total, before.body.total, 'nothing was stored');
+  });
+});
