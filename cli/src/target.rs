@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use imghost_shared::api::ImageId;
-use imghost_shared::keys::{is_date, is_safe_key};
+use imghost_shared::keys::{is_date, is_own_key, is_safe_key};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -33,7 +33,12 @@ pub fn object_key(text: &str) -> Option<String> {
         None => text,
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    dated_key(path).or_else(|| whole_path_key(path))
+    // imghost's own `<date>/<uuid>.<ext>` wherever it sits in the path
+    // (behind a CDN's folder, say); any other key is the whole path, so a
+    // template's key with a date in it is not cut short.
+    dated_key(path)
+        .filter(|key| is_own_key(key, None))
+        .or_else(|| whole_path_key(path))
 }
 
 /// `YYYY-MM-DD/<file>` at the end of `path`.
@@ -124,6 +129,10 @@ mod tests {
             ("https://img.example.com/photo.png?v=1", "photo.png"),
             ("cat.png", "cat.png"),
             ("https://img.example.com/2026-1-28/a.png", "2026-1-28/a.png"),
+            (
+                "https://img.example.com/blog/2026-12-06/cat-1a2b3c4d.png",
+                "blog/2026-12-06/cat-1a2b3c4d.png",
+            ),
             (
                 "https://img.example.com/blog/caf%C3%A9.png",
                 "blog/café.png",

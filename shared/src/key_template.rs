@@ -12,9 +12,14 @@ pub const DEFAULT: &str = "{yyyy}-{mm}-{dd}/{uuid}.{ext}";
 
 /// The longest `{name}` slug.
 const MAX_NAME: usize = 60;
-/// `{sha256:N}` and `{rand:N}` take at least this many characters: 8 hex
-/// digits leave one chance in four billion that two images meet.
-const MIN_UNIQUE: usize = 8;
+/// `{rand:N}` takes at least this many hex digits: two images whose keys
+/// meet anyway get a 409 (nothing is written over the other), and the
+/// upload tried again draws new ones.
+const MIN_RAND: usize = 8;
+/// `{sha256:N}` takes at least this many: the same bytes always give the
+/// same key, so a meeting would refuse the image for good; 16 hex digits
+/// make that about one in 10^10 over 100,000 images.
+const MIN_SHA256: usize = 16;
 const MAX_SHA256: usize = 64;
 const MAX_RAND: usize = 32;
 
@@ -61,7 +66,7 @@ impl std::fmt::Display for TemplateError {
                 "`{{{name}}}` is no placeholder; use {{yyyy}} {{mm}} {{dd}} {{name}} {{ext}} \
                  {{sha256:N}} {{rand:N}} {{uuid}}"
             ),
-            Self::Length { sha256: true } => write!(f, "`{{sha256:N}}` takes N from 8 to 64"),
+            Self::Length { sha256: true } => write!(f, "`{{sha256:N}}` takes N from 16 to 64"),
             Self::Length { sha256: false } => write!(f, "`{{rand:N}}` takes N from 8 to 32"),
             Self::NothingUnique => write!(
                 f,
@@ -75,7 +80,8 @@ impl std::fmt::Display for TemplateError {
             ),
             Self::Unsafe => write!(
                 f,
-                "its keys would have an empty, `.` or `..` folder, or start with `/`"
+                "its keys would have an empty, `.` or `..` folder, start with `/` or \
+                 `.trash/`, end like a thumbnail's, or pass 1024 bytes"
             ),
         }
     }
@@ -128,19 +134,23 @@ impl KeyTemplate {
             _ => return Err(TemplateError::NotEndingInExtension),
         }
         let template = Self { parts };
-        let sample = template.render(&KeyValues {
-            created_at_ms: 0,
-            name: "x",
-            extension: "png",
-            sha256: &"0".repeat(64),
-            uuid: "00000000-0000-4000-8000-000000000000",
-        });
-        let safe = !sample.starts_with('/')
-            && sample
-                .split('/')
-                .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
-        if !safe {
-            return Err(TemplateError::Unsafe);
+        // Its keys, the longest it makes included, are safe to store under
+        // and to write to disk, outside the trash's prefix, and never where
+        // a thumbnail is kept.
+        for name in ["x", &"x".repeat(MAX_NAME)] {
+            let sample = template.render(&KeyValues {
+                created_at_ms: 0,
+                name,
+                extension: "webp",
+                sha256: &"0".repeat(64),
+                uuid: "00000000-0000-4000-8000-000000000000",
+            });
+            if sample.starts_with('/')
+                || !crate::keys::is_safe_key(&sample)
+                || crate::thumbnail::image_key_of(&sample).is_some()
+            {
+                return Err(TemplateError::Unsafe);
+            }
         }
         Ok(template)
     }
@@ -176,12 +186,23 @@ impl KeyTemplate {
     pub fn matches(&self, key: &str) -> bool {
         matches_parts(&self.parts, key)
     }
+
+    /// Whether an object under `key` without a row may be deleted as one of
+    /// imghost's own: it has this shape, and the template begins with a
+    /// fixed folder (`blog/…`). A shape like `{name}-{rand:8}.{ext}` also
+    /// fits other programs' hashed file names, so without such a folder
+    /// those objects are only reported.
+    pub fn claims(&self, key: &str) -> bool {
+        matches!(self.parts.first(), Some(Part::Literal(text)) if text.contains('/'))
+            && self.matches(key)
+    }
 }
 
 fn placeholder(inside: &str) -> Result<Part, TemplateError> {
     let counted = |sha256: bool, text: &str, max: usize| {
         let n: usize = text.parse().unwrap_or(0);
-        if (MIN_UNIQUE..=max).contains(&n) && text == n.to_string() {
+        let min = if sha256 { MIN_SHA256 } else { MIN_RAND };
+        if (min..=max).contains(&n) && text == n.to_string() {
             Ok(n)
         } else {
             Err(TemplateError::Length { sha256 })
@@ -325,24 +346,31 @@ mod tests {
     #[test]
     fn every_placeholder_renders_and_matches_back() {
         let template =
-            KeyTemplate::parse("blog/{yyyy}/{mm}/{dd}/{name}-{sha256:10}-{rand:8}.{ext}").unwrap();
+            KeyTemplate::parse("blog/{yyyy}/{mm}/{dd}/{name}-{sha256:16}-{rand:8}.{ext}").unwrap();
         let key = template.render(&values("Ünïcode Café — été 2026!.JPG"));
         assert_eq!(
             key,
-            "blog/2026/12/06/unicode-cafe-ete-2026-9f86d08188-0f8e2c1a.jpg"
+            "blog/2026/12/06/unicode-cafe-ete-2026-9f86d081884c7d65-0f8e2c1a.jpg"
         );
         assert!(template.matches(&key));
         assert!(!template.is_default());
         for other in [
-            "blog/2026/12/06/unicode-cafe-9f86d08188-0f8e2c1a.png.thumb.webp",
-            "blog/2026/12/06/Unicode-9f86d08188-0f8e2c1a.jpg",
-            "blog/2026/12/06/-9f86d08188-0f8e2c1a.jpg",
-            "blog/2026/12/06/x-9f86d08188-0f8e2c1.jpg",
-            "blog/2026/12/06/x-9f86d08188-0f8e2c1a.txt",
+            "blog/2026/12/06/unicode-cafe-9f86d081884c7d65-0f8e2c1a.png.thumb.webp",
+            "blog/2026/12/06/Unicode-9f86d081884c7d65-0f8e2c1a.jpg",
+            "blog/2026/12/06/-9f86d081884c7d65-0f8e2c1a.jpg",
+            "blog/2026/12/06/x-9f86d081884c7d65-0f8e2c1.jpg",
+            "blog/2026/12/06/x-9f86d081884c7d65-0f8e2c1a.txt",
             "2026-12-06/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.jpg",
         ] {
             assert!(!template.matches(other), "{other}");
         }
+        assert!(template.claims(&key));
+        let bare = KeyTemplate::parse("{name}-{rand:8}.{ext}").unwrap();
+        assert!(bare.matches("logo-1a2b3c4d.png"));
+        assert!(
+            !bare.claims("logo-1a2b3c4d.png"),
+            "another program's hashed name"
+        );
         let uuid = KeyTemplate::parse("{uuid}.{ext}").unwrap();
         assert!(uuid.matches(&format!("{UUID}.webp")));
         assert!(!uuid.matches("0f8e2c1a.webp"));
@@ -388,9 +416,17 @@ mod tests {
             ("/{uuid}.{ext}", TemplateError::Unsafe),
             ("a//{uuid}.{ext}", TemplateError::Unsafe),
             ("../{uuid}.{ext}", TemplateError::Unsafe),
+            (".trash/{uuid}.{ext}", TemplateError::Unsafe),
+            ("{uuid}.thumb.{ext}", TemplateError::Unsafe),
         ] {
             assert_eq!(KeyTemplate::parse(template), Err(why), "{template}");
         }
-        assert!(KeyTemplate::parse("{yyyy}/{name}-{sha256:12}.{ext}").is_ok());
+        assert!(KeyTemplate::parse("{yyyy}/{name}-{sha256:16}.{ext}").is_ok());
+        let long = format!("{}/{{uuid}}.{{ext}}", "a".repeat(1000));
+        assert_eq!(KeyTemplate::parse(&long), Err(TemplateError::Unsafe));
+        assert_eq!(
+            KeyTemplate::parse("{sha256:12}.{ext}"),
+            Err(TemplateError::Length { sha256: true })
+        );
     }
 }

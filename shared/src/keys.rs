@@ -14,14 +14,15 @@ pub fn object_key(created_at_ms: i64, uuid: &str, extension: &str) -> String {
 
 /// Whether `key` has the shape of the keys imghost writes (its images',
 /// their thumbnails' and their widths'): today's shape, or the one
-/// `KEY_TEMPLATE` gives. Only such keys are ever deleted as orphans:
+/// `KEY_TEMPLATE` gives when it begins with a fixed folder (see
+/// `KeyTemplate::claims`). Only such keys are ever deleted as orphans:
 /// anything else in the bucket belongs to someone else (keys made by a
 /// template no longer configured included: they are reported, not deleted).
 pub fn is_own_key(key: &str, template: Option<&KeyTemplate>) -> bool {
     let key = crate::thumbnail::image_key_of(key)
         .or_else(|| crate::widths::image_key_of(key).map(|(image_key, _)| image_key))
         .unwrap_or(key);
-    is_default_key(key) || template.is_some_and(|template| template.matches(key))
+    is_default_key(key) || template.is_some_and(|template| template.claims(key))
 }
 
 /// `YYYY-MM-DD/<uuid>.<ext>`.

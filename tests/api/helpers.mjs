@@ -51,17 +51,32 @@ export function widePng(seed, width, height) {
 
 /**
  * A WebP whose lossless (VP8L) header declares `width` × `height`,
- * followed by `padding` bytes. The Worker reads a width's header and walks
- * its chunks but never decodes it, so this stands for a width a client made.
+ * followed by `padding` bytes; with `metadata`, in the extended format with
+ * EXIF and XMP chunks that name a place. The Worker reads a width's header
+ * and walks its chunks but never decodes it, so this stands for a width a
+ * client made.
  */
-export function webpOfSize(width, height, padding = 64) {
+export function webpOfSize(width, height, padding = 64, { metadata = false } = {}) {
+  const chunk = (kind, payload) => {
+    const head = Buffer.concat([Buffer.from(kind), Buffer.alloc(4)]);
+    head.writeUInt32LE(payload.length, 4);
+    return Buffer.concat([head, payload, Buffer.alloc(payload.length % 2)]);
+  };
   const bits = (width - 1) | ((height - 1) << 14);
   const vp8l = Buffer.alloc(5 + padding);
   vp8l[0] = 0x2f;
   vp8l.writeUInt32LE(bits >>> 0, 1);
-  const chunk = Buffer.concat([Buffer.from('VP8L'), Buffer.alloc(4), vp8l, Buffer.alloc(vp8l.length % 2)]);
-  chunk.writeUInt32LE(vp8l.length, 4);
-  const riff = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBP'), chunk]);
+  const chunks = [chunk('VP8L', vp8l)];
+  if (metadata) {
+    const vp8x = Buffer.alloc(10);
+    vp8x[0] = 0x08 | 0x04; // EXIF and XMP present
+    vp8x.writeUIntLE(width - 1, 4, 3);
+    vp8x.writeUIntLE(height - 1, 7, 3);
+    chunks.unshift(chunk('VP8X', vp8x));
+    chunks.push(chunk('EXIF', Buffer.from('Exif\0\0MM\0*\0\0\0\x08\0\0GPS Longyearbyen', 'latin1')));
+    chunks.push(chunk('XMP ', Buffer.from('<x:xmpmeta><exif:GPSLatitude>78,13N</exif:GPSLatitude></x:xmpmeta>')));
+  }
+  const riff = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBP'), ...chunks]);
   riff.writeUInt32LE(riff.length - 8, 4);
   return riff;
 }

@@ -90,9 +90,16 @@ describe('{sha256:16}.{ext}', () => {
     const first = await call('POST', '/upload', { body: form(png, 'a.png') });
     assert.equal(first.status, 200, said(first));
     assert.equal(first.body.object_key, `${first.body.stored_sha256.slice(0, 16)}.png`);
-    const again = await call('POST', '/upload', { body: form(png, 'b.png') });
-    assert.equal(again.body.id, first.body.id);
-    assert.equal(again.body.duplicate, true);
+    const served = Buffer.from(await (await fetch(first.body.url)).arrayBuffer());
+    for (const name of ['b.png', 'c.png']) {
+      const again = await call('POST', '/upload', { body: form(png, name) });
+      assert.equal(again.body.id, first.body.id);
+      assert.equal(again.body.duplicate, true);
+      // Nothing was written over the image, nor removed with it.
+      const now = await fetch(first.body.url);
+      assert.equal(now.status, 200, `after ${name}`);
+      assert.deepEqual(Buffer.from(await now.arrayBuffer()), served);
+    }
   });
 });
 

@@ -62,6 +62,18 @@ describe('upload with widths', () => {
     assert.deepEqual(report.orphan_objects, [], 'widths are part of their image');
   });
 
+  test('a width\'s metadata is stripped as an image\'s is', async () => {
+    const copy = webp(640, 480, 64, { metadata: true });
+    assert.ok(copy.includes('GPS'), 'the width sent names a place');
+    const answer = await upload(photo(1000, 750), [['width_640', copy]]);
+    assert.equal(answer.status, 200, said(answer));
+    const served = (await get(`${answer.body.url}@640w.webp`)).bytes;
+    assert.equal(served.toString('latin1', 8, 12), 'WEBP');
+    for (const leak of ['GPS', 'Longyearbyen', 'EXIF', 'XMP ']) {
+      assert.ok(!served.includes(leak), `${leak} is served`);
+    }
+  });
+
   test('an image without widths lists them as []; old clients work as before', async () => {
     const answer = await upload(photo(2000, 1500));
     assert.equal(answer.status, 200, said(answer));
@@ -108,24 +120,33 @@ describe('upload with widths', () => {
     assert.equal((await get(`${first.body.url}@640w.webp`)).bytes.length, webp(640, 480).length);
   });
 
-  test('widths count against MAX_STORAGE_BYTES: 507 and nothing stored', async () => {
-    const [{ bytes_stored, thumbnail_bytes, width_bytes }] = await stack.sql(
-      'SELECT bytes_stored, thumbnail_bytes, width_bytes FROM image_stats',
-    );
-    const used = bytes_stored + thumbnail_bytes + width_bytes;
+  test('widths count against MAX_STORAGE_BYTES: 507 and nothing stored, at upload or later', async () => {
     const image = photo(1000, 750);
     const limited = await startStack({ vars: { MAX_STORAGE_BYTES: String(image.length + 1000) } });
     try {
       const limitedCall = caller(limited);
+      const objects = async () => (await limitedCall('GET', '/reconcile')).body.objects_checked;
       const big = await limitedCall('POST', '/upload', { body: form(image, [['width_640', webp(640, 480, 2000)]]) });
       assert.equal(big.status, 507, said(big));
       assert.deepEqual(await limited.sql('SELECT id FROM images'), []);
-      const fits = await limitedCall('POST', '/upload', { body: form(image, [['width_640', webp(640, 480, 100)]]) });
+      assert.equal(await objects(), 0, 'no object of the refused upload is left');
+
+      const bare = await limitedCall('POST', '/upload', { body: form(image) });
+      assert.equal(bare.status, 200, said(bare));
+      const put = (padding) => {
+        const body = new FormData();
+        body.append('width_640', new Blob([webp(640, 480, padding)], { type: 'image/webp' }), 'w');
+        return limitedCall('PUT', `/widths?id=${bare.body.id}`, { body });
+      };
+      const over = await put(2000);
+      assert.equal(over.status, 507, said(over));
+      assert.equal(await objects(), 1, 'only the image: the width is gone again');
+      const fits = await put(100);
       assert.equal(fits.status, 200, said(fits));
+      assert.deepEqual(fits.body.widths, [640]);
     } finally {
       await limited.stop();
     }
-    assert.ok(used >= 0);
   });
 });
 

@@ -163,11 +163,20 @@ pub struct Extras {
 }
 
 impl Extras {
-    /// Whether the server's 400 `why` is about these rather than the image.
-    pub fn refused_by(&self, why: &str) -> bool {
-        (self.thumbnail.is_some() && why.starts_with("The thumbnail"))
-            || (!self.widths.is_empty()
-                && (why.contains(" px width") || why.starts_with("Send every width")))
+    /// These without the part the server's 400 `why` refused, or `None`
+    /// when `why` is about the image itself.
+    pub fn without_refused(&self, why: &str) -> Option<Self> {
+        if self.thumbnail.is_some() && why.starts_with("The thumbnail") {
+            return Some(Self {
+                thumbnail: None,
+                ..self.clone()
+            });
+        }
+        let about_widths = why.contains(" px width") || why.starts_with("Send every width");
+        (!self.widths.is_empty() && about_widths).then(|| Self {
+            widths: Vec::new(),
+            ..self.clone()
+        })
     }
 }
 

@@ -289,9 +289,9 @@ pub async fn store_image(
     ))
 }
 
-/// Stores an image under the key it had (an import): the row first, as a
-/// move into the public bucket, then the objects, then the move is
-/// finished. So no request ever writes under a key that another row has,
+/// Stores an image under a key that some row may hold (an import's, or a
+/// `KEY_TEMPLATE`'s): the row first, as a move into the public bucket,
+/// then the objects, then the move is finished. So no request ever writes under a key that another row has,
 /// had, or is getting; if the objects cannot be written, the row goes and
 /// its key stays retired with these bytes only.
 pub async fn store_at_key<T: ImageTable + TrashTable>(
@@ -307,7 +307,11 @@ pub async fn store_at_key<T: ImageTable + TrashTable>(
         let row = match table.insert(image, limits).await? {
             Inserted::Row(row) => row,
             Inserted::Refused(Refusal::KeyTaken(row)) => return Ok(Stored::Existing(row, None)),
-            Inserted::Refused(Refusal::Unexplained | Refusal::SameBytes(..)) => continue,
+            // Only a new upload under a template's key checks its bytes.
+            Inserted::Refused(Refusal::SameBytes(row, pending)) => {
+                return Ok(Stored::Existing(row, pending))
+            }
+            Inserted::Refused(Refusal::Unexplained) => continue,
             Inserted::Refused(refusal) => return Ok(Stored::Refused(refusal)),
         };
         if let Err(error) = put_objects(objects, image, bytes, extras).await {
@@ -897,6 +901,28 @@ mod tests {
                     .and_then(|r| r.thumbnail_key.clone()),
                 None
             );
+        }
+    }
+
+    #[test]
+    fn widths_for_an_image_trashed_or_moving_meanwhile_are_removed() {
+        for race in ["trashed", "moving", "deleted"] {
+            let (objects, table) = (MemoryObjects::default(), MemoryTable::default());
+            let record = stored_new(store(&objects, &table, "a.png", "aa"));
+            table.before_set_thumbnail.replace(Some(race));
+            let sent = [Width {
+                width: 640,
+                bytes: b"webp".to_vec(),
+            }];
+            let outcome = run(super::attach(
+                &objects,
+                &table,
+                record.id,
+                Extra::Widths(&sent),
+                &ROOMY,
+            ));
+            assert_eq!(outcome, Ok(Attached::NoImage), "{race}");
+            assert_eq!(objects.keys(), ["a.png"], "{race}: the width is gone again");
         }
     }
 

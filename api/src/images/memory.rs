@@ -181,7 +181,7 @@ pub struct MemoryTable {
     pub compression_count: Cell<Option<u64>>,
     /// Another request records this thumbnail just before ours (once).
     pub racing_thumbnail: RefCell<Option<String>>,
-    /// Just before a thumbnail is recorded (once), the image is
+    /// Just before a thumbnail or widths are recorded (once), the image is
     /// "trashed", starts "moving" to the trash, or is "deleted".
     pub before_set_thumbnail: Cell<Option<&'static str>>,
     /// The row that refused an insert is purged before it is read (once).
@@ -272,6 +272,31 @@ impl MemoryTable {
                 claimed_at: 0,
             },
         );
+    }
+
+    /// What `before_set_thumbnail` says happens to the image just before a
+    /// thumbnail or widths are recorded.
+    fn race_before_set(&self, id: ImageId) {
+        match self.before_set_thumbnail.take() {
+            Some("trashed") => {
+                if let Some(row) = self.rows.borrow_mut().get_mut(&id.0) {
+                    row.deleted_at = Some(1);
+                }
+            }
+            Some("moving") => {
+                self.moves.borrow_mut().insert(
+                    id.0,
+                    Pending {
+                        to: Direction::Trash,
+                        claimed_at: 1,
+                    },
+                );
+            }
+            Some(_) => {
+                self.rows.borrow_mut().remove(&id.0);
+            }
+            None => {}
+        }
     }
 
     pub fn usage(&self) -> Usage {
@@ -399,26 +424,7 @@ impl ImageTable for MemoryTable {
                 row.thumbnail_key = Some(racing);
             }
         }
-        match self.before_set_thumbnail.take() {
-            Some("trashed") => {
-                if let Some(row) = self.rows.borrow_mut().get_mut(&id.0) {
-                    row.deleted_at = Some(1);
-                }
-            }
-            Some("moving") => {
-                self.moves.borrow_mut().insert(
-                    id.0,
-                    Pending {
-                        to: Direction::Trash,
-                        claimed_at: 1,
-                    },
-                );
-            }
-            Some(_) => {
-                self.rows.borrow_mut().remove(&id.0);
-            }
-            None => {}
-        }
+        self.race_before_set(id);
         let usage = self.usage();
         let row = self.rows.borrow().get(&id.0).cloned();
         let pending = self.pending(id);
@@ -449,6 +455,7 @@ impl ImageTable for MemoryTable {
         limits: &Limits,
     ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
         call()?;
+        self.race_before_set(id);
         let usage = self.usage();
         let row = self.rows.borrow().get(&id.0).cloned();
         let pending = self.pending(id);

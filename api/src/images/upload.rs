@@ -187,6 +187,7 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
     };
 
     let now = runtime.now_ms();
+    let restoring = file.restore.is_some();
     let (object_key, created_at, upload_sha256, claimed_at) = match file.restore {
         Some(Restore {
             key,
@@ -201,17 +202,30 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
         None => {
             let uuid = runtime.new_uuid();
             let extension = stored_info.format.extension();
-            let key = match policy.key_template {
-                None => keys::object_key(now, &uuid, extension),
-                Some(template) => template.render(&KeyValues {
-                    created_at_ms: now,
-                    name: &original_name,
-                    extension,
-                    sha256: &stored_sha256,
-                    uuid: &uuid,
-                }),
-            };
-            (key, now, sha256.clone(), None)
+            match policy.key_template {
+                None => (
+                    keys::object_key(now, &uuid, extension),
+                    now,
+                    sha256.clone(),
+                    None,
+                ),
+                // A template's key may be one an image has (`{sha256:N}`
+                // of the same bytes, or a chance meeting): the row goes
+                // first, as for an import, so nothing is ever written
+                // under a key another row holds.
+                Some(template) => (
+                    template.render(&KeyValues {
+                        created_at_ms: now,
+                        name: &original_name,
+                        extension,
+                        sha256: &stored_sha256,
+                        uuid: &uuid,
+                    }),
+                    now,
+                    sha256.clone(),
+                    Some(now),
+                ),
+            }
         }
     };
     let new_image = NewImage {
@@ -234,7 +248,7 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
             .then(|| widths.iter().map(|width| width.bytes.len() as u64).sum()),
         object_key,
         claimed_at,
-        shares_bytes: claimed_at.is_some(),
+        shares_bytes: restoring,
     };
     let objects = buckets.public;
     let extras = Extras {
@@ -254,20 +268,11 @@ pub async fn upload_image<O: ObjectStore, T: ImageTable + TrashTable>(
         };
         match stored_as {
             Stored::New(image) => return Ok(Uploaded::new(image, compression)),
-            Stored::Existing(row, _) if new_image.claimed_at.is_some() => {
+            Stored::Existing(row, _) if row.object_key == new_image.object_key => {
                 return same.at_key(row, &[&sha256, &new_image.stored_sha256]).await;
             }
             Stored::Existing(row, pending) => {
                 if let Some(answer) = same.existing(row, pending).await? {
-                    return Ok(answer);
-                }
-            }
-            // A template's key may name bytes stored before (`{sha256:N}`):
-            // those are this upload's image.
-            Stored::Refused(Refusal::KeyTaken(row))
-                if row.stored_sha256.as_deref() == Some(new_image.stored_sha256.as_str()) =>
-            {
-                if let Some(answer) = same.existing(row, None).await? {
                     return Ok(answer);
                 }
             }
@@ -401,11 +406,7 @@ fn refused(refusal: Refusal, image: &NewImage, policy: &UploadPolicy, now_ms: i6
              bytes: a post that links it must not show another picture",
             image.object_key
         )),
-        Refusal::KeyTaken(_) => ApiError::Conflict(format!(
-            "Another image has the key {} that KEY_TEMPLATE made: upload again",
-            image.object_key
-        )),
-        Refusal::SameBytes(..) | Refusal::Unexplained => {
+        Refusal::SameBytes(..) | Refusal::KeyTaken(_) | Refusal::Unexplained => {
             ApiError::Internal("an upload was refused for a reason it cannot have".into())
         }
     }
@@ -766,7 +767,7 @@ pub mod tests {
 
     #[test]
     fn a_key_template_shapes_new_keys_and_its_sha256_finds_the_same_stored_bytes() {
-        let template = KeyTemplate::parse("blog/{yyyy}/{name}-{sha256:12}.{ext}").unwrap();
+        let template = KeyTemplate::parse("blog/{yyyy}/{name}-{sha256:16}.{ext}").unwrap();
         let policy = UploadPolicy {
             key_template: Some(&template),
             ..POLICY
@@ -777,14 +778,52 @@ pub mod tests {
         let key = first.image.object_key.clone();
         assert!(template.matches(&key), "{key}");
         assert!(key.starts_with("blog/") && key.contains("/beach-"), "{key}");
-        // Other bytes uploaded that are stored the same (only the stripped
-        // serial differs): the key names them already, so they are that image.
+        let stored = stores.public.get_now(&key);
+        // The same file again, and other bytes that are stored the same
+        // (only the stripped serial differs): the key names them already,
+        // so they are that image, and nothing is written over it.
         let mut other = png_with_metadata();
         let serial = other.windows(7).position(|w| w == b"SN-4242").unwrap();
         other[serial..serial + 7].copy_from_slice(b"SN-9999");
-        let second = upload(other).unwrap();
-        assert!(second.duplicate);
-        assert_eq!(second.image.id, first.image.id);
+        for bytes in [png_with_metadata(), other] {
+            let again = upload(bytes).unwrap();
+            assert!(again.duplicate);
+            assert_eq!(again.image.id, first.image.id);
+            assert_eq!(stores.public.get_now(&key), stored);
+        }
+        assert_eq!(stores.table.rows.borrow().len(), 1);
+        assert_eq!(stores.public.keys(), [key]);
+    }
+
+    #[test]
+    fn a_template_key_that_meets_another_images_is_a_conflict_and_leaves_it_whole() {
+        let template = KeyTemplate::parse("{rand:8}.{ext}").unwrap();
+        let policy = UploadPolicy {
+            key_template: Some(&template),
+            ..POLICY
+        };
+        let stores = Stores::default();
+        // Two runtimes drawing the same "random" characters.
+        let first = stores
+            .upload_as(
+                &FakeRuntime::without_tinify(),
+                &policy,
+                file(png_with_metadata(), None, None),
+            )
+            .unwrap();
+        let key = first.image.object_key.clone();
+        let stored = stores.public.get_now(&key);
+        let other = png_with_metadata_sized(5, 5);
+        let met = stores.upload_as(
+            &FakeRuntime::without_tinify(),
+            &policy,
+            file(other, None, None),
+        );
+        assert!(
+            matches!(&met, Err(ApiError::Conflict(why)) if why.contains(&key)),
+            "{met:?}"
+        );
+        assert_eq!(stores.public.get_now(&key), stored);
         assert_eq!(stores.table.rows.borrow().len(), 1);
     }
 

@@ -280,15 +280,22 @@ impl Uploads {
         let api = self.settings.api();
         let stage = item.stage;
         let progress = move |sent| stage.set(Stage::Uploading(sent));
+        let mut extras = extras;
         let mut result = api.upload(&blob, &name, &extras, progress).await;
         // A thumbnail or widths the server refuses store nothing: the image
-        // goes again without them, and the gallery or the CLI makes them later.
-        if let Err(ApiError::BadRequest(why)) = &result {
-            if extras.refused_by(why) {
-                warn!("Thumbnail or widths of {name} refused: {why}");
-                item.with_files(|files| files.extras = Extras::default());
-                result = api.upload(&blob, &name, &Extras::default(), progress).await;
-            }
+        // goes again without what was refused (at most twice: each part
+        // once), and the gallery or `imghost widths` makes it later.
+        for _ in 0..2 {
+            let Err(ApiError::BadRequest(why)) = &result else {
+                break;
+            };
+            let Some(fewer) = extras.without_refused(why) else {
+                break;
+            };
+            warn!("Sent with {name}, refused: {why}");
+            extras = fewer;
+            item.with_files(|files| files.extras = extras.clone());
+            result = api.upload(&blob, &name, &extras, progress).await;
         }
         match result {
             Ok(answer) => {
