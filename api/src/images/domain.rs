@@ -79,23 +79,14 @@ pub trait ImageTable {
     async fn insert(&self, image: &NewImage, limits: &Limits) -> Result<Inserted, StoreError>;
     async fn find_by_key(&self, key: &str) -> Result<Option<ImageRecord>, StoreError>;
     async fn find_by_id(&self, id: ImageId) -> Result<Option<ImageRecord>, StoreError>;
-    /// Records the thumbnail of a live image that has none and no move
-    /// under way, if storage has room for it; the updated row, or why not.
-    async fn set_thumbnail(
+    /// Records the thumbnail or widths of the live image `id` (stored
+    /// under `image_key`) when it has none and no move is under way, if
+    /// storage has room for them; the updated row, or why not.
+    async fn set_extra(
         &self,
         id: ImageId,
-        thumbnail_key: &str,
-        size: u64,
-        limits: &Limits,
-    ) -> Result<Result<ImageRecord, Refusal>, StoreError>;
-    /// Records the widths (`widths` bytes together) of a live image that has
-    /// none and no move under way, if storage has room for them; the
-    /// updated row, or why not.
-    async fn set_widths(
-        &self,
-        id: ImageId,
-        widths: &[u32],
-        size: u64,
+        image_key: &str,
+        extra: Extra<'_>,
         limits: &Limits,
     ) -> Result<Result<ImageRecord, Refusal>, StoreError>;
     /// Records Tinify's monthly usage, shown in stats.
@@ -425,7 +416,7 @@ pub enum Extra<'a> {
 
 impl Extra<'_> {
     /// Whether the row has one already.
-    fn is_on(&self, row: &ImageRecord) -> bool {
+    pub fn is_on(&self, row: &ImageRecord) -> bool {
         match self {
             Self::Thumbnail(_) => row.thumbnail_key.is_some(),
             Self::Widths(_) => !row.widths.is_empty(),
@@ -499,14 +490,7 @@ pub async fn attach(
             return Err(error);
         }
     }
-    let size = extra.size();
-    let outcome = match extra {
-        Extra::Thumbnail(_) => table.set_thumbnail(id, &keys[0], size, limits).await,
-        Extra::Widths(sent) => {
-            let list: Vec<u32> = sent.iter().map(|width| width.width).collect();
-            table.set_widths(id, &list, size, limits).await
-        }
-    };
+    let outcome = table.set_extra(id, &image.object_key, extra, limits).await;
     if let Ok(Ok(row)) = outcome {
         return Ok(Attached::Done(row));
     }

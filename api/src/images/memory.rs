@@ -3,7 +3,7 @@
 //! and a request can be made to die after any number of calls.
 
 use super::domain::{
-    extra_refusal, refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
+    extra_refusal, refusal, Extra, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
     StoreError, Usage,
 };
 use crate::trash::domain::{Claim, Clock, Direction, Lost, Pending, TrashTable};
@@ -411,11 +411,11 @@ impl ImageTable for MemoryTable {
         Ok(self.rows.borrow().get(&id.0).cloned())
     }
 
-    async fn set_thumbnail(
+    async fn set_extra(
         &self,
         id: ImageId,
-        thumbnail_key: &str,
-        size: u64,
+        image_key: &str,
+        extra: Extra<'_>,
         limits: &Limits,
     ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
         call()?;
@@ -425,56 +425,35 @@ impl ImageTable for MemoryTable {
             }
         }
         self.race_before_set(id);
+        let size = extra.size();
         let usage = self.usage();
         let row = self.rows.borrow().get(&id.0).cloned();
         let pending = self.pending(id);
-        let allowed = row.as_ref().is_some_and(|row| {
-            row.deleted_at.is_none() && row.thumbnail_key.is_none() && pending.is_none()
-        }) && usage.stored_bytes + size <= limits.max_storage_bytes;
+        let allowed = row
+            .as_ref()
+            .is_some_and(|row| row.deleted_at.is_none() && !extra.is_on(row) && pending.is_none())
+            && usage.stored_bytes + size <= limits.max_storage_bytes;
         if !allowed {
             return Ok(Err(extra_refusal(
                 row.map(|row| (row, pending)),
-                |row| row.thumbnail_key.is_some(),
+                |row| extra.is_on(row),
                 size,
                 usage,
                 limits,
             )));
         }
-        self.thumbnail_sizes.borrow_mut().insert(id.0, size);
         let mut rows = self.rows.borrow_mut();
         let row = rows.get_mut(&id.0).expect("checked above");
-        row.thumbnail_key = Some(thumbnail_key.into());
-        Ok(Ok(row.clone()))
-    }
-
-    async fn set_widths(
-        &self,
-        id: ImageId,
-        widths: &[u32],
-        size: u64,
-        limits: &Limits,
-    ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
-        call()?;
-        self.race_before_set(id);
-        let usage = self.usage();
-        let row = self.rows.borrow().get(&id.0).cloned();
-        let pending = self.pending(id);
-        let allowed = row.as_ref().is_some_and(|row| {
-            row.deleted_at.is_none() && row.widths.is_empty() && pending.is_none()
-        }) && usage.stored_bytes + size <= limits.max_storage_bytes;
-        if !allowed {
-            return Ok(Err(extra_refusal(
-                row.map(|row| (row, pending)),
-                |row| !row.widths.is_empty(),
-                size,
-                usage,
-                limits,
-            )));
+        match extra {
+            Extra::Thumbnail(thumbnail) => {
+                self.thumbnail_sizes.borrow_mut().insert(id.0, size);
+                row.thumbnail_key = Some(thumbnail.key_for(image_key));
+            }
+            Extra::Widths(sent) => {
+                self.widths_sizes.borrow_mut().insert(id.0, size);
+                row.widths = sent.iter().map(|width| width.width).collect();
+            }
         }
-        self.widths_sizes.borrow_mut().insert(id.0, size);
-        let mut rows = self.rows.borrow_mut();
-        let row = rows.get_mut(&id.0).expect("checked above");
-        row.widths = widths.to_vec();
         Ok(Ok(row.clone()))
     }
 

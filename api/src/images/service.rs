@@ -1,7 +1,7 @@
 //! R2 and D1 behind the domain traits, plus the read-only queries.
 
 use super::domain::{
-    extra_refusal, refusal, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
+    extra_refusal, refusal, Extra, ImageTable, Inserted, Limits, NewImage, ObjectStore, Refusal,
     StoreError, Usage,
 };
 use super::queries::{self, Param, Statement};
@@ -557,27 +557,44 @@ impl ImageTable for D1Images<'_> {
         self.one(queries::GET_BY_ID, &[id_param(id)]).await
     }
 
-    async fn set_thumbnail(
+    async fn set_extra(
         &self,
         id: ImageId,
-        thumbnail_key: &str,
-        size: u64,
+        image_key: &str,
+        extra: Extra<'_>,
         limits: &Limits,
     ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
-        let statement = self.db.prepare(queries::SET_THUMBNAIL).bind(&[
-            id_param(id),
-            thumbnail_key.into(),
-            JsValue::from_f64(size as f64),
-            JsValue::from_f64(limits.max_storage_bytes as f64),
-        ])?;
+        let size = extra.size();
+        let bytes = JsValue::from_f64(size as f64);
+        let room = JsValue::from_f64(limits.max_storage_bytes as f64);
+        let (sql, recorded, action, detail) = match extra {
+            Extra::Thumbnail(thumbnail) => {
+                let key = thumbnail.key_for(image_key);
+                (
+                    queries::SET_THUMBNAIL,
+                    key.as_str().into(),
+                    AuditAction::Thumbnail,
+                    key,
+                )
+            }
+            Extra::Widths(sent) => {
+                let widths: Vec<u32> = sent.iter().map(|width| width.width).collect();
+                let detail = imghost_shared::widths::to_column(&widths);
+                (
+                    queries::SET_WIDTHS,
+                    widths_column(&widths),
+                    AuditAction::Widths,
+                    detail,
+                )
+            }
+        };
+        let statement = self
+            .db
+            .prepare(sql)
+            .bind(&[id_param(id), recorded, bytes, room])?;
         let target = id.to_string();
         if let Some(row) = self
-            .change(
-                statement,
-                AuditAction::Thumbnail,
-                Some(&target),
-                Some(thumbnail_key),
-            )
+            .change(statement, action, Some(&target), Some(&detail))
             .await?
         {
             return Ok(Ok(row));
@@ -592,45 +609,7 @@ impl ImageTable for D1Images<'_> {
             .await?;
         Ok(Err(extra_refusal(
             first_with_move(&row)?,
-            |row| row.thumbnail_key.is_some(),
-            size,
-            usage_of(&usage)?,
-            limits,
-        )))
-    }
-
-    async fn set_widths(
-        &self,
-        id: ImageId,
-        widths: &[u32],
-        size: u64,
-        limits: &Limits,
-    ) -> Result<Result<ImageRecord, Refusal>, StoreError> {
-        let statement = self.db.prepare(queries::SET_WIDTHS).bind(&[
-            id_param(id),
-            widths_column(widths),
-            JsValue::from_f64(size as f64),
-            JsValue::from_f64(limits.max_storage_bytes as f64),
-        ])?;
-        let target = id.to_string();
-        let detail = imghost_shared::widths::to_column(widths);
-        if let Some(row) = self
-            .change(statement, AuditAction::Widths, Some(&target), Some(&detail))
-            .await?
-        {
-            return Ok(Ok(row));
-        }
-        let [row, usage] = self
-            .batch_of(vec![
-                self.db
-                    .prepare(queries::GET_BY_ID_MOVING)
-                    .bind(&[id_param(id)])?,
-                self.db.prepare(queries::USAGE),
-            ])
-            .await?;
-        Ok(Err(extra_refusal(
-            first_with_move(&row)?,
-            |row| !row.widths.is_empty(),
+            |row| extra.is_on(row),
             size,
             usage_of(&usage)?,
             limits,
