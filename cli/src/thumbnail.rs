@@ -71,10 +71,11 @@ fn decoder_format(format: ImageFormat) -> Option<::image::ImageFormat> {
     })
 }
 
-/// Whether the image in `data` needs a thumbnail, from its header alone
-/// (bytes that are no image need none).
-pub fn needs_one(data: &[u8]) -> bool {
-    detect(data).is_ok_and(|info| is_needed(&info))
+/// Whether the image in `data` needs a thumbnail or responsive widths,
+/// from its header alone (bytes that are no image need neither).
+pub fn needs_extras(data: &[u8]) -> bool {
+    detect(data)
+        .is_ok_and(|info| is_needed(&info) || !imghost_shared::widths::widths_for(&info).is_empty())
 }
 
 /// The thumbnail of the image in `data`, or `None` when it needs none (an
@@ -354,10 +355,7 @@ pub fn is_needed_by(content_type: Option<&str>, size: Option<Dimensions>, animat
 /// The image type named by a listed image's content type, if it is one
 /// this tool recognises.
 pub fn format_of(content_type: Option<&str>) -> Option<ImageFormat> {
-    let kind = content_type?.trim();
-    ImageFormat::ALL
-        .into_iter()
-        .find(|format| format.mime_type().eq_ignore_ascii_case(kind))
+    ImageFormat::from_mime_type(content_type?)
 }
 
 #[cfg(test)]
@@ -677,7 +675,7 @@ mod tests {
         // The header is whole (so it is recognised), the pixels cut short.
         let mut damaged = png(&DynamicImage::ImageRgb8(photo(1000, 800)));
         damaged.truncate(2000);
-        assert!(needs_one(&damaged));
+        assert!(needs_extras(&damaged));
         let error = make(&damaged).unwrap_err().to_string();
         assert!(error.starts_with("cannot make a thumbnail: "), "{error}");
         assert_eq!(
@@ -732,7 +730,7 @@ mod tests {
                 Some(dims(65500, 65500)),
                 "{name}"
             );
-            assert!(needs_one(&data), "{name}");
+            assert!(needs_extras(&data), "{name}");
             let started = std::time::Instant::now();
             let error = make(&data).unwrap_err();
             assert!(

@@ -209,9 +209,7 @@ pub(crate) async fn download(client: &Client, url: &str) -> Result<Bytes, Error>
 /// be made: then a warning says why (above the progress bars in `multi`),
 /// and the image is uploaded without them.
 pub async fn extras_for(prepared: &Prepared, label: &str, multi: Option<&MultiProgress>) -> Extras {
-    let needs_widths = imghost_shared::image::detect(&prepared.data)
-        .is_ok_and(|info| !imghost_shared::widths::widths_for(&info).is_empty());
-    if !thumbnail::needs_one(&prepared.data) && !needs_widths {
+    if !thumbnail::needs_extras(&prepared.data) {
         return Extras::default(); // known from the header alone: no thread needed
     }
     let data = prepared.data.clone();

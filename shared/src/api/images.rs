@@ -157,10 +157,7 @@ impl ImageRecord {
     /// What the stored image is, as far as its row says: `None` for a row
     /// without a known type (the original Worker's, adopted ones).
     pub fn stored_info(&self) -> Option<crate::image::ImageInfo> {
-        let content_type = self.content_type.as_deref()?;
-        let format = crate::image::ImageFormat::ALL
-            .into_iter()
-            .find(|format| format.mime_type() == content_type)?;
+        let format = crate::image::ImageFormat::from_mime_type(self.content_type.as_deref()?)?;
         Some(crate::image::ImageInfo {
             format,
             dimensions: self.dimensions(),

@@ -31,6 +31,15 @@ impl ImageFormat {
             .find(|format| format.extension() == extension)
     }
 
+    /// The format a `Content-Type` names (`image/png`, any case, with or
+    /// without parameters), if it is one of these.
+    pub fn from_mime_type(content_type: &str) -> Option<Self> {
+        let mime = content_type.split(';').next().unwrap_or_default().trim();
+        Self::ALL
+            .into_iter()
+            .find(|format| format.mime_type().eq_ignore_ascii_case(mime))
+    }
+
     pub fn mime_type(self) -> &'static str {
         match self {
             Self::Png => "image/png",
@@ -68,6 +77,28 @@ impl ImageFormat {
             Self::Bmp => "BMP",
             Self::Ico => "ICO",
             Self::Svg => "SVG",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_name_their_format_in_any_case_with_parameters() {
+        for format in ImageFormat::ALL {
+            assert_eq!(
+                ImageFormat::from_mime_type(format.mime_type()),
+                Some(format)
+            );
+        }
+        assert_eq!(
+            ImageFormat::from_mime_type(" Image/PNG ; charset=binary"),
+            Some(ImageFormat::Png)
+        );
+        for other in ["", "image/jpg", "text/html", "image/png-x"] {
+            assert_eq!(ImageFormat::from_mime_type(other), None, "{other}");
         }
     }
 }

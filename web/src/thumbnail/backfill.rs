@@ -61,12 +61,10 @@ thread_local! {
 /// The format an image is stored in, from its content type or else its
 /// key's extension.
 fn format_of(image: &ImageRecord) -> Option<ImageFormat> {
-    let by_type = image.content_type.as_deref().and_then(|content_type| {
-        let mime = content_type.split(';').next().unwrap_or_default().trim();
-        ImageFormat::ALL
-            .into_iter()
-            .find(|format| format.mime_type().eq_ignore_ascii_case(mime))
-    });
+    let by_type = image
+        .content_type
+        .as_deref()
+        .and_then(ImageFormat::from_mime_type);
     by_type.or_else(|| {
         let (_, extension) = image.object_key.rsplit_once('.')?;
         ImageFormat::from_extension(&extension.to_ascii_lowercase())
