@@ -52,11 +52,11 @@ export function widePng(seed, width, height) {
 /**
  * A WebP whose lossless (VP8L) header declares `width` × `height`,
  * followed by `padding` bytes; with `metadata`, in the extended format with
- * EXIF and XMP chunks that name a place. The Worker reads a width's header
+ * EXIF and XMP chunks that name a place (and, given, an EXIF orientation). The Worker reads a width's header
  * and walks its chunks but never decodes it, so this stands for a width a
  * client made.
  */
-export function webpOfSize(width, height, padding = 64, { metadata = false } = {}) {
+export function webpOfSize(width, height, padding = 64, { metadata = false, orientation } = {}) {
   const chunk = (kind, payload) => {
     const head = Buffer.concat([Buffer.from(kind), Buffer.alloc(4)]);
     head.writeUInt32LE(payload.length, 4);
@@ -73,7 +73,12 @@ export function webpOfSize(width, height, padding = 64, { metadata = false } = {
     vp8x.writeUIntLE(width - 1, 4, 3);
     vp8x.writeUIntLE(height - 1, 7, 3);
     chunks.unshift(chunk('VP8X', vp8x));
-    chunks.push(chunk('EXIF', Buffer.from('Exif\0\0MM\0*\0\0\0\x08\0\0GPS Longyearbyen', 'latin1')));
+    // A TIFF with no entries, or one: the orientation (tag 0x0112).
+    const entries = orientation
+      ? Buffer.from([0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0])
+      : Buffer.from([0, 0]);
+    const tiff = Buffer.concat([Buffer.from('MM\0*\0\0\0\x08', 'latin1'), entries, Buffer.from('GPS Longyearbyen')]);
+    chunks.push(chunk('EXIF', Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])));
     chunks.push(chunk('XMP ', Buffer.from('<x:xmpmeta><exif:GPSLatitude>78,13N</exif:GPSLatitude></x:xmpmeta>')));
   }
   const riff = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBP'), ...chunks]);

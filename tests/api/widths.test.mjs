@@ -74,6 +74,15 @@ describe('upload with widths', () => {
     }
   });
 
+  test('fields of other widths are ignored: nothing of them is stored', async () => {
+    const answer = await upload(photo(1000, 750), [['width_700', webp(700, 525)], ['width_640x', webp(640, 480)]]);
+    assert.equal(answer.status, 200, said(answer));
+    assert.deepEqual(answer.body.widths, []);
+    for (const key of [`${answer.body.object_key}@700w.webp`, `${answer.body.object_key}@640w.webp`]) {
+      assert.equal(await stack.getObject(key), null, key);
+    }
+  });
+
   test('an image without widths lists them as []; old clients work as before', async () => {
     const answer = await upload(photo(2000, 1500));
     assert.equal(answer.status, 200, said(answer));
@@ -91,6 +100,8 @@ describe('upload with widths', () => {
       [[['width_960', webp(960, 720)]], 'takes no 960 px width'],
       [[['width_640', Buffer.from('not an image')]], 'not an image imghost accepts'],
       [[['width_640', webp(640, 480, 2 * 1024 * 1024)]], 'at most 2097152 are accepted'],
+      // Turned on screen by its EXIF: the picture would have another shape.
+      [[['width_640', webp(640, 480, 64, { metadata: true, orientation: 6 })]], 'carries an EXIF orientation'],
     ];
     for (const [parts, why] of cases) {
       const answer = await upload(image(), parts);

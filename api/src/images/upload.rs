@@ -468,6 +468,14 @@ pub fn accept_widths(info: &ImageInfo, sent: Vec<(u32, Vec<u8>)>) -> ApiResult<V
         widths::check(info, width, &copy, bytes.len() as u64)
             .map_err(|why| refused(why.to_string()))?;
         let bytes = stripped_extra(copy.format, bytes, &format!("The {width} px width's"))?;
+        // Its orientation, the one tag stripping keeps, would turn it on
+        // screen: a srcset would then offer a picture of another shape.
+        if !image::is_upright_webp(&bytes) {
+            return Err(refused(format!(
+                "The {width} px width carries an EXIF orientation; send its pixels upright, \
+                 without one"
+            )));
+        }
         accepted.push(Width { width, bytes });
     }
     let sent: Vec<u32> = accepted.iter().map(|width| width.width).collect();

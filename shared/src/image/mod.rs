@@ -18,7 +18,7 @@ mod webp;
 
 pub use detect::{detect, is_heif, ImageInfo, Rejected};
 pub use format::ImageFormat;
-pub use strip::{strip_metadata, strip_upright_jpeg, StripError};
+pub use strip::{is_upright_webp, strip_metadata, strip_upright_jpeg, StripError};
 
 /// Width and height in pixels, as the header states them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -259,6 +259,25 @@ fn strip_webp(data: &[u8]) -> Stripped {
     Ok(Some(out))
 }
 
+/// Whether a WebP shows as stored: no EXIF orientation but 1 (the one
+/// tag `strip_metadata` keeps). `false` when its chunks cannot be walked:
+/// then nothing is sure.
+pub fn is_upright_webp(data: &[u8]) -> bool {
+    let Ok(body) = webp::riff_body(data) else {
+        return false;
+    };
+    let Ok(chunks) = webp::walk(data, body) else {
+        return false;
+    };
+    chunks
+        .iter()
+        .filter(|chunk| &chunk.kind == b"EXIF")
+        .all(|chunk| {
+            let exif = &data[chunk.payload..chunk.payload + chunk.len];
+            exif::orientation(exif.strip_prefix(b"Exif\0\0").unwrap_or(exif)).unwrap_or(1) == 1
+        })
+}
+
 const GIF_GRAPHIC_CONTROL: u8 = 0xF9;
 const GIF_APPLICATION: u8 = 0xFF;
 

@@ -366,6 +366,18 @@ fn webp_loses_exif_and_xmp_and_its_header_stays_consistent() {
 }
 
 #[test]
+fn a_webp_turned_by_its_exif_is_not_upright() {
+    let parts = webp_parts(VP8X_ICC | VP8X_EXIF | VP8X_XMP);
+    for (orientation, upright) in [(1, true), (6, false), (8, false)] {
+        let original = webp(&[parts.concat(), webp_metadata(orientation).concat()].concat());
+        let stripped = strip(ImageFormat::Webp, &original);
+        assert_eq!(is_upright_webp(&stripped), upright, "{orientation}");
+    }
+    assert!(is_upright_webp(&webp(&parts.concat())));
+    assert!(!is_upright_webp(b"RIFF\x04\0\0\0WEBP-cut"));
+}
+
+#[test]
 fn webp_metadata_goes_from_every_position() {
     let parts = webp_parts(VP8X_ICC | VP8X_EXIF | VP8X_XMP);
     let metadata = webp_metadata(6);
