@@ -18,6 +18,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 command -v cargo >/dev/null || fail "Rust is missing: install it with rustup (https://rustup.rs)"
+command -v cc >/dev/null || fail "A C compiler is missing (Rust links with it, and the CLI builds libwebp): install build-essential (Debian, Ubuntu), gcc (Fedora) or the Xcode command line tools (macOS)"
 command -v node >/dev/null || fail "Node.js 20 or newer is missing"
 command -v npm >/dev/null || fail "npm is missing"
 node_major=$(node -p 'process.versions.node.split(".")[0]')

@@ -19,17 +19,26 @@ function form(image, name, parts = []) {
   return body;
 }
 
-describe('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', () => {
-  let stack;
-  let call;
+/**
+ * A stack of this suite's own with `KEY_TEMPLATE` set to `template`,
+ * started before its tests and stopped after them; `stack` and `call` are
+ * filled in then.
+ */
+function templateStack(template, vars = {}) {
+  const ctx = {};
   before(async () => {
-    stack = await startStack({ vars: { KEY_TEMPLATE: 'blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', ORPHAN_GRACE_SECONDS: '0' } });
-    call = caller(stack);
+    ctx.stack = await startStack({ vars: { KEY_TEMPLATE: template, ...vars } });
+    ctx.call = caller(ctx.stack);
   });
-  after(() => stack?.stop());
+  after(() => ctx.stack?.stop());
+  return ctx;
+}
+
+describe('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', () => {
+  const ctx = templateStack('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', { ORPHAN_GRACE_SECONDS: '0' });
 
   test('a new key has the shape, the name as a plain slug, and serves the image', async () => {
-    const answer = await call('POST', '/upload', {
+    const answer = await ctx.call('POST', '/upload', {
       body: form(widePng('template-cafe', 1000, 750), 'Café Crème (1).PNG', [
         ['thumbnail', await fixture('small.webp')],
         ['width_640', webpOfSize(640, 480)],
@@ -46,30 +55,30 @@ describe('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', () => {
       assert.equal((await fetch(url)).status, 200, url);
     }
     // Names with nothing Latin in them still make a key.
-    const other = await call('POST', '/upload', { body: form(await uniquePng('template-cat'), '猫.png') });
+    const other = await ctx.call('POST', '/upload', { body: form(await uniquePng('template-cat'), '猫.png') });
     assert.equal(other.status, 200, said(other));
     assert.match(other.body.object_key, /^blog\/\d{4}\/\d{2}\/image-[0-9a-f]{10}\.png$/);
   });
 
   test('reconcile knows the shape: an orphan of it is imghost\'s, other keys are foreign', async () => {
-    const file = join(stack.stateDir, 'stray.png');
+    const file = join(ctx.stack.stateDir, 'stray.png');
     await writeFile(file, await fixture('text.png'));
     const orphan = 'blog/2026/01/lost-0123456789.png';
     const foreign = 'blog/2026/01/notes.png';
-    await stack.putObject(orphan, file);
-    await stack.putObject(foreign, file);
-    const report = (await call('GET', '/reconcile')).body;
+    await ctx.stack.putObject(orphan, file);
+    await ctx.stack.putObject(foreign, file);
+    const report = (await ctx.call('GET', '/reconcile')).body;
     assert.ok(report.orphan_objects.includes(orphan), JSON.stringify(report));
     assert.ok(report.foreign_objects.includes(foreign), JSON.stringify(report));
     assert.ok(!report.orphan_objects.some((key) => key.startsWith('blog/') && key !== orphan), JSON.stringify(report));
   });
 
   test('the trash keeps the URL, and delete finds the image by its key', async () => {
-    const image = (await call('POST', '/upload', { body: form(await uniquePng('template-trash'), 'trash me.png') })).body;
-    const removed = await call('DELETE', `/delete?key=${encodeURIComponent(image.object_key)}`);
+    const image = (await ctx.call('POST', '/upload', { body: form(await uniquePng('template-trash'), 'trash me.png') })).body;
+    const removed = await ctx.call('DELETE', `/delete?key=${encodeURIComponent(image.object_key)}`);
     assert.equal(removed.status, 200, said(removed));
     assert.equal((await fetch(image.url)).status, 404);
-    const back = await call('POST', `/trash/restore?id=${image.id}`);
+    const back = await ctx.call('POST', `/trash/restore?id=${image.id}`);
     assert.equal(back.status, 200, said(back));
     assert.equal(back.body.image.image_url, image.url);
     assert.equal((await fetch(image.url)).status, 200);
@@ -77,22 +86,16 @@ describe('blog/{yyyy}/{mm}/{name}-{rand:10}.{ext}', () => {
 });
 
 describe('{sha256:16}.{ext}', () => {
-  let stack;
-  let call;
-  before(async () => {
-    stack = await startStack({ vars: { KEY_TEMPLATE: '{sha256:16}.{ext}' } });
-    call = caller(stack);
-  });
-  after(() => stack?.stop());
+  const ctx = templateStack('{sha256:16}.{ext}');
 
   test('the key is the stored bytes\' hash; the same bytes are the same image', async () => {
     const png = await uniquePng('template-sha');
-    const first = await call('POST', '/upload', { body: form(png, 'a.png') });
+    const first = await ctx.call('POST', '/upload', { body: form(png, 'a.png') });
     assert.equal(first.status, 200, said(first));
     assert.equal(first.body.object_key, `${first.body.stored_sha256.slice(0, 16)}.png`);
     const served = Buffer.from(await (await fetch(first.body.url)).arrayBuffer());
     for (const name of ['b.png', 'c.png']) {
-      const again = await call('POST', '/upload', { body: form(png, name) });
+      const again = await ctx.call('POST', '/upload', { body: form(png, name) });
       assert.equal(again.body.id, first.body.id);
       assert.equal(again.body.duplicate, true);
       // Nothing was written over the image, nor removed with it.
@@ -104,22 +107,16 @@ describe('{sha256:16}.{ext}', () => {
 });
 
 describe('a template that could make two images meet', () => {
-  let stack;
-  let call;
-  before(async () => {
-    stack = await startStack({ vars: { KEY_TEMPLATE: 'blog/{name}.{ext}' } });
-    call = caller(stack);
-  });
-  after(() => stack?.stop());
+  const ctx = templateStack('blog/{name}.{ext}');
 
   test('turns uploads off with 503 saying why, and the rest works', async () => {
-    const before = await call('GET', '/query?pageSize=1');
-    const answer = await call('POST', '/upload', { body: form(await uniquePng('template-refused'), 'a.png') });
+    const before = await ctx.call('GET', '/query?pageSize=1');
+    const answer = await ctx.call('POST', '/upload', { body: form(await uniquePng('template-refused'), 'a.png') });
     assert.equal(answer.status, 503, said(answer));
     assert.match(answer.body.message, /KEY_TEMPLATE "blog\/\{name\}\.\{ext\}" is refused: it has none of \{sha256:N\}, \{rand:N\} or \{uuid\}/);
-    const stats = await call('GET', '/stats');
+    const stats = await ctx.call('GET', '/stats');
     assert.ok(stats.body.warnings.some((warning) => warning.includes('KEY_TEMPLATE')), said(stats));
-    const after = await call('GET', '/query?pageSize=1');
+    const after = await ctx.call('GET', '/query?pageSize=1');
     assert.equal(after.status, 200);
     assert.equal(after.body.total, before.body.total, 'nothing was stored');
   });
