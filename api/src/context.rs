@@ -118,11 +118,11 @@ impl AppContext {
             }
         }
         let caller = outcome?;
-        let url = req.url()?;
+        let url = crate::web_url::of_request(req)?;
         caller.require(access::scope_for_request(
             &req.inner().method(),
-            url.path(),
-            url.query().unwrap_or_default(),
+            &url.pathname,
+            &url.query,
         ))?;
         Ok(caller)
     }
@@ -133,7 +133,7 @@ impl AppContext {
     pub fn image_base_url(&self, req: &Request) -> ApiResult<String> {
         Ok(self
             .config
-            .image_base_url(&req.url()?.origin().ascii_serialization()))
+            .image_base_url(&crate::web_url::of_request(req)?.origin))
     }
 }
 

@@ -14,6 +14,7 @@ mod stats;
 mod tinify;
 mod tokens;
 mod trash;
+mod web_url;
 
 use config::Config;
 use context::AppContext;

@@ -11,9 +11,9 @@ pub fn referer_allowed(referer: Option<&str>, allowed: &[String], own_host: &str
     let Some(referer) = referer.filter(|r| !r.trim().is_empty()) else {
         return true;
     };
-    let Some(host) = url::Url::parse(referer.trim())
-        .ok()
-        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+    let Some(host) = crate::web_url::parse(referer.trim(), None)
+        .map(|url| url.hostname.to_ascii_lowercase())
+        .filter(|host| !host.is_empty())
     else {
         return false;
     };

@@ -57,9 +57,8 @@ pub async fn handle_serve(
     let key = req.key.as_str();
     if !config.allowed_referers.is_empty() {
         let referer = req.headers.get("Referer")?;
-        let own_host = worker::Url::parse(&req.url)
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_string))
+        let own_host = crate::web_url::parse(&req.url, None)
+            .map(|url| url.hostname)
             .unwrap_or_default();
         if !hotlink::referer_allowed(referer.as_deref(), &config.allowed_referers, &own_host) {
             return Err(ApiError::Forbidden(

@@ -20,7 +20,7 @@ use imghost_shared::api::{
 use imghost_shared::{snippet, thumbnail, widths};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use worker::{FormEntry, Headers, Method, Request, RequestInit, Response};
+use worker::{FormEntry, Headers, Request, Response};
 
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
@@ -173,7 +173,7 @@ async fn read_capped(req: &mut Request, cap: u64) -> ApiResult<Request> {
     if let Some(content_type) = req.headers().get("Content-Type")? {
         headers.set("Content-Type", &content_type)?;
     }
-    let url = req.url()?;
+    let url = req.inner().url();
     let chunks = js_sys::Array::new();
     if let Some(body) = req.inner().body() {
         let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
@@ -202,11 +202,7 @@ async fn read_capped(req: &mut Request, cap: u64) -> ApiResult<Request> {
         }
     }
     let blob = web_sys::Blob::new_with_u8_array_sequence(&chunks).map_err(js_error)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(blob.into()));
-    Ok(Request::new_with_init(url.as_str(), &init)?)
+    crate::http::new_request(&url, "POST", &headers, Some(&blob.into())).map_err(ApiError::Internal)
 }
 
 fn js_error(error: wasm_bindgen::JsValue) -> ApiError {

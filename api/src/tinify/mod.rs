@@ -12,9 +12,7 @@ use imghost_shared::image::{self, ImageFormat, ImageInfo};
 use protocol::Shrink;
 use std::pin::pin;
 use std::time::Duration;
-use worker::{
-    AbortController, AbortSignal, Delay, Fetch, Headers, Method, Request, RequestInit, Response,
-};
+use worker::{AbortController, AbortSignal, Delay, Fetch, Headers, Method, Response};
 
 #[derive(Debug, Clone)]
 pub struct TinifyConfig {
@@ -196,15 +194,17 @@ async fn call(
     headers
         .set("Authorization", auth)
         .map_err(|e| e.to_string())?;
-    let mut init = RequestInit::new();
-    if let Some((payload, content_type)) = body {
+    if let Some((_, content_type)) = &body {
         headers
             .set("Content-Type", content_type)
             .map_err(|e| e.to_string())?;
-        init.with_body(Some(payload));
     }
-    init.with_method(method).with_headers(headers);
-    let request = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let request = crate::http::new_request(
+        url,
+        method.as_ref(),
+        &headers,
+        body.as_ref().map(|(payload, _)| payload),
+    )?;
     Fetch::Request(request)
         .send_with_signal(signal)
         .await

@@ -2,6 +2,7 @@
 //! what to send, how to read each answer, which result to keep.
 //! <https://tinypng.com/developers/reference>
 
+use crate::web_url;
 use base64::Engine;
 use imghost_shared::image::ImageFormat;
 
@@ -66,18 +67,17 @@ pub fn read_shrink(status: u16, location: Option<&str>, message: Option<&str>) -
 /// API's address. The API key goes with that request, so it must stay on
 /// the configured Tinify host; any other address is refused.
 pub fn output_url(api_url: &str, location: &str) -> Result<String, String> {
-    let api =
-        url::Url::parse(api_url).map_err(|_| format!("TINIFY_API_URL is not a URL: {api_url}"))?;
-    let output = api
-        .join(location)
-        .map_err(|_| format!("Tinify's Location is not a URL: {location}"))?;
-    if output.origin() != api.origin() {
+    let api = web_url::parse(api_url, None)
+        .ok_or_else(|| format!("TINIFY_API_URL is not a URL: {api_url}"))?;
+    let output = web_url::parse(location, Some(api_url))
+        .ok_or_else(|| format!("Tinify's Location is not a URL: {location}"))?;
+    if output.origin != api.origin || api.origin == "null" {
         return Err(format!(
             "Tinify's Location points away from {}; the API key is only sent there",
-            api.origin().ascii_serialization()
+            api.origin
         ));
     }
-    Ok(output.into())
+    Ok(output.href)
 }
 
 /// Words for a failed Tinify call, from its status and the `message` of
