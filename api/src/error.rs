@@ -148,8 +148,8 @@ impl From<imghost_shared::image::StripError> for ApiError {
     }
 }
 
-impl From<imghost_shared::api::InvalidCursor> for ApiError {
-    fn from(error: imghost_shared::api::InvalidCursor) -> Self {
+impl From<imghost_shared::api::InvalidListQuery> for ApiError {
+    fn from(error: imghost_shared::api::InvalidListQuery) -> Self {
         Self::BadRequest(error.to_string())
     }
 }

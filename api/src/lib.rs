@@ -1,5 +1,6 @@
 //! The imghost Worker: one fetch handler, one router, named handlers.
 
+mod albums;
 mod audit;
 mod auth;
 mod config;
@@ -14,8 +15,9 @@ mod stats;
 mod tinify;
 mod tokens;
 mod trash;
-mod web_url;
+pub mod web_url;
 
+use albums::Route;
 use config::Config;
 use context::AppContext;
 use error::ApiError;
@@ -35,6 +37,13 @@ async fn fetch(raw: web_sys::Request, env: Env, _ctx: Context) -> worker::Result
         files::handle_serve(&image, &bucket, &config)
             .await
             .unwrap_or_else(ApiError::into_response)
+    } else if let Some(shared) = shared_album_request(&raw) {
+        // A shared album's page: public, read-only, no API token.
+        let (token, query, origin) = shared;
+        let db = env.d1("DB")?;
+        albums::shared_page::handle_shared(&token, &query, &db, &config, &origin)
+            .await
+            .unwrap_or_else(ApiError::into_response)
     } else {
         route_api(Request::from(raw), env, config.clone()).await?
     };
@@ -43,6 +52,16 @@ async fn fetch(raw: web_sys::Request, env: Env, _ctx: Context) -> worker::Result
         &config.allowed_origins,
         origin.as_deref(),
     ))
+}
+
+/// The token, query string and origin of a `GET /a/<token>`.
+fn shared_album_request(raw: &web_sys::Request) -> Option<(String, String, String)> {
+    if raw.method() != "GET" && raw.method() != "HEAD" {
+        return None;
+    }
+    let url = web_url::parse(&raw.url(), None)?;
+    let token = url.pathname.strip_prefix(routes::SHARED_ALBUM_PREFIX)?;
+    Some((token.to_string(), url.query, url.origin))
 }
 
 /// The API's routes are fixed paths (`shared::api::routes`), so routing is
@@ -71,6 +90,14 @@ async fn route_api(req: Request, env: Env, config: Rc<Config>) -> worker::Result
         (Method::Get, routes::TOKENS) => tokens::handle_list(req, &app).await,
         (Method::Post, routes::TOKENS) => tokens::handle_create(req, &app).await,
         (Method::Delete, routes::TOKENS) => tokens::handle_revoke(req, &app).await,
+        (Method::Get, routes::ALBUMS) => albums::handle(req, &app, Route::ListAlbums).await,
+        (Method::Post, routes::ALBUMS) => albums::handle(req, &app, Route::CreateAlbum).await,
+        (Method::Patch, routes::ALBUMS) => albums::handle(req, &app, Route::UpdateAlbum).await,
+        (Method::Delete, routes::ALBUMS) => albums::handle(req, &app, Route::DeleteAlbum).await,
+        (Method::Post, routes::ALBUM_IMAGES) => albums::handle(req, &app, Route::AlbumImages).await,
+        (Method::Get, routes::TAGS) => albums::handle(req, &app, Route::ListTags).await,
+        (Method::Post, routes::TAG_IMAGES) => albums::handle(req, &app, Route::TagImages).await,
+        (Method::Delete, routes::TAGS) => albums::handle(req, &app, Route::DeleteTag).await,
         (_, known) if access::ACCESS.iter().any(|(_, route, _)| *route == known) => {
             Err(ApiError::MethodNotAllowed)
         }

@@ -27,6 +27,8 @@ pub fn record(id: i64, name: &str, size: u64, dims: Option<(u32, u32)>) -> Image
         thumbnail_url: None,
         widths: Vec::new(),
         deleted_at: None,
+        albums: vec![],
+        tags: vec![],
     }
 }
 

@@ -185,6 +185,7 @@ async fn restore(
         upload_sha256: entry
             .upload_sha256
             .filter(|hash| imghost_shared::api::is_sha256_hex(hash)),
+        ..UploadQuery::default()
     };
     Ok(client
         .upload_to(

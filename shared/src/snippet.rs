@@ -102,7 +102,7 @@ pub fn hugo_shortcode(alt: &str, image: &Responsive) -> String {
     out
 }
 
-fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -9,7 +9,7 @@ import { startStack } from '../support/stack.mjs';
 import { fixture, uniquePng, webpOfSize, widePng } from './helpers.mjs';
 import { caller, freshIp, said, scopeTable, uploadForm } from './calls.mjs';
 
-const SCOPES = ['upload', 'read', 'delete', 'admin'];
+const SCOPES = ['upload', 'read', 'delete', 'organize', 'admin'];
 const TOKEN_SHAPE = /^ih_[0-9a-f]{64}$/;
 
 let stack;
@@ -44,6 +44,13 @@ async function newImage() {
   const answer = await call('POST', '/upload', { body: uploadForm(await uniquePng(`access-${next()}`)) });
   assert.equal(answer.status, 200, said(answer));
   return answer.body;
+}
+
+/** A new album, made by ADMIN_TOKEN; its id. */
+async function newAlbum() {
+  const answer = await call('POST', '/albums', { json: { name: `album-${next()}` } });
+  assert.equal(answer.status, 200, said(answer));
+  return answer.body.album.id;
 }
 
 async function trashedImage() {
@@ -87,6 +94,19 @@ const REQUESTS = {
   'POST /reconcile': async () => ({ query: '' }),
   'GET /audit': async () => ({ query: '?limit=1' }),
   'GET /tokens': async () => ({ query: '' }),
+  'GET /albums': async () => ({ query: '' }),
+  'GET /tags': async () => ({ query: '' }),
+  'POST /albums': async () => ({ query: '', json: { name: `made-${next()}` } }),
+  'PATCH /albums': async () => ({ query: `?id=${await newAlbum()}`, json: { name: `renamed-${next()}` } }),
+  'DELETE /albums': async () => ({ query: `?id=${await newAlbum()}` }),
+  'POST /albums/images': async () => ({ query: `?id=${await newAlbum()}`, json: { add: [(await newImage()).id] } }),
+  'POST /tags/images': async () => ({ query: '', json: { image_ids: [(await newImage()).id], add: [`tag-${next()}`] } }),
+  'DELETE /tags': async () => {
+    const tag = `doomed-${next()}`;
+    const made = await call('POST', '/tags/images', { json: { image_ids: [(await newImage()).id], add: [tag] } });
+    assert.equal(made.status, 200, said(made));
+    return { query: `?name=${tag}` };
+  },
   // Scopes every caller holding `admin` holds too.
   'POST /tokens': async () => ({ query: '', json: { name: `made-${next()}`, scopes: ['admin'] } }),
   'DELETE /tokens': async () => {

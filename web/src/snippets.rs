@@ -182,6 +182,8 @@ mod tests {
             thumbnail_url: None,
             widths: Vec::new(),
             deleted_at: None,
+            albums: vec![],
+            tags: vec![],
         }
     }
 

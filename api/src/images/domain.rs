@@ -759,6 +759,8 @@ mod tests {
         };
         let row = |deleted_at: Option<i64>, thumbnail: Option<&str>| ImageRecord {
             deleted_at,
+            albums: vec![],
+            tags: vec![],
             thumbnail_key: thumbnail.map(str::to_string),
             ..MemoryTable::default().add(&new_image("a.png", "aa"))
         };

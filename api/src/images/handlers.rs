@@ -6,6 +6,7 @@ use super::service::{D1Images, R2Objects, WorkerRuntime};
 use super::upload::{
     accept_thumbnail, accept_widths, upload_image, Restore, UploadPolicy, UploadedFile,
 };
+use crate::albums::UploadLabels;
 use crate::audit::Actor;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
@@ -14,8 +15,8 @@ use crate::trash;
 use crate::trash::domain::Buckets;
 use imghost_shared::api::access;
 use imghost_shared::api::{
-    routes, width_field, DeleteQuery, DeleteResponse, ListQuery, ListResponse, ThumbnailQuery,
-    ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
+    routes, width_field, DeleteQuery, DeleteResponse, ImageRecord, ListQuery, ListResponse,
+    ThumbnailQuery, ThumbnailResponse, UploadQuery, UploadResponse, THUMBNAIL_FIELD, UPLOAD_FIELD,
 };
 use imghost_shared::{snippet, thumbnail, widths};
 use wasm_bindgen::JsCast;
@@ -35,6 +36,7 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
     let query =
         UploadQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let actor = Actor::of(&caller, &req)?;
+    let labels = UploadLabels::check(&app.db, query.album, query.tags).await?;
     let policy = UploadPolicy {
         allow_svg: app.config.allow_svg,
         max_pixels: app.config.max_image_pixels,
@@ -64,7 +66,12 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
         file,
     )
     .await?;
-    let image = uploaded.image.served_from(&app.image_base_url(&req)?);
+    labels.apply(&app.db, &actor, uploaded.image.id).await?;
+    let image = ImageRecord {
+        albums: labels.album.into_iter().collect(),
+        tags: labels.tags,
+        ..uploaded.image.served_from(&app.image_base_url(&req)?)
+    };
     json(&UploadResponse {
         success: true,
         url: image.image_url.clone(),

@@ -221,6 +221,8 @@ impl MemoryTable {
             thumbnail_url: None,
             widths: image.widths.clone(),
             deleted_at: None,
+            albums: vec![],
+            tags: vec![],
         };
         self.rows.borrow_mut().insert(id, record.clone());
         self.stored_sha256

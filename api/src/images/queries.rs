@@ -333,54 +333,99 @@ pub struct Statement {
 /// The page of rows and the total, for a listing request.
 ///
 /// Every page is a keyset range on the id (below the cursor, or below
-/// everything for a first page), read newest first through the primary key
-/// or the name indexes. Only `pageNum` beyond 1, kept for old clients, adds
-/// an OFFSET, which reads the skipped rows; cursors never do.
+/// everything for a first page), read newest first through an index: the
+/// album's links when an album is asked for, else the first tag's, else
+/// the name index, else the primary key. Other filters are checked on
+/// each row the range reads. Only `pageNum` beyond 1, kept for old
+/// clients, adds an OFFSET, which reads the skipped rows; cursors never do.
+///
+/// The total is a counter for no filter, one album or one tag (one row
+/// read); for filters together it counts the matches.
 pub fn listing(query: &ListQuery) -> (Statement, Statement) {
     let mut params = Vec::new();
-    let (from, id, mut conditions, total) = match query.search.as_deref() {
-        None => (
-            "images",
-            "images.id",
-            vec![],
-            Statement {
-                sql: "SELECT image_count - trash_count AS total FROM image_stats WHERE id = 1"
-                    .into(),
-                params: vec![],
-            },
-        ),
-        Some(text) => {
-            params.push(Param::Text(search_phrase(text)));
-            (
-                "images_fts JOIN images ON images.id = images_fts.rowid",
-                "images_fts.rowid",
-                vec!["images_fts MATCH ?1".to_string()],
-                Statement {
-                    sql: "SELECT count(*) AS total FROM images_fts \
-                          JOIN images ON images.id = images_fts.rowid \
-                          WHERE images_fts MATCH ?1 AND images.deleted_at IS NULL"
-                        .into(),
-                    params: params.clone(),
-                },
-            )
-        }
+    let tag_id = |number: &str| format!("(SELECT id FROM tags WHERE name = {number})");
+    let mut tags = query.tags.iter();
+    let (from, id, mut conditions) = if let Some(album) = query.album {
+        let number = bind(&mut params, Param::Int(album.0));
+        (
+            "album_images AS drive JOIN images ON images.id = drive.image_id",
+            "drive.image_id",
+            vec![format!("drive.album_id = {number}")],
+        )
+    } else if let Some(tag) = tags.next() {
+        let number = bind(&mut params, Param::Text(tag.as_str().into()));
+        (
+            "image_tags AS drive JOIN images ON images.id = drive.image_id",
+            "drive.image_id",
+            vec![format!("drive.tag_id = {}", tag_id(&number))],
+        )
+    } else if let Some(text) = query.search.as_deref() {
+        let number = bind(&mut params, Param::Text(search_phrase(text)));
+        (
+            "images_fts JOIN images ON images.id = images_fts.rowid",
+            "images_fts.rowid",
+            vec![format!("images_fts MATCH {number}")],
+        )
+    } else {
+        ("images", "images.id", vec![])
+    };
+    for tag in tags {
+        let number = bind(&mut params, Param::Text(tag.as_str().into()));
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM image_tags WHERE tag_id = {} AND image_id = images.id)",
+            tag_id(&number)
+        ));
+    }
+    if let Some(text) = query.search.as_deref().filter(|_| query.is_filtered()) {
+        let number = bind(&mut params, Param::Text(search_phrase(text)));
+        conditions.push(format!(
+            "images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {number})"
+        ));
+    }
+    conditions.push("images.deleted_at IS NULL".into());
+    let filter_params = params.clone();
+    let total = match (query.album, query.tags.as_slice(), &query.search) {
+        (None, [], None) => Statement {
+            sql: "SELECT image_count - trash_count AS total FROM image_stats WHERE id = 1".into(),
+            params: vec![],
+        },
+        (Some(album), [], None) => Statement {
+            sql: "SELECT COALESCE((SELECT image_count FROM albums WHERE id = ?1), 0) AS total"
+                .into(),
+            params: vec![Param::Int(album.0)],
+        },
+        (None, [tag], None) => Statement {
+            sql: "SELECT COALESCE((SELECT image_count FROM tags WHERE name = ?1), 0) AS total"
+                .into(),
+            params: vec![Param::Text(tag.as_str().into())],
+        },
+        _ => Statement {
+            sql: format!(
+                "SELECT count(*) AS total FROM {from} WHERE {}",
+                conditions.join(" AND ")
+            ),
+            params: filter_params,
+        },
     };
     let below = match query.page {
         PageRequest::After(last) => last.0,
         PageRequest::Number(_) => i64::MAX,
     };
-    params.push(Param::Int(below));
-    conditions.push(format!("{id} < ?{}", params.len()));
-    conditions.push("images.deleted_at IS NULL".into());
-    params.push(Param::Int(i64::from(query.page_size)));
-    let mut paging = format!("LIMIT ?{}", params.len());
+    let number = bind(&mut params, Param::Int(below));
+    conditions.push(format!("{id} < {number}"));
+    let mut paging = format!(
+        "LIMIT {}",
+        bind(&mut params, Param::Int(i64::from(query.page_size)))
+    );
     if query.offset() > 0 {
-        params.push(Param::Int(query.offset() as i64));
-        paging.push_str(&format!(" OFFSET ?{}", params.len()));
+        paging.push_str(&format!(
+            " OFFSET {}",
+            bind(&mut params, Param::Int(query.offset() as i64))
+        ));
     }
     let page = Statement {
         sql: format!(
-            "SELECT {} FROM {from} WHERE {} ORDER BY {id} DESC {paging}",
+            "SELECT {}, {LABELS} FROM {from} WHERE {} ORDER BY {id} DESC {paging}",
             qualified_columns(),
             conditions.join(" AND ")
         ),
@@ -388,6 +433,18 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
     };
     (page, total)
 }
+
+/// Adds a parameter; its number in the statement.
+fn bind(params: &mut Vec<Param>, param: Param) -> String {
+    params.push(param);
+    format!("?{}", params.len())
+}
+
+/// A listed image's albums and tags, each read through its index.
+const LABELS: &str = "(SELECT group_concat(album_id) FROM album_images \
+     WHERE album_images.image_id = images.id) AS albums, \
+     (SELECT group_concat(tags.name) FROM image_tags JOIN tags ON tags.id = image_tags.tag_id \
+     WHERE image_tags.image_id = images.id) AS tags";
 
 /// A name with its characters spaced out, as indexed for search (see
 /// migration 0004): the index then holds one character per token.
@@ -434,6 +491,8 @@ mod tests {
             page,
             page_size: 20,
             search: search.map(str::to_string),
+            album: None,
+            tags: vec![],
         }
     }
 
@@ -442,7 +501,7 @@ mod tests {
         let (page, total) = listing(&query(PageRequest::Number(1), None));
         assert!(
             page.sql.ends_with(
-                "FROM images WHERE images.id < ?1 AND images.deleted_at IS NULL \
+                "FROM images WHERE images.deleted_at IS NULL AND images.id < ?1 \
                      ORDER BY images.id DESC LIMIT ?2"
             ),
             "{}",
@@ -474,13 +533,75 @@ mod tests {
             page.sql
         );
         assert!(
-            page.sql
-                .contains("WHERE images_fts MATCH ?1 AND images_fts.rowid < ?2"),
+            page.sql.contains(
+                "WHERE images_fts MATCH ?1 AND images.deleted_at IS NULL \
+                     AND images_fts.rowid < ?2"
+            ),
             "{}",
             page.sql
         );
         assert_eq!(page.params[0], Param::Text("\"猫   \"\" O R \"\"\"".into()));
         assert_eq!(total.params, vec![page.params[0].clone()]);
+    }
+
+    #[test]
+    fn an_album_or_tag_drives_the_range_and_counts_from_its_counter() {
+        use imghost_shared::api::albums::{AlbumId, TagName};
+        let tag = |name: &str| TagName::parse(name).unwrap();
+        let album =
+            query(PageRequest::After(ImageId(9)), None).with_filters(Some(AlbumId(4)), vec![]);
+        let (page, total) = listing(&album);
+        assert!(
+            page.sql.contains("FROM album_images AS drive JOIN images"),
+            "{}",
+            page.sql
+        );
+        assert!(
+            page.sql.contains("ORDER BY drive.image_id DESC"),
+            "{}",
+            page.sql
+        );
+        assert_eq!(
+            page.params,
+            vec![Param::Int(4), Param::Int(9), Param::Int(20)]
+        );
+        assert!(
+            total.sql.contains("FROM albums WHERE id = ?1"),
+            "{}",
+            total.sql
+        );
+
+        let (page, total) =
+            listing(&query(PageRequest::Number(1), None).with_filters(None, vec![tag("cats")]));
+        assert!(
+            page.sql.contains("FROM image_tags AS drive"),
+            "{}",
+            page.sql
+        );
+        assert!(
+            total.sql.contains("FROM tags WHERE name = ?1"),
+            "{}",
+            total.sql
+        );
+
+        // Together: the album drives, the tags and the search are checked
+        // on each row, and the total counts the matches.
+        let both = query(PageRequest::Number(1), Some("sky"))
+            .with_filters(Some(AlbumId(4)), vec![tag("cats"), tag("tokyo")]);
+        let (page, total) = listing(&both);
+        assert_eq!(
+            page.sql.matches("EXISTS (SELECT 1 FROM image_tags").count(),
+            2
+        );
+        assert!(page.sql.contains("images_fts MATCH ?4"), "{}", page.sql);
+        assert!(
+            total
+                .sql
+                .starts_with("SELECT count(*) AS total FROM album_images"),
+            "{}",
+            total.sql
+        );
+        assert_eq!(total.params.len(), 4);
     }
 
     #[test]
@@ -496,6 +617,7 @@ mod tests {
 #[cfg(test)]
 mod query_plans {
     use super::*;
+    use imghost_shared::api::albums::AlbumId;
     use imghost_shared::api::ImageId;
     use rusqlite::types::Value;
     use rusqlite::{params_from_iter, Connection};
@@ -592,7 +714,7 @@ mod query_plans {
     }
 
     #[test]
-    fn listings_and_searches_never_scan_the_table() {
+    fn listings_searches_and_filters_never_scan_the_table() {
         let db = database();
         for search in [
             None,
@@ -601,14 +723,28 @@ mod query_plans {
             Some("ab"),
             Some("x"),
         ] {
-            for page in [PageRequest::Number(1), PageRequest::After(ImageId(1000))] {
-                let (rows, total) = listing(&ListQuery {
-                    page,
-                    page_size: 50,
-                    search: search.map(str::to_string),
-                });
-                assert_no_table_scan(&db, &rows);
-                assert_no_table_scan(&db, &total);
+            let tag = |name: &str| imghost_shared::api::albums::TagName::parse(name).unwrap();
+            for (album, tags) in [
+                (None, vec![]),
+                (Some(AlbumId(3)), vec![]),
+                (None, vec![tag("cats")]),
+                (Some(AlbumId(3)), vec![tag("cats"), tag("tokyo")]),
+                (None, vec![tag("cats"), tag("tokyo"), tag("night")]),
+            ] {
+                for page in [PageRequest::Number(1), PageRequest::After(ImageId(1000))] {
+                    let query = ListQuery {
+                        page,
+                        page_size: 50,
+                        search: search.map(str::to_string),
+                        album,
+                        tags: tags.clone(),
+                    };
+                    let (rows, total) = listing(&query);
+                    assert_no_table_scan(&db, &rows);
+                    assert_no_table_scan(&db, &total);
+                    run(&db, &rows.sql, &rows.params);
+                    run(&db, &total.sql, &total.params);
+                }
             }
         }
     }
@@ -1043,6 +1179,8 @@ mod query_plans {
             page: PageRequest::Number(1),
             page_size: 20,
             search: None,
+            album: None,
+            tags: vec![],
         });
         assert_eq!(one::<i64>(&db, &total.sql), 0);
         assert!(run(&db, &page.sql, &[int(i64::MAX), int(20)]).is_empty());

@@ -91,6 +91,8 @@ mod tests {
             thumbnail_url: None,
             widths: Vec::new(),
             deleted_at: None,
+            albums: vec![],
+            tags: vec![],
         }
     }
 

@@ -16,18 +16,27 @@ pub enum Scope {
     Read,
     /// Move images to the trash and restore them.
     Delete,
+    /// Albums and tags: make, rename, delete, share, and put images in them.
+    Organize,
     /// Tokens, reconcile, the audit log, purging the trash.
     Admin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Upload, Scope::Read, Scope::Delete, Scope::Admin];
+    pub const ALL: [Scope; 5] = [
+        Scope::Upload,
+        Scope::Read,
+        Scope::Delete,
+        Scope::Organize,
+        Scope::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Upload => "upload",
             Self::Read => "read",
             Self::Delete => "delete",
+            Self::Organize => "organize",
             Self::Admin => "admin",
         }
     }
@@ -93,6 +102,14 @@ pub const ACCESS: &[(&str, &str, Scope)] = &[
     ("GET", routes::TRASH, Scope::Read),
     ("DELETE", routes::DELETE, Scope::Delete),
     ("POST", routes::TRASH_RESTORE, Scope::Delete),
+    ("GET", routes::ALBUMS, Scope::Read),
+    ("GET", routes::TAGS, Scope::Read),
+    ("POST", routes::ALBUMS, Scope::Organize),
+    ("PATCH", routes::ALBUMS, Scope::Organize),
+    ("DELETE", routes::ALBUMS, Scope::Organize),
+    ("POST", routes::ALBUM_IMAGES, Scope::Organize),
+    ("POST", routes::TAG_IMAGES, Scope::Organize),
+    ("DELETE", routes::TAGS, Scope::Organize),
     ("DELETE", routes::TRASH, Scope::Admin),
     ("GET", routes::RECONCILE, Scope::Admin),
     ("POST", routes::RECONCILE, Scope::Admin),

@@ -23,6 +23,16 @@ pub enum AuditAction {
     Widths,
     TokenCreate,
     TokenRevoke,
+    AlbumCreate,
+    /// Renamed, moved, its cover changed, shared or no longer shared.
+    AlbumUpdate,
+    /// Deleted; its images stay.
+    AlbumDelete,
+    /// Images added to or removed from an album.
+    AlbumImages,
+    /// Tags added to or removed from images.
+    Tags,
+    TagDelete,
     /// Reconcile removed an orphan object or a row without its object, or
     /// adopted an object.
     ReconcileRepair,
@@ -41,6 +51,12 @@ impl AuditAction {
             Self::Widths => "widths",
             Self::TokenCreate => "token_create",
             Self::TokenRevoke => "token_revoke",
+            Self::AlbumCreate => "album_create",
+            Self::AlbumUpdate => "album_update",
+            Self::AlbumDelete => "album_delete",
+            Self::AlbumImages => "album_images",
+            Self::Tags => "tags",
+            Self::TagDelete => "tag_delete",
             Self::ReconcileRepair => "reconcile_repair",
             Self::Unknown => "unknown",
         }

@@ -1,3 +1,4 @@
+use super::albums::{AlbumId, TagName};
 use super::trash::original_key;
 use crate::image::Dimensions;
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,59 @@ pub struct ImageRecord {
     /// When the image was moved to the trash; `None` for a live image.
     #[serde(default)]
     pub deleted_at: Option<i64>,
+    /// The albums the image is in (listings only; absent elsewhere).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "albums_as_listed_or_stored"
+    )]
+    pub albums: Vec<AlbumId>,
+    /// The image's tags (listings only; absent elsewhere).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "tags_as_listed_or_stored"
+    )]
+    pub tags: Vec<TagName>,
+}
+
+/// Labels as JSON lists them (`[1, 2]`, `["cats"]`) or as a listing's
+/// `group_concat` gives them (`"1,2"`, `"cats,tokyo"`, or `null`).
+struct Labels<T>(fn(&str) -> Option<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Labels<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, or its items comma-separated")
+    }
+    fn visit_str<E: serde::de::Error>(self, column: &str) -> Result<Vec<T>, E> {
+        Ok(column.split(',').filter_map(self.0).collect())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut listed = Vec::new();
+        while let Some(item) = seq.next_element::<T>()? {
+            listed.push(item);
+        }
+        Ok(listed)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+}
+
+fn albums_as_listed_or_stored<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<AlbumId>, D::Error> {
+    deserializer.deserialize_any(Labels(AlbumId::parse))
+}
+
+fn tags_as_listed_or_stored<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<TagName>, D::Error> {
+    deserializer.deserialize_any(Labels(|tag| TagName::parse(tag).ok()))
 }
 
 /// A flag as JSON has it (`true`) or as SQLite stores it (`1`).

@@ -1,3 +1,4 @@
+use super::albums::{AlbumId, TagName, MAX_FILTER_TAGS};
 use super::query_string::{decode_pairs, encode_pairs};
 use super::{ImageId, ImageRecord};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,8 @@ const MAX_SEARCH_CHARS: usize = 100;
 pub struct ListResponse {
     pub success: bool,
     pub results: Vec<ImageRecord>,
-    /// Images stored in all (or, with `search`, images matching it).
+    /// Images stored in all (or, with `search`, `album` or `tag`, the
+    /// images matching them).
     pub total: u64,
     /// Pass as `cursor` to get the next page. Present whenever this page is
     /// full, so a last page that happens to be full is followed by an empty
@@ -42,6 +44,27 @@ pub struct ListQuery {
     pub page_size: u32,
     /// Text to look for in original names, already trimmed; `None` lists all.
     pub search: Option<String>,
+    /// Only the images in this album (`album=N`).
+    pub album: Option<AlbumId>,
+    /// Only the images carrying every one of these tags (`tag=a&tag=b`).
+    pub tags: Vec<TagName>,
+}
+
+/// A query string the listing cannot read: a cursor it did not hand out,
+/// an album id or tag that cannot be one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidListQuery(pub String);
+
+impl fmt::Display for InvalidListQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<InvalidCursor> for InvalidListQuery {
+    fn from(error: InvalidCursor) -> Self {
+        Self(error.to_string())
+    }
 }
 
 /// A `cursor` this server did not hand out.
@@ -63,7 +86,23 @@ impl ListQuery {
             page: PageRequest::Number(1),
             page_size: page_size.clamp(1, MAX_PAGE_SIZE),
             search: None,
+            album: None,
+            tags: Vec::new(),
         }
+    }
+
+    /// Only images in `album` and carrying every tag of `tags`.
+    pub fn with_filters(self, album: Option<AlbumId>, tags: Vec<TagName>) -> Self {
+        Self {
+            album,
+            tags,
+            ..self
+        }
+    }
+
+    /// Whether an album or a tag narrows the listing.
+    pub fn is_filtered(&self) -> bool {
+        self.album.is_some() || !self.tags.is_empty()
     }
 
     /// Only images whose name matches `text`, as the server will read it.
@@ -93,28 +132,32 @@ impl ListQuery {
         if let Some(search) = &self.search {
             pairs.push(("search", search.as_str().into()));
         }
+        if let Some(album) = self.album {
+            pairs.push(("album", album.to_string().into()));
+        }
+        for tag in &self.tags {
+            pairs.push(("tag", tag.as_str().into()));
+        }
         encode_pairs(pairs)
     }
 
     /// Reads a `GET /query` query string (without the `?`).
-    pub fn from_query_string(query: &str) -> Result<Self, InvalidCursor> {
+    pub fn from_query_string(query: &str) -> Result<Self, InvalidListQuery> {
         let pairs = decode_pairs(query);
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
-    /// Reads `pageNum`, `pageSize`, `cursor` and `search` from query pairs.
+    /// Reads `pageNum`, `pageSize`, `cursor`, `search`, `album` and `tag`
+    /// from query pairs.
     ///
     /// Junk or out-of-range paging values fall back to the defaults the
-    /// original Worker used, so no query string makes the listing fail; only
-    /// a cursor that this server did not hand out is an error.
+    /// original Worker used, so no paging makes the listing fail; a cursor
+    /// that this server did not hand out, or a filter that cannot name an
+    /// album or a tag, is an error (a filter is never silently dropped).
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, InvalidCursor> {
-        let mut query = Self {
-            page: PageRequest::Number(1),
-            page_size: DEFAULT_PAGE_SIZE,
-            search: None,
-        };
+    ) -> Result<Self, InvalidListQuery> {
+        let mut query = Self::first_page(DEFAULT_PAGE_SIZE);
         let mut cursor = None;
         for (key, value) in pairs {
             match key {
@@ -126,11 +169,27 @@ impl ListQuery {
                 "pageSize" => query.page_size = parse_page_size(value),
                 "cursor" if !value.is_empty() => cursor = Some(value),
                 "search" => query.search = normalize_search(value),
+                "album" if !value.is_empty() => {
+                    query.album = Some(AlbumId::parse(value).ok_or_else(|| {
+                        InvalidListQuery(format!("album must be an album's id, not `{value}`"))
+                    })?)
+                }
+                "tag" if !value.is_empty() => {
+                    let tag = TagName::parse(value).map_err(InvalidListQuery)?;
+                    if !query.tags.contains(&tag) {
+                        query.tags.push(tag);
+                    }
+                }
                 _ => {}
             }
         }
+        if query.tags.len() > MAX_FILTER_TAGS {
+            return Err(InvalidListQuery(format!(
+                "At most {MAX_FILTER_TAGS} tags at once"
+            )));
+        }
         match cursor {
-            Some(cursor) => query.after(cursor),
+            Some(cursor) => Ok(query.after(cursor)?),
             None => Ok(query),
         }
     }
@@ -199,7 +258,7 @@ fn decode_cursor(cursor: &str) -> Option<ImageId> {
 mod tests {
     use super::*;
 
-    fn parse(query: &str) -> Result<ListQuery, InvalidCursor> {
+    fn parse(query: &str) -> Result<ListQuery, InvalidListQuery> {
         ListQuery::from_query_string(query)
     }
 
@@ -317,6 +376,13 @@ mod tests {
                 page: PageRequest::Number(7),
                 ..first.clone()
             },
+            ListQuery::first_page(50).with_search("cat").with_filters(
+                Some(AlbumId(3)),
+                vec![
+                    TagName::parse("tokyo").unwrap(),
+                    TagName::parse("night sky").unwrap(),
+                ],
+            ),
         ];
         for query in cases {
             let text = query.to_query_string();
@@ -339,5 +405,16 @@ mod tests {
         assert_eq!(ListQuery::first_page(500).page_size, MAX_PAGE_SIZE);
         assert_eq!(ListQuery::first_page(20).with_search(" .-* ").search, None);
         assert_eq!(ListQuery::first_page(20).after("2.10"), Err(InvalidCursor));
+    }
+
+    #[test]
+    fn filters_that_cannot_name_an_album_or_tag_are_errors() {
+        assert!(ListQuery::from_query_string("album=x").is_err());
+        assert!(ListQuery::from_query_string("album=-1").is_err());
+        assert!(ListQuery::from_query_string("tag=a%2Cb").is_err());
+        assert!(ListQuery::from_query_string("tag=a&tag=b&tag=c&tag=d").is_err());
+        let query = ListQuery::from_query_string("tag=Tokyo&tag=tokyo&album=").unwrap();
+        assert_eq!(query.tags, vec![TagName::parse("tokyo").unwrap()]);
+        assert_eq!(query.album, None);
     }
 }

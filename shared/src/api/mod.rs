@@ -3,6 +3,7 @@
 //! scripts written against it keep working; everything else is additive.
 
 pub mod access;
+pub mod albums;
 mod answer;
 pub mod audit;
 mod error;
@@ -22,8 +23,8 @@ pub use audit::{AuditAction, AuditEntry, AuditQuery, AuditResponse};
 pub use error::{ErrorBody, ErrorCode};
 pub use images::{ImageId, ImageRecord};
 pub use listing::{
-    encode_cursor, InvalidCursor, ListQuery, ListResponse, PageRequest, DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
+    encode_cursor, InvalidCursor, InvalidListQuery, ListQuery, ListResponse, PageRequest,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
 pub use reconcile::{ReconcileQuery, ReconcileReport};
 pub use stats::{StatsResponse, Usage};

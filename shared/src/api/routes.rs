@@ -22,6 +22,19 @@ pub const AUDIT: &str = "/audit";
 /// `GET` lists, `POST` creates, `DELETE ?name=` revokes named tokens.
 pub const TOKENS: &str = "/tokens";
 
+/// `GET` lists albums, `POST` makes one, `PATCH ?id=` renames, moves,
+/// sets its cover or shares it, `DELETE ?id=` deletes it (never its images).
+pub const ALBUMS: &str = "/albums";
+/// `POST /albums/images?id=N`: images into and out of an album.
+pub const ALBUM_IMAGES: &str = "/albums/images";
+/// `GET` lists tags, `DELETE ?name=` removes one from every image.
+pub const TAGS: &str = "/tags";
+/// `POST /tags/images`: tags onto and off images.
+pub const TAG_IMAGES: &str = "/tags/images";
+
+/// A shared album's public page is `/a/<token>`; it needs no token.
+pub const SHARED_ALBUM_PREFIX: &str = "/a/";
+
 /// Public image URLs are `/i/<object key>`; they need no token.
 pub const IMAGE_PREFIX: &str = "/i/";
 

@@ -1,3 +1,4 @@
+use super::albums::{AlbumId, TagName};
 use super::query_string::{decode_pairs, encode_pairs, first_value};
 use super::{ImageId, ImageRecord};
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,10 @@ pub struct UploadQuery {
     /// only with `key`: the same file uploaded later is then recognised as
     /// this image, as it was where it came from.
     pub upload_sha256: Option<String>,
+    /// The album to put the image in (`album=N`); it must exist.
+    pub album: Option<AlbumId>,
+    /// Tags to give it (`tags=a,b`), made if new.
+    pub tags: Vec<TagName>,
 }
 
 impl UploadQuery {
@@ -103,7 +108,20 @@ impl UploadQuery {
             .upload_sha256
             .as_deref()
             .map(|hash| ("upload_sha256", Cow::Borrowed(hash)));
-        encode_pairs(key.into_iter().chain(created_at).chain(upload_sha256))
+        let album = self
+            .album
+            .map(|album| ("album", Cow::Owned(album.to_string())));
+        let tags = (!self.tags.is_empty()).then(|| {
+            let names: Vec<&str> = self.tags.iter().map(TagName::as_str).collect();
+            ("tags", Cow::Owned(names.join(",")))
+        });
+        encode_pairs(
+            key.into_iter()
+                .chain(created_at)
+                .chain(upload_sha256)
+                .chain(album)
+                .chain(tags),
+        )
     }
 
     pub fn from_query_string(query: &str) -> Result<Self, String> {
@@ -129,10 +147,20 @@ impl UploadQuery {
                     .into(),
             );
         }
+        let album = match first_value(&pairs, "album").filter(|text| !text.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                AlbumId::parse(text)
+                    .ok_or_else(|| format!("album must be an album's id, not `{text}`"))?,
+            ),
+        };
+        let tags = TagName::parse_list(first_value(&pairs, "tags").unwrap_or_default())?;
         Ok(Self {
             key,
             created_at,
             upload_sha256,
+            album,
+            tags,
         })
     }
 }
@@ -218,17 +246,22 @@ mod tests {
                 key: Some("2026-11-28/0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b.png".into()),
                 created_at: Some(1_764_288_000_000),
                 upload_sha256: Some("ab".repeat(32)),
+                ..UploadQuery::default()
             },
             UploadQuery {
                 key: Some("a b&c".into()),
                 created_at: None,
                 upload_sha256: None,
+                album: Some(crate::api::albums::AlbumId(4)),
+                tags: crate::api::albums::TagName::parse_list("cats,night sky").unwrap(),
             },
         ] {
             let text = query.to_query_string();
             assert_eq!(UploadQuery::from_query_string(&text), Ok(query), "{text}");
         }
         for junk in [
+            "album=x",
+            "tags=a,bell%07",
             "created_at=5",
             "key=k&created_at=-1",
             "key=k&created_at=soon",
