@@ -3,6 +3,11 @@
 use crate::config::Settings;
 use crate::thumbnail::{Extras, Thumbnail};
 use bytes::Bytes;
+use imghost_shared::api::albums::{
+    AlbumId, AlbumImagesRequest, AlbumListResponse, AlbumResponse, CreateAlbumRequest,
+    LabelChangeResponse, RemovedResponse, TagImagesRequest, TagListResponse, TagName,
+    UpdateAlbumRequest,
+};
 use imghost_shared::api::query_string::encode_pairs;
 use imghost_shared::api::{
     decode_answer, routes, width_field, ApiFailure, CreateTokenRequest, CreateTokenResponse,
@@ -120,6 +125,10 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    /// The album and tags every upload of this run goes into.
+    labels: UploadQuery,
+    /// The album and tags every listing of this run is narrowed to.
+    filters: (Option<AlbumId>, Vec<TagName>),
 }
 
 impl Client {
@@ -133,7 +142,88 @@ impl Client {
             http,
             base: settings.url.clone(),
             token: settings.token.clone(),
+            labels: UploadQuery::default(),
+            filters: (None, Vec::new()),
         }
+    }
+
+    /// Uploads go into `album` with `tags`.
+    pub fn with_labels(self, album: Option<AlbumId>, tags: Vec<TagName>) -> Self {
+        Self {
+            labels: UploadQuery {
+                album,
+                tags,
+                ..UploadQuery::default()
+            },
+            ..self
+        }
+    }
+
+    /// Listings show only `album`'s images carrying every tag of `tags`.
+    pub fn with_filters(self, album: Option<AlbumId>, tags: Vec<TagName>) -> Self {
+        Self {
+            filters: (album, tags),
+            ..self
+        }
+    }
+
+    /// `GET /albums`
+    pub async fn albums(&self) -> Result<AlbumListResponse, ApiError> {
+        self.send(self.request(Method::GET, routes::ALBUMS, ""), CALL_TIMEOUT)
+            .await
+    }
+
+    /// `POST /albums`
+    pub async fn create_album(&self, body: &CreateAlbumRequest) -> Result<AlbumResponse, ApiError> {
+        let request = self.request(Method::POST, routes::ALBUMS, "").json(body);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `PATCH /albums?id=N`
+    pub async fn update_album(
+        &self,
+        id: AlbumId,
+        body: &UpdateAlbumRequest,
+    ) -> Result<AlbumResponse, ApiError> {
+        let request = self
+            .request(Method::PATCH, routes::ALBUMS, &format!("id={id}"))
+            .json(body);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `DELETE /albums?id=N`
+    pub async fn delete_album(&self, id: AlbumId) -> Result<RemovedResponse, ApiError> {
+        let request = self.request(Method::DELETE, routes::ALBUMS, &format!("id={id}"));
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `POST /albums/images?id=N`
+    pub async fn album_images(
+        &self,
+        id: AlbumId,
+        body: &AlbumImagesRequest,
+    ) -> Result<LabelChangeResponse, ApiError> {
+        let request = self
+            .request(Method::POST, routes::ALBUM_IMAGES, &format!("id={id}"))
+            .json(body);
+        self.send(request, CALL_TIMEOUT).await
+    }
+
+    /// `GET /tags`
+    pub async fn tags(&self) -> Result<TagListResponse, ApiError> {
+        self.send(self.request(Method::GET, routes::TAGS, ""), CALL_TIMEOUT)
+            .await
+    }
+
+    /// `POST /tags/images`
+    pub async fn tag_images(
+        &self,
+        body: &TagImagesRequest,
+    ) -> Result<LabelChangeResponse, ApiError> {
+        let request = self
+            .request(Method::POST, routes::TAG_IMAGES, "")
+            .json(body);
+        self.send(request, CALL_TIMEOUT).await
     }
 
     pub fn base_url(&self) -> &str {
@@ -170,7 +260,7 @@ impl Client {
         extras: &Extras,
         progress: Option<std::sync::Arc<dyn Progress>>,
     ) -> Result<UploadResponse, ApiError> {
-        self.upload_to(&UploadQuery::default(), name, mime, data, extras, progress)
+        self.upload_to(&self.labels, name, mime, data, extras, progress)
             .await
     }
 
@@ -258,7 +348,10 @@ impl Client {
         cursor: Option<&str>,
         search: Option<&str>,
     ) -> Result<ListResponse, ApiError> {
-        let mut query = ListQuery::first_page(page_size).with_search(search.unwrap_or_default());
+        let (album, tags) = self.filters.clone();
+        let mut query = ListQuery::first_page(page_size)
+            .with_search(search.unwrap_or_default())
+            .with_filters(album, tags);
         if let Some(cursor) = cursor {
             query = query.after(cursor).map_err(|error| {
                 ApiError::Failed(ApiFailure::BadAnswer {

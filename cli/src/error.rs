@@ -22,6 +22,9 @@ use std::path::PathBuf;
 pub enum Error {
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// An album or tag named wrongly on the command line.
+    #[error("{0}")]
+    Usage(String),
 
     // Reading an image.
     #[error("{0}")]

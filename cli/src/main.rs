@@ -1,6 +1,7 @@
 //! `imghost`: upload images to your imghost from a terminal or an editor,
 //! list and delete them, and bridge PicGo clients (Typora, Obsidian).
 
+mod albums;
 mod backfill;
 mod client;
 mod clipboard;
@@ -26,6 +27,7 @@ use clap::{Parser, Subcommand};
 use client::{Client, ReconcileMode};
 use config::Settings;
 use error::Error;
+use imghost_shared::api::albums::{AlbumName, TagName};
 use imghost_shared::api::{ImageId, ImageRecord, ReconcileReport, Scope, TokenName, MAX_PAGE_SIZE};
 use output::Format;
 use std::net::IpAddr;
@@ -75,6 +77,12 @@ enum Command {
         /// Also upload the image on the clipboard (after the files)
         #[arg(long)]
         clipboard: bool,
+        /// Put the images in this album (a path: `Travel/Japan`), made if missing
+        #[arg(long, value_name = "ALBUM")]
+        album: Option<String>,
+        /// Give the images these tags (comma-separated or repeated)
+        #[arg(long = "tag", value_name = "TAG[,TAG]", value_parser = parse_tags)]
+        tags: Vec<TagList>,
         /// Image files; `-` reads one image from standard input
         #[arg(required_unless_present = "clipboard")]
         files: Vec<PathBuf>,
@@ -84,6 +92,12 @@ enum Command {
         /// Only images whose name contains this text
         #[arg(long)]
         search: Option<String>,
+        /// Only images in this album (a path: `Travel/Japan`)
+        #[arg(long, value_name = "ALBUM")]
+        album: Option<String>,
+        /// Only images with every one of these tags
+        #[arg(long = "tag", value_name = "TAG[,TAG]", value_parser = parse_tags)]
+        tags: Vec<TagList>,
         /// How many images to show
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
         limit: u32,
@@ -217,6 +231,17 @@ enum Command {
         #[command(subcommand)]
         command: TrashCommand,
     },
+    /// Albums: list, create, rename, delete, put images in them, share them
+    /// by link (needs the `organize` scope to change them)
+    Album {
+        #[command(subcommand)]
+        command: AlbumCommand,
+    },
+    /// Tags: list them, add them to images, remove them
+    Tag {
+        #[command(subcommand)]
+        command: TagCommand,
+    },
     /// Run a PicGo-compatible upload server for Typora, Obsidian and other PicGo clients
     Picgo {
         /// Port to listen on (PicGo's is 36677)
@@ -235,7 +260,7 @@ enum TokenCommand {
         /// 1 to 64 letters, digits, `.`, `_` or `-`, e.g. typora
         #[arg(long, value_parser = TokenName::parse)]
         name: TokenName,
-        /// What it may do: upload, read, delete, admin (comma-separated
+        /// What it may do: upload, read, delete, organize, admin (comma-separated
         /// or repeated)
         #[arg(long = "scope", required = true, value_name = "SCOPE[,SCOPE]",
               value_parser = parse_scopes)]
@@ -254,6 +279,72 @@ enum TokenCommand {
     Revoke {
         #[arg(value_parser = TokenName::parse)]
         name: TokenName,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AlbumCommand {
+    /// Every album: its path, images and shared link
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make an album (and its parents); prints its id
+    Create {
+        /// `Travel/Japan`: at most three levels
+        path: String,
+    },
+    /// Give an album another name (its images and their URLs stay)
+    Rename {
+        path: String,
+        #[arg(value_parser = AlbumName::parse)]
+        name: AlbumName,
+    },
+    /// Delete an album; its images stay in the library
+    Delete { path: String },
+    /// Put images (ids from `imghost list`) in an album
+    Add {
+        path: String,
+        #[arg(required = true, value_name = "ID", value_parser = parse_id)]
+        ids: Vec<ImageId>,
+    },
+    /// Take images out of an album (they stay in the library)
+    Remove {
+        path: String,
+        #[arg(required = true, value_name = "ID", value_parser = parse_id)]
+        ids: Vec<ImageId>,
+    },
+    /// Share an album by link: prints its read-only page's URL
+    Share {
+        path: String,
+        /// The link stops working after this many days (default: never)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        expires_in_days: Option<u32>,
+    },
+    /// Stop sharing an album: its link stops working at once
+    Unshare { path: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum TagCommand {
+    /// Every tag and how many images carry it
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give images tags
+    Add {
+        #[arg(value_name = "TAG[,TAG]", value_parser = parse_tags)]
+        tags: TagList,
+        #[arg(required = true, value_name = "ID", value_parser = parse_id)]
+        ids: Vec<ImageId>,
+    },
+    /// Take tags off images
+    Remove {
+        #[arg(value_name = "TAG[,TAG]", value_parser = parse_tags)]
+        tags: TagList,
+        #[arg(required = true, value_name = "ID", value_parser = parse_id)]
+        ids: Vec<ImageId>,
     },
 }
 
@@ -283,6 +374,24 @@ enum TrashCommand {
 
 fn parse_id(text: &str) -> Result<ImageId, String> {
     ImageId::parse(text).ok_or_else(|| "an image id is a positive whole number".into())
+}
+
+/// The tags of one `--tag` value (`cats,tokyo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TagList(Vec<TagName>);
+
+fn parse_tags(text: &str) -> Result<TagList, String> {
+    TagName::parse_list(text).map(TagList)
+}
+
+fn all_tags(lists: Vec<TagList>) -> Vec<TagName> {
+    let mut tags: Vec<TagName> = Vec::new();
+    for tag in lists.into_iter().flat_map(|list| list.0) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
 }
 
 /// The scopes of one `--scope` value (`upload,read`).
@@ -328,18 +437,34 @@ async fn run(command: Command) -> Result<u8, Error> {
             format,
             sizes,
             clipboard,
+            album,
+            tags,
             files,
         } => {
+            let album = match album {
+                Some(path) => Some(albums::ensure(&client, &path).await?),
+                None => None,
+            };
+            let client = client.with_labels(album, all_tags(tags));
             let sources = upload_sources(files, clipboard)?;
             let style = output::LineStyle { format, sizes };
             Ok(upload::run(&client, sources, &style).await)
         }
         Command::List {
             search,
+            album,
+            tags,
             limit,
             all,
             json,
-        } => list(&client, search, (!all).then_some(limit), json).await,
+        } => {
+            let album = match album {
+                Some(path) => Some(albums::resolve(&client, &path).await?),
+                None => None,
+            };
+            let client = client.with_filters(album, all_tags(tags));
+            list(&client, search, (!all).then_some(limit), json).await
+        }
         Command::Delete { targets } => Ok(delete(&client, &targets).await),
         Command::Stats { json } => {
             let stats = client.stats().await?;
@@ -405,6 +530,26 @@ async fn run(command: Command) -> Result<u8, Error> {
             TrashCommand::List { json } => trash::list(&client, json).await,
             TrashCommand::Restore { ids } => Ok(trash::restore(&client, &ids).await),
             TrashCommand::Empty { yes } => trash::empty(&client, yes).await,
+        },
+        Command::Album { command } => match command {
+            AlbumCommand::List { json } => albums::list(&client, json).await,
+            AlbumCommand::Create { path } => albums::create(&client, &path).await,
+            AlbumCommand::Rename { path, name } => albums::rename(&client, &path, name).await,
+            AlbumCommand::Delete { path } => albums::delete(&client, &path).await,
+            AlbumCommand::Add { path, ids } => albums::images(&client, &path, ids, true).await,
+            AlbumCommand::Remove { path, ids } => albums::images(&client, &path, ids, false).await,
+            AlbumCommand::Share {
+                path,
+                expires_in_days,
+            } => albums::share(&client, &path, expires_in_days).await,
+            AlbumCommand::Unshare { path } => albums::unshare(&client, &path).await,
+        },
+        Command::Tag { command } => match command {
+            TagCommand::List { json } => albums::list_tags(&client, json).await,
+            TagCommand::Add { tags, ids } => albums::tag_images(&client, tags.0, ids, true).await,
+            TagCommand::Remove { tags, ids } => {
+                albums::tag_images(&client, tags.0, ids, false).await
+            }
         },
         Command::Picgo { port, host } => {
             picgo::serve(client, host, port).await?;
@@ -671,12 +816,55 @@ mod tests {
         assert!(refused(&["--name", "a b", "--scope", "upload"])
             .contains("A token name is 1 to 64 letters"));
         assert!(refused(&["--name", "x", "--scope", "upload,root"])
-            .contains("Unknown scope `root`: use upload, read, delete, admin"));
+            .contains("Unknown scope `root`: use upload, read, delete, organize, admin"));
         assert!(refused(&["--name", "x", "--scope", ","]).contains("Give at least one scope"));
         assert!(
             refused(&["--name", "x", "--scope", "read", "--expires-in-days", "0"])
                 .contains("--expires-in-days")
         );
+    }
+
+    #[test]
+    fn albums_and_tags_are_read_from_the_command_line() {
+        let tags = |list: &[&str]| -> Vec<TagName> {
+            list.iter().map(|t| TagName::parse(t).unwrap()).collect()
+        };
+        match Cli::try_parse_from([
+            "imghost",
+            "upload",
+            "--album",
+            "Travel/Japan",
+            "--tag",
+            "Cats,tokyo",
+            "--tag",
+            "cats",
+            "a.png",
+        ])
+        .unwrap()
+        .command
+        {
+            Command::Upload {
+                album, tags: given, ..
+            } => {
+                assert_eq!(album.as_deref(), Some("Travel/Japan"));
+                assert_eq!(all_tags(given), tags(&["cats", "tokyo"]));
+            }
+            other => panic!("{other:?}"),
+        }
+        match Cli::try_parse_from(["imghost", "tag", "add", "sky,sea", "4", "5"])
+            .unwrap()
+            .command
+        {
+            Command::Tag {
+                command: TagCommand::Add { tags: given, ids },
+            } => {
+                assert_eq!(given.0, tags(&["sky", "sea"]));
+                assert_eq!(ids, [ImageId(4), ImageId(5)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["imghost", "list", "--tag", "a,b\u{7}"]).is_err());
+        assert!(Cli::try_parse_from(["imghost", "album", "rename", "A", "x/y"]).is_err());
     }
 
     #[test]

@@ -52,7 +52,7 @@ describe('token create', () => {
     const badScope = await ctx.run(['token', 'create', '--name', 'x', '--scope', 'upload,root']);
     assert.equal(badScope.code, 2);
     assert.equal(badScope.stdout, '');
-    assert.match(badScope.stderr, /Unknown scope `root`: use upload, read, delete, admin/);
+    assert.match(badScope.stderr, /Unknown scope `root`: use upload, read, delete, organize, admin/);
     const badName = await ctx.run(['token', 'create', '--name', 'my token', '--scope', 'upload']);
     assert.equal(badName.code, 2);
     assert.match(badName.stderr, /A token name is 1 to 64 letters, digits, `\.`, `_` or `-`/);
