@@ -10,6 +10,7 @@ use imghost_shared::api::albums::{
     ShareAlbumRequest, TagImagesRequest, TagName, UpdateAlbumRequest,
 };
 use imghost_shared::api::ImageId;
+use std::collections::HashMap;
 
 /// The album a path names, from the server's list.
 pub async fn resolve(client: &Client, path: &str) -> Result<AlbumId, Error> {
@@ -63,6 +64,25 @@ pub async fn create(client: &Client, path: &str) -> Result<u8, Error> {
 /// The album at `path`, made (with its parents) if missing.
 pub async fn ensure(client: &Client, path: &str) -> Result<AlbumId, Error> {
     let mut albums = client.albums().await?.albums;
+    ensure_in(client, &mut albums, path).await
+}
+
+/// Every album of `paths`, made if missing: path (lowercase) → id. One
+/// listing of the albums for all of them.
+pub async fn ensure_all(
+    client: &Client,
+    paths: &[String],
+) -> Result<HashMap<String, AlbumId>, Error> {
+    let mut albums = client.albums().await?.albums;
+    let mut found = HashMap::new();
+    for path in paths {
+        let id = ensure_in(client, &mut albums, path).await?;
+        found.insert(path.to_lowercase(), id);
+    }
+    Ok(found)
+}
+
+async fn ensure_in(client: &Client, albums: &mut Vec<Album>, path: &str) -> Result<AlbumId, Error> {
     let mut parent: Option<AlbumId> = None;
     let mut walked = String::new();
     for part in path
@@ -75,7 +95,7 @@ pub async fn ensure(client: &Client, path: &str) -> Result<AlbumId, Error> {
         } else {
             format!("{walked}/{part}")
         };
-        parent = Some(match find_by_path(&albums, &walked) {
+        parent = Some(match find_by_path(albums, &walked) {
             Some(id) => id,
             None => {
                 let name = AlbumName::parse(part).map_err(Error::Usage)?;

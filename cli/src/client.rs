@@ -47,6 +47,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The server has no such route or thing (404).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Failed(failure) if failure.status() == 404)
+    }
+
     /// The server refused because what was asked for is already there (a
     /// thumbnail the image has).
     pub fn is_conflict(&self) -> bool {
@@ -157,6 +162,11 @@ impl Client {
             },
             ..self
         }
+    }
+
+    /// The album and tags uploads of this run go into.
+    pub fn labels(&self) -> &UploadQuery {
+        &self.labels
     }
 
     /// Listings show only `album`'s images carrying every tag of `tags`.

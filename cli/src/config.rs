@@ -9,6 +9,16 @@ use std::path::{Path, PathBuf};
 
 pub const URL_VAR: &str = "IMGHOST_URL";
 pub const TOKEN_VAR: &str = "IMGHOST_TOKEN";
+/// The album uploads go into when no `--album` is given (Typora's and
+/// PicGo's uploads included).
+pub const ALBUM_VAR: &str = "IMGHOST_ALBUM";
+
+/// `IMGHOST_ALBUM`, when set and not blank.
+pub fn default_album() -> Option<String> {
+    std::env::var(ALBUM_VAR)
+        .ok()
+        .filter(|path| !path.trim().is_empty())
+}
 const FILE_NAME: &str = "config.json";
 
 /// What `imghost login` writes.

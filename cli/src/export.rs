@@ -12,15 +12,20 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::output;
 use futures_util::StreamExt;
+use imghost_shared::api::albums::{path_of, AlbumId};
 use imghost_shared::api::{ImageRecord, MAX_PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 pub const MANIFEST: &str = "manifest.jsonl";
+/// Every album's path, one JSON string per line, so that empty albums
+/// come back too.
+pub const ALBUMS: &str = "albums.jsonl";
 /// What a file is called while it is being written.
 const PARTIAL: &str = ".partial";
 /// Downloads at once.
@@ -44,6 +49,11 @@ struct Entry {
     upload_sha256: Option<String>,
     created_at: i64,
     url: String,
+    /// The paths of the albums it is in (`Travel/Japan`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    albums: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
 }
 
 /// What the previous manifest says of an image: enough to skip it.
@@ -66,6 +76,18 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
         error,
     };
     fs::create_dir_all(dir).map_err(|e| failed_io(dir, e))?;
+    // A server from before albums has none to export.
+    let albums = match client.albums().await {
+        Ok(answer) => answer.albums,
+        Err(error) if error.is_not_found() => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    let paths: HashMap<AlbumId, String> = albums
+        .iter()
+        .map(|album| (album.id, path_of(&albums, album.id)))
+        .collect();
+    write_albums(dir, &paths).map_err(|e| failed_io(&dir.join(ALBUMS), e))?;
+    let paths = &paths;
     let manifest_path = dir.join(MANIFEST);
     let mut previous = previous_entries(&manifest_path).peekable();
     let partial = dir.join(format!("{MANIFEST}{PARTIAL}"));
@@ -93,7 +115,7 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
             .collect();
         let mut results = futures_util::stream::iter(work.into_iter().map(|(image, before)| {
             let key = image.object_key.clone();
-            async move { (key, export_one(client, dir, image, before).await) }
+            async move { (key, export_one(client, dir, image, before, paths).await) }
         }))
         .buffered(CONCURRENCY);
         while let Some((key, outcome)) = results.next().await {
@@ -135,6 +157,18 @@ pub async fn run(client: &Client, dir: &Path) -> Result<u8, Error> {
         manifest_path.display()
     );
     Ok(u8::from(failed > 0))
+}
+
+/// `albums.jsonl`: every album's path, parents first.
+fn write_albums(dir: &Path, paths: &HashMap<AlbumId, String>) -> io::Result<()> {
+    let mut sorted: Vec<&String> = paths.values().collect();
+    sorted.sort_by_key(|path| (path.matches('/').count(), path.to_lowercase()));
+    let mut text = String::new();
+    for path in sorted {
+        text.push_str(&serde_json::to_string(path).expect("a path serialises"));
+        text.push('\n');
+    }
+    fs::write(dir.join(ALBUMS), text)
 }
 
 /// The previous manifest's lines, read one at a time; unreadable lines
@@ -204,8 +238,8 @@ fn check_key(key: &str) -> Result<(), Error> {
     // Case-insensitive file systems (Windows, macOS) make `MANIFEST.JSONL`
     // the manifest too; as a folder it would stop the manifest's rename.
     let first = key.split('/').next().unwrap_or_default();
-    if first.eq_ignore_ascii_case(MANIFEST) {
-        return refused("the name of export's manifest");
+    if first.eq_ignore_ascii_case(MANIFEST) || first.eq_ignore_ascii_case(ALBUMS) {
+        return refused("the name of export's manifest or album list");
     }
     if !imghost_shared::keys::is_safe_key(key) {
         return refused("in the trash, or too long");
@@ -261,6 +295,7 @@ async fn export_one(
     dir: &Path,
     image: ImageRecord,
     before: Option<Previous>,
+    paths: &HashMap<AlbumId, String>,
 ) -> Outcome {
     let path = match local_path(dir, &image.object_key) {
         Ok(path) => path,
@@ -272,18 +307,28 @@ async fn export_one(
         let own_file = fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file());
         if let Some((hash, size)) = own_file.then(|| hash_file(&path).ok()).flatten() {
             if hash == before.sha256 && size == image.size {
-                return Outcome::Unchanged(entry(image, hash));
+                return Outcome::Unchanged(entry(image, hash, paths));
             }
         }
     }
     match fetch(client, &image, dir, &path).await {
-        Ok(hash) => Outcome::Fetched(entry(image, hash)),
+        Ok(hash) => Outcome::Fetched(entry(image, hash, paths)),
         Err(reason) => Outcome::Failed(reason),
     }
 }
 
-fn entry(image: ImageRecord, sha256: String) -> Entry {
+fn entry(image: ImageRecord, sha256: String, paths: &HashMap<AlbumId, String>) -> Entry {
     Entry {
+        albums: image
+            .albums
+            .iter()
+            .filter_map(|id| paths.get(id).cloned())
+            .collect(),
+        tags: image
+            .tags
+            .iter()
+            .map(|tag| tag.as_str().to_string())
+            .collect(),
         id: image.id.0,
         key: image.object_key,
         original_name: image.original_name,
@@ -433,6 +478,7 @@ mod tests {
             ("a\0b.png", "only ASCII letters"),
             ("manifest.jsonl", "manifest"),
             ("MANIFEST.JSONL", "manifest"),
+            ("Albums.jsonl", "album list"),
             ("Manifest.Jsonl/a.png", "manifest"),
             ("manifest.jsonl.partial", ".partial"),
             ("2026-11-28/a.png.partial", ".partial"),
@@ -479,7 +525,13 @@ mod tests {
                 key: key.into(),
                 sha256: String::new(),
             });
-            match runtime.block_on(export_one(&client, dir.path(), image, before)) {
+            match runtime.block_on(export_one(
+                &client,
+                dir.path(),
+                image,
+                before,
+                &HashMap::new(),
+            )) {
                 Outcome::Failed(reason) => {
                     assert!(
                         reason.starts_with("not a safe file name"),

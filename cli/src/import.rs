@@ -8,9 +8,11 @@ use crate::error::Error;
 use crate::output;
 use crate::upload::{self, Source};
 use futures_util::StreamExt;
+use imghost_shared::api::albums::{AlbumId, AlbumImagesRequest, TagName};
 use imghost_shared::api::UploadQuery;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
@@ -37,6 +39,10 @@ struct Entry {
     #[serde(default)]
     upload_sha256: Option<String>,
     created_at: i64,
+    #[serde(default)]
+    albums: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
 }
 
 enum Item {
@@ -57,6 +63,13 @@ enum Outcome {
 
 pub async fn run(client: &Client, dir: &Path, max_bytes: u64) -> Result<u8, Error> {
     let manifest = dir.join(MANIFEST);
+    let albums = if manifest.is_file() {
+        let paths = album_paths(&dir.join(crate::export::ALBUMS))?;
+        crate::albums::ensure_all(client, &paths).await?
+    } else {
+        HashMap::new()
+    };
+    let albums = &albums;
     let items: Box<dyn Iterator<Item = Item>> = if manifest.is_file() {
         Box::new(manifest_items(&manifest)?)
     } else if dir.is_dir() {
@@ -74,7 +87,10 @@ pub async fn run(client: &Client, dir: &Path, max_bytes: u64) -> Result<u8, Erro
                 Item::New(path) | Item::NotAFile(path) => path.display().to_string(),
                 Item::Unreadable(line, _) => format!("{MANIFEST}:{line}"),
             };
-            (label, import_one(&client, &dir, item, max_bytes).await)
+            (
+                label,
+                import_one(&client, &dir, item, max_bytes, albums).await,
+            )
         }
     }))
     .buffer_unordered(CONCURRENCY);
@@ -110,7 +126,36 @@ pub async fn run(client: &Client, dir: &Path, max_bytes: u64) -> Result<u8, Erro
     Ok(u8::from(failed > 0))
 }
 
-async fn import_one(client: &Client, dir: &Path, item: Item, max_bytes: u64) -> Outcome {
+/// The album paths of an export's `albums.jsonl` (none if it has none:
+/// an export from before albums).
+fn album_paths(path: &Path) -> Result<Vec<String>, Error> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(Error::ExportFileUnreadable {
+                path: path.into(),
+                error,
+            })
+        }
+    };
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str::<String>(line).map_err(|error| {
+                Error::Usage(format!("{}: not an album path: {error}", path.display()))
+            })
+        })
+        .collect()
+}
+
+async fn import_one(
+    client: &Client,
+    dir: &Path,
+    item: Item,
+    max_bytes: u64,
+    albums: &HashMap<String, AlbumId>,
+) -> Outcome {
     let result = match item {
         Item::Unreadable(_, why) => return Outcome::Failed(why),
         Item::NotAFile(_) => {
@@ -134,7 +179,7 @@ async fn import_one(client: &Client, dir: &Path, item: Item, max_bytes: u64) -> 
         }
         Item::Restore(entry) => {
             let key = entry.key.clone();
-            match restore(client, dir, entry, max_bytes).await {
+            match restore(client, dir, entry, max_bytes, albums).await {
                 // Its old URL works only under its own key: anything else
                 // (an older server answering with another image) is a failure.
                 Ok(answer) if answer.image.object_key != key => {
@@ -161,7 +206,28 @@ async fn restore(
     dir: &Path,
     entry: Entry,
     max_bytes: u64,
+    albums: &HashMap<String, AlbumId>,
 ) -> Result<imghost_shared::api::UploadResponse, Error> {
+    // Its albums and tags, checked before anything is sent.
+    let mut album_ids = Vec::new();
+    for path in &entry.albums {
+        let id = albums.get(&path.to_lowercase()).ok_or_else(|| {
+            Error::Usage(format!(
+                "album {path:?} is not in {}",
+                crate::export::ALBUMS
+            ))
+        })?;
+        album_ids.push(*id);
+    }
+    album_ids.extend(client.labels().album);
+    album_ids.dedup();
+    let mut tags = client.labels().tags.clone();
+    for tag in &entry.tags {
+        let tag = TagName::parse(tag).map_err(Error::Usage)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     // A manifest names keys, not paths: one that export would not write, or
     // that a symlinked folder would carry out of the export, is never read.
     let path = crate::export::local_path(dir, &entry.key)
@@ -185,9 +251,10 @@ async fn restore(
         upload_sha256: entry
             .upload_sha256
             .filter(|hash| imghost_shared::api::is_sha256_hex(hash)),
-        ..UploadQuery::default()
+        album: album_ids.first().copied(),
+        tags,
     };
-    Ok(client
+    let answer = client
         .upload_to(
             &query,
             &prepared.name,
@@ -196,7 +263,15 @@ async fn restore(
             &extras,
             None,
         )
-        .await?)
+        .await?;
+    for album in album_ids.iter().skip(1) {
+        let request = AlbumImagesRequest {
+            add: vec![answer.image.id],
+            ..AlbumImagesRequest::default()
+        };
+        client.album_images(*album, &request).await?;
+    }
+    Ok(answer)
 }
 
 /// The bytes of the regular file at `path`, or `None` past `max_bytes`
@@ -400,7 +475,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let outcome = |item| runtime.block_on(import_one(&client, dir.path(), item, 1000));
+        let outcome =
+            |item| runtime.block_on(import_one(&client, dir.path(), item, 1000, &HashMap::new()));
         assert!(matches!(
             outcome(Item::New(large)),
             Outcome::Failed(why) if why == "larger than 1000 B, the upload limit (--max-bytes); nothing sent"
@@ -458,7 +534,13 @@ mod tests {
                 r#"{{"key":"{key}","original_name":"a.png","sha256":"00","created_at":1}}"#
             );
             let entry = serde_json::from_str(&line).unwrap();
-            match runtime.block_on(import_one(&client, root, Item::Restore(entry), 1000)) {
+            match runtime.block_on(import_one(
+                &client,
+                root,
+                Item::Restore(entry),
+                1000,
+                &HashMap::new(),
+            )) {
                 Outcome::Failed(reason) => assert_eq!(reason, why, "{key}"),
                 _ => panic!("{key} was restored"),
             }

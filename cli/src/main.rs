@@ -189,6 +189,13 @@ enum Command {
         /// not only inside the folders given and --static
         #[arg(long)]
         allow_outside: bool,
+        /// Put every image moved in this album (a path, made if missing)
+        #[arg(long, value_name = "ALBUM")]
+        album: Option<String>,
+        /// Also put each post's images in an album named after its file
+        /// (under --album when given)
+        #[arg(long)]
+        album_per_post: bool,
         /// Files, or folders searched for .md, .markdown, .mdx, .html and .htm
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -219,6 +226,10 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = import::DEFAULT_MAX_BYTES,
               value_parser = clap::value_parser!(u64).range(1..))]
         max_bytes: u64,
+        /// Also put every image imported in this album (a path, made if
+        /// missing); an export's own albums and tags come back in any case
+        #[arg(long, value_name = "ALBUM")]
+        album: Option<String>,
     },
     /// Named tokens with only the scopes an editor or machine needs
     /// (needs a token with the `admin` scope)
@@ -250,6 +261,10 @@ enum Command {
         /// Loopback address to listen on
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
+        /// Put every image uploaded through it in this album (a path, made
+        /// if missing; default: IMGHOST_ALBUM)
+        #[arg(long, value_name = "ALBUM")]
+        album: Option<String>,
     },
 }
 
@@ -441,11 +456,7 @@ async fn run(command: Command) -> Result<u8, Error> {
             tags,
             files,
         } => {
-            let album = match album {
-                Some(path) => Some(albums::ensure(&client, &path).await?),
-                None => None,
-            };
-            let client = client.with_labels(album, all_tags(tags));
+            let client = labelled(client, album.as_deref(), all_tags(tags), false).await?;
             let sources = upload_sources(files, clipboard)?;
             let style = output::LineStyle { format, sizes };
             Ok(upload::run(&client, sources, &style).await)
@@ -501,9 +512,14 @@ async fn run(command: Command) -> Result<u8, Error> {
             download_timeout,
             static_dir,
             allow_outside,
+            album,
+            album_per_post,
             paths,
         } => {
+            let client = labelled(client, album.as_deref(), Vec::new(), dry_run).await?;
             let options = migrate::Options {
+                album,
+                album_per_post,
                 paths,
                 dry_run,
                 map,
@@ -514,7 +530,14 @@ async fn run(command: Command) -> Result<u8, Error> {
             migrate::run(&client, options).await
         }
         Command::Export { dir } => export::run(&client, &dir).await,
-        Command::Import { dir, max_bytes } => import::run(&client, &dir, max_bytes).await,
+        Command::Import {
+            dir,
+            max_bytes,
+            album,
+        } => {
+            let client = labelled(client, album.as_deref(), Vec::new(), false).await?;
+            import::run(&client, &dir, max_bytes).await
+        }
         Command::Thumbnails => backfill::run(&client, backfill::Kind::Thumbnails).await,
         Command::Widths => backfill::run(&client, backfill::Kind::Widths).await,
         Command::Token { command } => match command {
@@ -551,11 +574,29 @@ async fn run(command: Command) -> Result<u8, Error> {
                 albums::tag_images(&client, tags.0, ids, false).await
             }
         },
-        Command::Picgo { port, host } => {
+        Command::Picgo { port, host, album } => {
+            let client = labelled(client, album.as_deref(), Vec::new(), false).await?;
             picgo::serve(client, host, port).await?;
             Ok(0)
         }
     }
+}
+
+/// The client with uploads going into `album` (made if missing; the
+/// config's default album when none is given) with `tags`. A dry run
+/// makes nothing.
+async fn labelled(
+    client: Client,
+    album: Option<&str>,
+    tags: Vec<TagName>,
+    dry_run: bool,
+) -> Result<Client, Error> {
+    let path = album.map(str::to_string).or_else(config::default_album);
+    let album = match path {
+        Some(path) if !dry_run => Some(albums::ensure(&client, &path).await?),
+        _ => None,
+    };
+    Ok(client.with_labels(album, tags))
 }
 
 fn settings() -> Result<Settings, Error> {
@@ -915,7 +956,7 @@ mod tests {
     #[test]
     fn picgo_defaults_to_picgos_port_on_loopback() {
         match Cli::try_parse_from(["imghost", "picgo"]).unwrap().command {
-            Command::Picgo { port, host } => {
+            Command::Picgo { port, host, .. } => {
                 assert_eq!(port, 36677);
                 assert_eq!(host, IpAddr::from([127, 0, 0, 1]));
             }

@@ -8,6 +8,8 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::upload::{self, Source};
 use futures_util::StreamExt;
+use imghost_shared::api::albums::AlbumImagesRequest;
+use imghost_shared::api::ImageId;
 use scan::Kind;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -28,6 +30,35 @@ pub struct Options {
     pub static_dir: Option<PathBuf>,
     /// Read local images anywhere, not only inside the folders given.
     pub allow_outside: bool,
+    /// `--album`: every image moved goes in it (through the client's
+    /// labels); with `album_per_post`, the posts' albums go under it.
+    pub album: Option<String>,
+    /// Each post's images also go in an album named after its file.
+    pub album_per_post: bool,
+}
+
+/// The album of a post's images: its file name without extension, under
+/// `root` if given (`Blog/my-first-post`).
+pub fn post_album(root: Option<&str>, post: &Path) -> String {
+    let stem = post
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().replace('/', "-"))
+        .unwrap_or_default();
+    let stem: String = stem
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(imghost_shared::api::albums::MAX_ALBUM_NAME_CHARS)
+        .collect();
+    let stem = if stem.trim().is_empty() {
+        "post".to_string()
+    } else {
+        stem
+    };
+    match root {
+        Some(root) => format!("{}/{stem}", root.trim_end_matches('/')),
+        None => stem,
+    }
 }
 
 /// A text file and the image references found in it.
@@ -110,11 +141,21 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
     let mut map = String::new();
     let mut rewritten = 0;
     let mut changed_files = 0;
+    let mut per_post: std::collections::BTreeMap<String, Vec<ImageId>> = Default::default();
     for page in &pages {
         let mut replacements = Vec::new();
         for (span, line, at, written) in &page.references {
             match &results[*at] {
-                Ok(new) => replacements.push((span.clone(), new.as_str(), written)),
+                Ok((new, id)) => {
+                    replacements.push((span.clone(), new.as_str(), written));
+                    if let Some(id) = id.filter(|_| options.album_per_post) {
+                        let post = post_album(options.album.as_deref(), &page.path);
+                        let ids = per_post.entry(post).or_default();
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
                 Err(reason) => {
                     failed = true;
                     eprintln!("error: {}:{line}: {written}: {reason}", page.path.display());
@@ -159,6 +200,21 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
     }
     if !map.is_empty() {
         append_map(&options.map, &map)?;
+    }
+    if !per_post.is_empty() {
+        let paths: Vec<String> = per_post.keys().cloned().collect();
+        let albums = crate::albums::ensure_all(client, &paths).await?;
+        for (path, ids) in &per_post {
+            let album = albums[&path.to_lowercase()];
+            for chunk in ids.chunks(imghost_shared::api::albums::MAX_BULK_IMAGES) {
+                let request = AlbumImagesRequest {
+                    add: chunk.to_vec(),
+                    ..AlbumImagesRequest::default()
+                };
+                client.album_images(album, &request).await?;
+            }
+            eprintln!("album {path}: {} image(s)", ids.len());
+        }
     }
     let moved = results.iter().filter(|r| r.is_ok()).count();
     let verb = if options.dry_run {
@@ -358,7 +414,7 @@ async fn move_images(
     roots: Option<&[PathBuf]>,
     dry_run: bool,
     timeout: Duration,
-) -> Vec<Result<String, Error>> {
+) -> Vec<Result<(String, Option<ImageId>), Error>> {
     futures_util::stream::iter(images.iter().enumerate().map(|(n, image)| async move {
         let source = match &image.source {
             Source::File(path) => Source::File(confine(path, roots)?),
@@ -378,7 +434,7 @@ async fn move_images(
         }?;
         if dry_run {
             eprintln!("dry run: imghost:dry-run/{} is {}", n + 1, image.written);
-            return Ok(format!("imghost:dry-run/{}", n + 1));
+            return Ok((format!("imghost:dry-run/{}", n + 1), None));
         }
         let extras = upload::extras_for(&prepared, &image.written, None).await;
         let uploaded = client
@@ -390,7 +446,7 @@ async fn move_images(
                 image.written, uploaded.image.id
             );
         }
-        Ok(uploaded.image.image_url)
+        Ok((uploaded.image.image_url, Some(uploaded.image.id)))
     }))
     .buffered(upload::CONCURRENCY)
     .collect()
@@ -563,6 +619,8 @@ mod tests {
             timeout: Duration::from_secs(1),
             static_dir,
             allow_outside: false,
+            album: None,
+            album_per_post: false,
         };
         let roots = allowed_roots(&options(None));
         assert_eq!(roots, std::slice::from_ref(&posts));
@@ -654,6 +712,25 @@ mod tests {
             "--- p.md\n+++ p.md\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n\
              @@ -13,4 +13,4 @@\n 13\n 14\n 15\n-16\n\\ No newline at end of file\n\
              +sixteen\n\\ No newline at end of file\n"
+        );
+    }
+
+    #[test]
+    fn each_post_names_its_album_under_the_root() {
+        assert_eq!(
+            post_album(None, Path::new("blog/posts/first-post.md")),
+            "first-post"
+        );
+        assert_eq!(
+            post_album(Some("Blog/"), Path::new("x/2026 trip.mdx")),
+            "Blog/2026 trip"
+        );
+        assert_eq!(post_album(None, Path::new(".md")), ".md");
+        assert_eq!(
+            post_album(None, Path::new(&"y".repeat(300)))
+                .chars()
+                .count(),
+            100
         );
     }
 }

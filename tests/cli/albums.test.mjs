@@ -2,6 +2,9 @@
 // `list --album --tag` against a real stack (wrangler dev).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStack } from '../support/stack.mjs';
 import { runCli, useStack, writePng } from './helpers.mjs';
 
 const ctx = useStack();
@@ -76,4 +79,58 @@ test('a token that may only upload cannot organise, and stores nothing it was no
   assert.equal((await listedIds('--tag', 'draft')).length, 1);
   const create = await runCli(['album', 'create', 'Mine'], { home: ctx.home, url: ctx.stack.url, token });
   assert.equal(create.code, 1);
+});
+
+test('export carries albums (empty ones too) and tags, and import brings them back on another imghost', async () => {
+  const { path: alps } = await writePng(ctx.dir, 'alps.png');
+  const { path: lake } = await writePng(ctx.dir, 'lake.png');
+  await ok(['upload', '--album', 'Trips/Alps', '--tag', 'snow', alps, lake]);
+  await ok(['album', 'create', 'Empty']);
+  const alpsId = JSON.parse((await ok(['list', '--json', '--search', 'alps'])).stdout)[0].id;
+  await ok(['album', 'create', 'Best']);
+  await ok(['album', 'add', 'Best', String(alpsId)]);
+
+  const out = join(ctx.dir, 'export');
+  await ok(['export', out]);
+  const lines = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  const exported = lines.find((entry) => entry.original_name === 'alps.png');
+  assert.deepEqual(exported.albums.sort(), ['Best', 'Trips/Alps']);
+  assert.deepEqual(exported.tags, ['snow']);
+  const albumList = (await readFile(join(out, 'albums.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  for (const path of ['Trips', 'Trips/Alps', 'Best', 'Empty']) assert.ok(albumList.includes(path), path);
+
+  const other = await startStack();
+  try {
+    const there = (args) => runCli(args, { home: ctx.home, url: other.url, token: other.token });
+    const imported = await there(['import', out]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const albums = JSON.parse((await there(['album', 'list', '--json'])).stdout);
+    const names = albums.map((album) => album.name).sort();
+    for (const name of ['Alps', 'Best', 'Empty', 'Trips']) assert.ok(names.includes(name), name);
+    const inAlps = JSON.parse((await there(['list', '--json', '--album', 'Trips/Alps'])).stdout);
+    assert.deepEqual(inAlps.map((image) => image.original_name).sort(), ['alps.png', 'lake.png']);
+    const best = JSON.parse((await there(['list', '--json', '--album', 'Best', '--tag', 'snow'])).stdout);
+    assert.deepEqual(best.map((image) => image.object_key), [exported.key]);
+    // Run again: nothing doubles.
+    const again = await there(['import', out]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse((await there(['list', '--json', '--album', 'Trips/Alps'])).stdout).length, 2);
+    assert.match((await there(['tag', 'list'])).stdout, /^snow\t\d+$/m);
+  } finally {
+    await other.stop();
+  }
+});
+
+test('migrate puts each post\'s images in an album named after it, under --album', async () => {
+  const blog = join(ctx.dir, 'blog');
+  await mkdir(blog, { recursive: true });
+  await writePng(blog, 'cover.png', 'migrate-album-cover');
+  await writeFile(join(blog, 'first-post.md'), '# First\n\n![cover](cover.png)\n');
+  const moved = await ctx.run(['migrate', '--map', join(ctx.dir, 'map.tsv'), '--album', 'Blog', '--album-per-post', blog]);
+  assert.equal(moved.code, 0, moved.stderr);
+  const inPost = JSON.parse((await ok(['list', '--json', '--album', 'Blog/first-post'])).stdout);
+  assert.equal(inPost.length, 1);
+  assert.equal(inPost[0].original_name, 'cover.png');
+  assert.deepEqual(JSON.parse((await ok(['list', '--json', '--album', 'Blog'])).stdout).map((i) => i.id), [inPost[0].id]);
+  assert.ok((await readFile(join(blog, 'first-post.md'), 'utf8')).includes(inPost[0].url ?? inPost[0].image_url));
 });
