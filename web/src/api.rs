@@ -5,6 +5,9 @@
 use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
+use imghost_shared::api::albums::{
+    AlbumId, AlbumListResponse, AlbumResponse, CreateAlbumRequest, UpdateAlbumRequest,
+};
 use imghost_shared::api::{
     decode_answer, routes, width_field, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
     CreateTokenResponse, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ImageRecord, ListQuery,
@@ -278,13 +281,70 @@ impl Api {
         &self,
         token: &CreateTokenRequest,
     ) -> impl Future<Output = Result<CreateTokenResponse, ApiError>> {
-        let body = serde_json::to_string(token).unwrap_or_default();
+        self.send_json(Request::post, routes::TOKENS, "", token)
+    }
+
+    /// A JSON body of `method` to `path?query`, and its answer.
+    fn send_json<T: DeserializeOwned>(
+        &self,
+        method: fn(&str) -> RequestBuilder,
+        path: &str,
+        query: &str,
+        body: &impl serde::Serialize,
+    ) -> impl Future<Output = Result<T, ApiError>> {
+        let body = serde_json::to_string(body).unwrap_or_default();
         let request = self
-            .request(Request::post, routes::TOKENS, "")
+            .request(method, path, query)
             .header("Content-Type", "application/json")
             .body(body)
             .map_err(|_| ApiError::Unreachable);
         send(request)
+    }
+
+    pub fn albums(&self) -> impl Future<Output = Result<AlbumListResponse, ApiError>> {
+        self.call(Request::get, routes::ALBUMS, "")
+    }
+
+    /// The body of a successful `GET path`, unread: the main page reads
+    /// album and tag lists with the runtime's `JSON.parse` (a decoder for
+    /// them would cost its wasm kilobytes).
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        let (status, body) = exchange(self.build(Request::get, path, "")).await?;
+        decode::<IgnoredAny>(status, &body)?;
+        Ok(body)
+    }
+
+    pub fn create_album(
+        &self,
+        album: &CreateAlbumRequest,
+    ) -> impl Future<Output = Result<AlbumResponse, ApiError>> {
+        self.send_json(Request::post, routes::ALBUMS, "", album)
+    }
+
+    pub fn update_album(
+        &self,
+        id: AlbumId,
+        update: &UpdateAlbumRequest,
+    ) -> impl Future<Output = Result<AlbumResponse, ApiError>> {
+        self.send_json(Request::patch, routes::ALBUMS, &format!("id={id}"), update)
+    }
+
+    /// Deletes album `id`; its images stay.
+    pub async fn delete_album(&self, id: AlbumId) -> Result<(), ApiError> {
+        self.call::<IgnoredAny>(Request::delete, routes::ALBUMS, &format!("id={id}"))
+            .await
+            .map(drop)
+    }
+
+    /// `POST path?query` with a JSON `body` already written; the answer
+    /// unread past its status.
+    pub async fn post_json(&self, path: &str, query: &str, body: String) -> Result<(), ApiError> {
+        let request = self
+            .request(Request::post, path, query)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .map_err(|_| ApiError::Unreachable);
+        send::<IgnoredAny>(request).await.map(drop)
     }
 
     /// Revokes the token `name` at once. Its answer (a
@@ -341,6 +401,7 @@ impl Api {
         file: &Blob,
         name: &str,
         extras: &Extras,
+        labels: &str,
         on_progress: impl Fn(f64) + 'static,
     ) -> Result<UploadResponse, ApiError> {
         let unreachable = |_| ApiError::Unreachable;
@@ -357,7 +418,7 @@ impl Api {
                 .map_err(unreachable)?;
         }
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;
-        xhr.open("POST", &self.url(routes::UPLOAD, ""))
+        xhr.open("POST", &self.url(routes::UPLOAD, labels))
             .map_err(unreachable)?;
         xhr.set_request_header("Authorization", &self.authorization)
             .map_err(unreachable)?;

@@ -122,6 +122,8 @@ impl Settings {
     }
 
     fn save_on_change(self) {
+        // One effect for every setting: each effect is its own code in
+        // the page's wasm, and writing a few keys again costs nothing.
         Effect::new(move |_| {
             let connection = self.connection.get();
             if connection.api_url == self.default_api_url.get_value() {
@@ -130,15 +132,11 @@ impl Settings {
                 storage_set(KEY_API_URL, &connection.api_url);
             }
             storage_set(KEY_TOKEN, &connection.token);
-        });
-        Effect::new(move |_| {
             let shrink = self.shrink.get();
             storage_set(KEY_SHRINK, if shrink.enabled { "1" } else { "0" });
             storage_set(KEY_MAX_WIDTH, &shrink.max_width.to_string());
             storage_set(KEY_QUALITY, &quality_text(shrink.quality));
-        });
-        Effect::new(move |_| storage_set(KEY_SIZES, &self.sizes.get()));
-        Effect::new(move |_| {
+            storage_set(KEY_SIZES, &self.sizes.get());
             let lang = self.lang.get();
             storage_set(KEY_LANG, lang.code());
             if let Some(root) = document().document_element() {

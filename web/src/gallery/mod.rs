@@ -15,6 +15,7 @@
 
 mod card;
 mod delete;
+mod labels;
 mod mounted;
 mod search;
 mod selection;
@@ -27,6 +28,7 @@ use crate::api::Api;
 use crate::i18n::{t, use_lang};
 use crate::settings::use_settings;
 use delete::Deleter;
+pub use labels::upload_labels;
 use leptos::prelude::*;
 use search::SearchBox;
 use selection::SelectionBar;
@@ -44,9 +46,11 @@ pub fn Gallery() -> impl IntoView {
 
     Effect::new(move |_| {
         gallery.search.track();
+        gallery.filters.track();
         let connection = settings.connection.get();
         gallery.reload(Api::new(&connection));
     });
+    labels::mount();
     view! {
         <section class="gallery" aria-labelledby="gallery-title">
             <div class="gallery-head">

@@ -3,6 +3,7 @@
 //! page at a time; uploads and deletions update what is shown in place.
 
 use crate::api::{Api, ApiError};
+use imghost_shared::api::albums::{AlbumId, TagName};
 use imghost_shared::api::{ImageId, ImageRecord, ListQuery, MAX_PAGE_SIZE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +28,8 @@ pub struct GalleryState {
     /// The search the listing shows (typing is debounced into it).
     pub search: RwSignal<String>,
     pub selected: RwSignal<HashSet<ImageId>>,
+    /// The album and tags the listing is narrowed to.
+    pub filters: RwSignal<Filters>,
     /// Answers to older requests (an earlier search) are ignored.
     generation: StoredValue<u64>,
 }
@@ -40,6 +43,7 @@ impl GalleryState {
             status: RwSignal::new(LoadStatus::Loading),
             search: RwSignal::new(String::new()),
             selected: RwSignal::new(HashSet::new()),
+            filters: RwSignal::new(Filters::default()),
             generation: StoredValue::new(0),
         }
     }
@@ -100,7 +104,12 @@ impl GalleryState {
         failed: impl FnOnce(ApiError) + 'static,
     ) {
         let generation = self.generation.get_value();
-        let first = ListQuery::first_page(MAX_PAGE_SIZE).with_search(&self.search.get_untracked());
+        let first = ListQuery::first_page(MAX_PAGE_SIZE)
+            .with_search(&self.search.get_untracked())
+            .with_filters(
+                self.filters.with_untracked(|f| f.album),
+                self.filters.with_untracked(|f| f.tags.clone()),
+            );
         let page = match cursor {
             Some(cursor) => first.after(&cursor).map_err(|_| ApiError::BadAnswer),
             None => Ok(first),
@@ -127,7 +136,9 @@ impl GalleryState {
 
     /// A new upload: shown first, if it belongs in the current listing.
     pub fn added(self, image: ImageRecord) {
-        if !matches_search(&image.original_name, &self.search.get_untracked()) {
+        if !matches_search(&image.original_name, &self.search.get_untracked())
+            || !self.filters.with_untracked(|filters| filters.admit(&image))
+        {
             return;
         }
         let mut inserted = false;
@@ -145,7 +156,11 @@ impl GalleryState {
     /// An image back from the trash: in its place (the listing is newest,
     /// i.e. highest id, first), if it belongs in what is listed so far.
     pub fn restored(self, image: ImageRecord) {
-        if !matches_search(&image.original_name, &self.search.get_untracked()) {
+        // A restore does not say the image's albums and tags: under a
+        // filter, the next listing shows it if it belongs.
+        if self.filters.with_untracked(Filters::is_on)
+            || !matches_search(&image.original_name, &self.search.get_untracked())
+        {
             return;
         }
         let more = self.next_cursor.with_untracked(Option::is_some);
@@ -225,6 +240,25 @@ impl GalleryState {
     }
 }
 
+/// The album and tags the listing is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub album: Option<AlbumId>,
+    pub tags: Vec<TagName>,
+}
+
+impl Filters {
+    pub fn is_on(&self) -> bool {
+        self.album.is_some() || !self.tags.is_empty()
+    }
+
+    /// Whether an image with these labels belongs in the listing.
+    pub fn admit(&self, image: &ImageRecord) -> bool {
+        self.album.is_none_or(|album| image.albums.contains(&album))
+            && self.tags.iter().all(|tag| image.tags.contains(tag))
+    }
+}
+
 /// Whether a name is listed for a search, as the server decides it: the
 /// search text anywhere in the name, ignoring case.
 pub fn matches_search(name: &str, search: &str) -> bool {
@@ -245,6 +279,23 @@ pub fn use_gallery() -> GalleryState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_admit_images_with_every_label() {
+        let tag = |name: &str| TagName::parse(name).unwrap();
+        let image: ImageRecord = serde_json::from_str(
+            r#"{"id": 1, "object_key": "k.png", "original_name": "k.png", "image_url": "u",
+                "content_type": null, "size": 1, "created_at": 0,
+                "albums": [2], "tags": ["sky", "sea"]}"#,
+        )
+        .unwrap();
+        let filters = |album, tags| Filters { album, tags };
+        assert!(filters(None, vec![]).admit(&image));
+        assert!(filters(Some(AlbumId(2)), vec![tag("sea")]).admit(&image));
+        assert!(!filters(Some(AlbumId(3)), vec![]).admit(&image));
+        assert!(!filters(None, vec![tag("sky"), tag("night")]).admit(&image));
+        assert!(!Filters::default().is_on());
+    }
 
     #[test]
     fn search_matching_follows_the_server() {

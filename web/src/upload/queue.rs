@@ -281,7 +281,8 @@ impl Uploads {
         let stage = item.stage;
         let progress = move |sent| stage.set(Stage::Uploading(sent));
         let mut extras = extras;
-        let mut result = api.upload(&blob, &name, &extras, progress).await;
+        let labels = crate::gallery::upload_labels();
+        let mut result = api.upload(&blob, &name, &extras, &labels, progress).await;
         // A thumbnail or widths the server refuses store nothing: the image
         // goes again without what was refused (at most twice: each part
         // once), and the gallery or `imghost widths` makes it later.
@@ -295,7 +296,7 @@ impl Uploads {
             warn!("Sent with {name}, refused: {why}");
             extras = fewer;
             item.with_files(|files| files.extras = extras.clone());
-            result = api.upload(&blob, &name, &extras, progress).await;
+            result = api.upload(&blob, &name, &extras, &labels, progress).await;
         }
         match result {
             Ok(answer) => {
