@@ -22,7 +22,7 @@ test('the main page links to the manage page, which uses the saved connection', 
   await uploadViaApi(uniqueName('managed', 'png'), uniquePng('text.png'));
   await openApp(page);
   const link = page.getByTestId('manage-link');
-  await expect(link).toHaveText('Manage: tokens, trash, audit log');
+  await expect(link).toHaveText('Manage: albums, tokens, trash, audit log');
   expect(await link.evaluate((a) => new URL(a.href).pathname)).toBe('/manage.html');
   await page.getByTestId('settings-toggle').click();
   expect(await page.getByTestId('manage-tokens').evaluate((a) => new URL(a.href).pathname + new URL(a.href).hash)).toBe(

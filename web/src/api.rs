@@ -6,8 +6,10 @@ use crate::i18n::Lang;
 use crate::settings::Connection;
 use gloo_net::http::{Request, RequestBuilder};
 use imghost_shared::api::albums::{
-    AlbumId, AlbumListResponse, AlbumResponse, CreateAlbumRequest, UpdateAlbumRequest,
+    AlbumId, AlbumListResponse, AlbumResponse, CreateAlbumRequest, TagListResponse,
+    UpdateAlbumRequest,
 };
+use imghost_shared::api::query_string::encode_pairs;
 use imghost_shared::api::{
     decode_answer, routes, width_field, ApiFailure, AuditQuery, AuditResponse, CreateTokenRequest,
     CreateTokenResponse, DeleteQuery, DeleteResponse, ErrorCode, ImageId, ImageRecord, ListQuery,
@@ -303,6 +305,18 @@ impl Api {
 
     pub fn albums(&self) -> impl Future<Output = Result<AlbumListResponse, ApiError>> {
         self.call(Request::get, routes::ALBUMS, "")
+    }
+
+    pub fn tags(&self) -> impl Future<Output = Result<TagListResponse, ApiError>> {
+        self.call(Request::get, routes::TAGS, "")
+    }
+
+    /// Takes tag `name` off every image.
+    pub async fn delete_tag(&self, name: &str) -> Result<(), ApiError> {
+        let query = encode_pairs([("name", name.into())]);
+        self.call::<IgnoredAny>(Request::delete, routes::TAGS, &query)
+            .await
+            .map(drop)
     }
 
     /// The body of a successful `GET path`, unread: the main page reads

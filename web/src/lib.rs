@@ -8,6 +8,7 @@
 // called in; a `Default` would hide that.
 #![allow(clippy::new_without_default)]
 
+pub mod albums;
 pub mod api;
 pub mod app;
 pub mod audit;

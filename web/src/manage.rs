@@ -1,8 +1,10 @@
-//! The manage page (`/manage.html`, its own wasm): API tokens, the trash
-//! and the audit log, with the connection the main page saved. `#tokens`,
-//! `#trash` or `#audit` in the address picks the section; the nav links set
-//! it, so the back button and bookmarks work.
+//! The manage page (`/manage.html`, its own wasm): albums and tags, API
+//! tokens, the trash and the audit log, with the connection the main page
+//! saved. `#albums`, `#tokens`, `#trash` or `#audit` in the address picks
+//! the section; the nav links set it, so the back button and bookmarks
+//! work.
 
+use crate::albums::AlbumsView;
 use crate::app::{Brand, Clock, DataVersion, LanguageSwitch};
 use crate::audit::AuditView;
 use crate::confirm::{Confirm, ConfirmDialog};
@@ -18,6 +20,7 @@ use std::rc::Rc;
 /// The section shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    Albums,
     Tokens,
     Trash,
     Audit,
@@ -27,6 +30,7 @@ impl Section {
     /// The section a location fragment names; the tokens unless another.
     pub fn from_fragment(fragment: &str) -> Self {
         match fragment.trim_start_matches('#') {
+            "albums" => Self::Albums,
             "trash" => Self::Trash,
             "audit" => Self::Audit,
             _ => Self::Tokens,
@@ -42,6 +46,7 @@ fn current_section() -> Section {
 #[derive(Clone, Copy)]
 struct Sections {
     shown: RwSignal<Section>,
+    albums: AlbumsView,
     trash: TrashView,
     audit: AuditView,
     lang: RwSignal<Lang>,
@@ -53,6 +58,7 @@ impl Sections {
         self.shown.set(section);
         match section {
             Section::Tokens => {}
+            Section::Albums => self.albums.load(),
             Section::Trash => self.trash.load(None),
             Section::Audit => self.audit.load(None),
         }
@@ -67,6 +73,7 @@ impl Sections {
             dom::set(&images, "href", "/");
             dom::set(&images, "data-testid", "nav-images");
             for (section, href, label) in [
+                (Section::Albums, "#albums", mtexts.nav_albums),
                 (Section::Tokens, "#tokens", mtexts.tokens),
                 (Section::Trash, "#trash", mtexts.nav_trash),
                 (Section::Audit, "#audit", mtexts.nav_audit),
@@ -89,11 +96,13 @@ impl Sections {
             let _ = root.toggle_attribute_with_force("hidden", shown == Section::Tokens);
             match shown {
                 Section::Tokens => {}
+                Section::Albums => self.albums.draw(root),
                 Section::Trash => self.trash.draw(root),
                 Section::Audit => self.audit.draw(root),
             }
         };
         let act = move |action| match self.shown.get_untracked() {
+            Section::Albums => self.albums.act(action),
             Section::Trash => self.trash.act(action),
             _ => self.audit.act(action),
         };
@@ -114,6 +123,7 @@ pub fn Manage() -> impl IntoView {
     let signed_in = !settings.connection.with_untracked(|c| c.token.is_empty());
     let sections = Sections {
         shown: RwSignal::new(current_section()),
+        albums: AlbumsView::new(),
         trash: TrashView::new(),
         audit: AuditView::new(),
         lang,
@@ -163,6 +173,7 @@ mod tests {
     fn the_fragment_picks_the_section() {
         assert_eq!(Section::from_fragment("#trash"), Section::Trash);
         assert_eq!(Section::from_fragment("audit"), Section::Audit);
+        assert_eq!(Section::from_fragment("#albums"), Section::Albums);
         assert_eq!(Section::from_fragment("#tokens"), Section::Tokens);
         assert_eq!(Section::from_fragment(""), Section::Tokens);
         assert_eq!(Section::from_fragment("#token=abc"), Section::Tokens);
