@@ -361,7 +361,8 @@ impl Client {
         let (album, tags) = self.filters.clone();
         let mut query = ListQuery::first_page(page_size)
             .with_search(search.unwrap_or_default())
-            .with_filters(album, tags);
+            .with_filters(album, tags)
+            .with_labels();
         if let Some(cursor) = cursor {
             query = query.after(cursor).map_err(|error| {
                 ApiError::Failed(ApiFailure::BadAnswer {

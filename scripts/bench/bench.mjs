@@ -6,9 +6,10 @@
 // Prints one table of medians and p95s with the imghost / reference ratio
 // and writes it to docs/benchmarks.md. Not a test: it asserts nothing.
 import { execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { writeSection } from './report.mjs';
+import { seedImagesSql } from './seed.mjs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +18,6 @@ import { freePort, QUIET_ENV, ROOT, startStack, WRANGLER, withoutAssets, writeCo
 import {
   checkReferenceSql,
   REFERENCE_COUNT_SQL,
-  REFERENCE_INSERT_COLUMNS,
   REFERENCE_LIST_SQL,
 } from '../../tests/support/reference-sql.mjs';
 
@@ -56,39 +56,7 @@ async function timed(fn) {
 }
 
 // ------------------------------------------------------------------ seeding
-const sqlText = (text) => `'${String(text).replaceAll("'", "''")}'`;
-const NAMES = ['holiday', 'screenshot', 'diagram', '猫咪照片', 'IMG', 'cover', 'banner', 'chart'];
-
-// D1 refuses statements over 100 KB.
-const ROWS_PER_INSERT = 200;
-
-/** INSERT statements for `ROWS` images, oldest first. */
-function seedSql(kind) {
-  const statements = [];
-  const start = Date.UTC(2024, 0, 1);
-  for (let first = 1; first <= ROWS; first += ROWS_PER_INSERT) {
-    const values = [];
-    for (let i = first; i < Math.min(first + ROWS_PER_INSERT, ROWS + 1); i++) {
-      const key = `seed/${String(i).padStart(6, '0')}.png`;
-      const name = `${NAMES[i % NAMES.length]}-${i}.png`;
-      const url = `https://img.example.com/${key}`;
-      const size = 50_000 + (i % 1000);
-      const created = start + i * 60_000;
-      if (kind === 'imghost') {
-        const sha = createHash('sha256').update(String(i)).digest('hex');
-        const searchText = [...name].map((c) => `${c} `).join('');
-        values.push(`(${sqlText(key)}, ${sqlText(name)}, ${sqlText(url)}, 'image/png', ${size}, ${created}, 800, 600, ${sqlText(sha)}, ${size}, 'none', ${sqlText(searchText)})`);
-      } else {
-        values.push(`(${sqlText(key)}, ${sqlText(name)}, ${sqlText(url)}, 'image/png', ${size}, ${created})`);
-      }
-    }
-    const columns = kind === 'imghost'
-      ? 'object_key, original_name, image_url, content_type, size, created_at, width, height, sha256, original_size, compressed_by, search_text'
-      : REFERENCE_INSERT_COLUMNS.join(', ');
-    statements.push(`INSERT INTO images (${columns}) VALUES\n${values.join(',\n')};`);
-  }
-  return statements.join('\n');
-}
+const seedSql = (kind) => seedImagesSql(kind, ROWS);
 
 async function wrangler(cwd, ...args) {
   return run(WRANGLER, args, { cwd, env: QUIET_ENV, maxBuffer: 64 << 20 });

@@ -423,9 +423,10 @@ pub fn listing(query: &ListQuery) -> (Statement, Statement) {
             bind(&mut params, Param::Int(query.offset() as i64))
         ));
     }
+    let labels = if query.labels { LABELS } else { NO_LABELS };
     let page = Statement {
         sql: format!(
-            "SELECT {}, {LABELS} FROM {from} WHERE {} ORDER BY {id} DESC {paging}",
+            "SELECT {}, {labels} FROM {from} WHERE {} ORDER BY {id} DESC {paging}",
             qualified_columns(),
             conditions.join(" AND ")
         ),
@@ -439,6 +440,9 @@ fn bind(params: &mut Vec<Param>, param: Param) -> String {
     params.push(param);
     format!("?{}", params.len())
 }
+
+/// Without `labels=1`: the columns, empty, so every listing has one shape.
+const NO_LABELS: &str = "NULL AS albums, NULL AS tags";
 
 /// A listed image's albums and tags, each read through its index.
 const LABELS: &str = "(SELECT group_concat(album_id) FROM album_images \
@@ -493,6 +497,7 @@ mod tests {
             search: search.map(str::to_string),
             album: None,
             tags: vec![],
+            labels: false,
         }
     }
 
@@ -738,6 +743,7 @@ mod query_plans {
                         search: search.map(str::to_string),
                         album,
                         tags: tags.clone(),
+                        labels: true,
                     };
                     let (rows, total) = listing(&query);
                     assert_no_table_scan(&db, &rows);
@@ -1181,6 +1187,7 @@ mod query_plans {
             search: None,
             album: None,
             tags: vec![],
+            labels: false,
         });
         assert_eq!(one::<i64>(&db, &total.sql), 0);
         assert!(run(&db, &page.sql, &[int(i64::MAX), int(20)]).is_empty());

@@ -48,6 +48,9 @@ pub struct ListQuery {
     pub album: Option<AlbumId>,
     /// Only the images carrying every one of these tags (`tag=a&tag=b`).
     pub tags: Vec<TagName>,
+    /// Each image with its `albums` and `tags` (`labels=1`): a few more
+    /// rows read per image, so only for clients that show or keep them.
+    pub labels: bool,
 }
 
 /// A query string the listing cannot read: a cursor it did not hand out,
@@ -88,6 +91,15 @@ impl ListQuery {
             search: None,
             album: None,
             tags: Vec::new(),
+            labels: false,
+        }
+    }
+
+    /// With each image's albums and tags.
+    pub fn with_labels(self) -> Self {
+        Self {
+            labels: true,
+            ..self
         }
     }
 
@@ -138,6 +150,9 @@ impl ListQuery {
         for tag in &self.tags {
             pairs.push(("tag", tag.as_str().into()));
         }
+        if self.labels {
+            pairs.push(("labels", "1".into()));
+        }
         encode_pairs(pairs)
     }
 
@@ -169,6 +184,7 @@ impl ListQuery {
                 "pageSize" => query.page_size = parse_page_size(value),
                 "cursor" if !value.is_empty() => cursor = Some(value),
                 "search" => query.search = normalize_search(value),
+                "labels" => query.labels = value == "1" || value == "true",
                 "album" if !value.is_empty() => {
                     query.album = Some(AlbumId::parse(value).ok_or_else(|| {
                         InvalidListQuery(format!("album must be an album's id, not `{value}`"))
@@ -376,13 +392,16 @@ mod tests {
                 page: PageRequest::Number(7),
                 ..first.clone()
             },
-            ListQuery::first_page(50).with_search("cat").with_filters(
-                Some(AlbumId(3)),
-                vec![
-                    TagName::parse("tokyo").unwrap(),
-                    TagName::parse("night sky").unwrap(),
-                ],
-            ),
+            ListQuery::first_page(50)
+                .with_search("cat")
+                .with_filters(
+                    Some(AlbumId(3)),
+                    vec![
+                        TagName::parse("tokyo").unwrap(),
+                        TagName::parse("night sky").unwrap(),
+                    ],
+                )
+                .with_labels(),
         ];
         for query in cases {
             let text = query.to_query_string();
