@@ -16,6 +16,8 @@ CREATE TABLE albums (
 -- Sibling albums have different names, whatever their case.
 CREATE UNIQUE INDEX albums_sibling_name ON albums(COALESCE(parent_id, 0), name COLLATE NOCASE);
 CREATE UNIQUE INDEX albums_share_token ON albums(share_token) WHERE share_token IS NOT NULL;
+CREATE INDEX albums_parent ON albums(parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX albums_cover ON albums(cover_image_id) WHERE cover_image_id IS NOT NULL;
 
 -- Both ways indexed: an album's images newest first (the primary key),
 -- and an image's albums (the second index).
@@ -65,10 +67,13 @@ BEGIN
 END;
 
 -- ...images going to the trash and back (their links stay, so a restore
--- brings an image back into its albums with its tags)...
+-- brings an image back into its albums with its tags; a trashed image is
+-- no album's cover)...
 CREATE TRIGGER labels_after_trash AFTER UPDATE OF deleted_at ON images
 WHEN (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
 BEGIN
+  UPDATE albums SET cover_image_id = NULL
+  WHERE NEW.deleted_at IS NOT NULL AND cover_image_id = NEW.id;
   UPDATE albums SET image_count = image_count + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END)
   WHERE id IN (SELECT album_id FROM album_images WHERE image_id = NEW.id);
   UPDATE tags SET image_count = image_count + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END)
@@ -87,3 +92,8 @@ BEGIN
   DELETE FROM image_tags WHERE image_id = OLD.id;
   UPDATE albums SET cover_image_id = NULL WHERE cover_image_id = OLD.id;
 END;
+
+-- Named tokens that may do everything an admin does may organise too.
+UPDATE tokens SET scopes = scopes || ',organize'
+WHERE revoked_at IS NULL AND (',' || scopes || ',') LIKE '%,admin,%'
+  AND (',' || scopes || ',') NOT LIKE '%,organize,%';

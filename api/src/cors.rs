@@ -35,7 +35,7 @@ impl AllowedOrigins {
     }
 }
 
-const ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+const ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, Range, If-None-Match";
 const EXPOSE_HEADERS: &str = "Content-Length, Content-Range, ETag, Retry-After, X-D1-Rows-Read";
 

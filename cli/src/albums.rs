@@ -73,11 +73,14 @@ pub async fn ensure_all(
     client: &Client,
     paths: &[String],
 ) -> Result<HashMap<String, AlbumId>, Error> {
-    let mut albums = client.albums().await?.albums;
     let mut found = HashMap::new();
+    if paths.is_empty() {
+        return Ok(found);
+    }
+    let mut albums = client.albums().await?.albums;
     for path in paths {
         let id = ensure_in(client, &mut albums, path).await?;
-        found.insert(path.to_lowercase(), id);
+        found.insert(path.to_ascii_lowercase(), id);
     }
     Ok(found)
 }

@@ -211,7 +211,7 @@ async fn restore(
     // Its albums and tags, checked before anything is sent.
     let mut album_ids = Vec::new();
     for path in &entry.albums {
-        let id = albums.get(&path.to_lowercase()).ok_or_else(|| {
+        let id = albums.get(&path.to_ascii_lowercase()).ok_or_else(|| {
             Error::Usage(format!(
                 "album {path:?} is not in {}",
                 crate::export::ALBUMS

@@ -205,7 +205,7 @@ pub async fn run(client: &Client, options: Options) -> Result<u8, Error> {
         let paths: Vec<String> = per_post.keys().cloned().collect();
         let albums = crate::albums::ensure_all(client, &paths).await?;
         for (path, ids) in &per_post {
-            let album = albums[&path.to_lowercase()];
+            let album = albums[&path.to_ascii_lowercase()];
             for chunk in ids.chunks(imghost_shared::api::albums::MAX_BULK_IMAGES) {
                 let request = AlbumImagesRequest {
                     add: chunk.to_vec(),

@@ -111,6 +111,23 @@ describe('albums', () => {
     assert.equal(albums.find((a) => a.id === best.id).image_count, 3);
   });
 
+  test('a move leaves an image trashed meanwhile where it was, and a removed cover is no cover', async () => {
+    const from = await album(`From ${next()}`);
+    const to = await album(`To ${next()}`);
+    const kept = await upload();
+    const trashed = await upload();
+    await ok('POST', `/albums/images?id=${from.id}`, { json: { add: [kept.id, trashed.id] } });
+    await ok('PATCH', `/albums?id=${from.id}`, { json: { cover_image_id: kept.id } });
+    await ok('DELETE', `/delete?id=${trashed.id}`);
+    const moved = await ok('POST', `/albums/images?id=${to.id}`, { json: { add: [kept.id, trashed.id], from_album_id: from.id } });
+    assert.equal(moved.added, 1);
+    await ok('POST', `/trash/restore?id=${trashed.id}`);
+    assert.deepEqual(ids(await listing(`album=${from.id}`)), [trashed.id]);
+    assert.deepEqual(ids(await listing(`album=${to.id}`)), [kept.id]);
+    const albums = (await ok('GET', '/albums')).albums;
+    assert.equal(albums.find((a) => a.id === from.id).cover_image_id ?? null, null, 'the moved cover left its album');
+  });
+
   test('a cover is one of the album\'s own images', async () => {
     const covered = await album(`Covered ${next()}`);
     const inside = await upload();
@@ -188,6 +205,23 @@ describe('uploads', () => {
     assert.equal(again.duplicate, true);
     assert.deepEqual(ids(await listing(`album=${other.id}`)), [first.id]);
 
+    // A token that may only upload labels what it adds, not an image that
+    // was there: its bytes could otherwise reach any image.
+    const uploader = (await ok('POST', '/tokens', { json: { name: `uploader-${next()}`, scopes: ['upload'] } })).token;
+    const elsewhere = await album(`Elsewhere ${next()}`);
+    const sent = await call('POST', `/upload?album=${elsewhere.id}&tags=sneaky`, { body: uploadForm(bytes), token: uploader });
+    assert.equal(sent.status, 200, said(sent));
+    assert.equal(sent.body.duplicate, true);
+    assert.equal(sent.body.albums, undefined);
+    assert.equal((await listing(`album=${elsewhere.id}`)).total, 0);
+    assert.equal((await listing('tag=sneaky')).total, 0);
+    const fresh = await call('POST', `/upload?album=${elsewhere.id}&tags=own`, {
+      body: uploadForm(await uniquePng(`uploader-${next()}`)),
+      token: uploader,
+    });
+    assert.equal(fresh.status, 200, said(fresh));
+    assert.deepEqual(ids(await listing(`album=${elsewhere.id}&tag=own`)), [fresh.body.id]);
+
     const before = (await ok('GET', '/stats')).image_count;
     const unknown = await call('POST', '/upload?album=999999', { body: uploadForm(await uniquePng(`nowhere-${next()}`)) });
     assert.equal(unknown.status, 400, said(unknown));
@@ -235,6 +269,12 @@ describe('shared albums', () => {
     assert.equal((await fetch(expiring.album.share.url)).status, 200);
     await new Promise((done) => setTimeout(done, soon - Date.now() + 200));
     assert.equal((await fetch(expiring.album.share.url)).status, 404, 'expired');
+    const listed = (await ok('GET', '/albums')).albums.find((a) => a.id === shared.id);
+    assert.equal(listed.share ?? null, null, 'an expired link is not listed as shared');
+    const renewed = await ok('PATCH', `/albums?id=${shared.id}`, { json: { share: { expires_at: null } } });
+    assert.notEqual(renewed.album.share.url, expiring.album.share.url, 'sharing again after expiry makes a new link');
+    assert.equal((await fetch(expiring.album.share.url)).status, 404);
+    assert.equal((await fetch(renewed.album.share.url)).status, 200);
 
     const past = await call('PATCH', `/albums?id=${shared.id}`, { json: { share: { expires_at: 1 } } });
     assert.equal(past.status, 400, said(past));

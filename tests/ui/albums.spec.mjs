@@ -96,16 +96,25 @@ test('new uploads go into the chosen album with the chosen tags', async ({ page 
   await page.getByTestId('upload-tags').fill(`${tag}, Draft${stamp}`);
   await page.getByTestId('upload-tags').blur();
   made.tags.add(`draft${stamp}`);
+  // Selecting a card redraws the selection's controls, not these.
+  await page.getByTestId('image-card').first().getByTestId('select').check();
+  await expect(page.getByTestId('upload-tags')).toHaveValue(`${tag}, Draft${stamp}`);
+  await page.getByTestId('image-card').first().getByTestId('select').uncheck();
   const name = uniqueName(`inbox-${stamp}`, 'png');
   await dropFiles(page, [{ name, bytes: uniquePng(), type: 'image/png' }]);
   await expectFinished(uploadRow(page, name));
   const [stored] = (await api(`/query?album=${inbox.id}&labels=1`)).body.results;
   expect(stored.original_name).toBe(name);
   expect(stored.tags.sort()).toEqual([`draft${stamp}`, tag]);
-  // A bad tag is marked and not used.
-  await page.getByTestId('upload-tags').fill('a,b\u0007');
+  // A bad tag is marked, and the tags typed before it are not used either.
+  await page.getByTestId('upload-tags').fill('x'.repeat(51));
   await page.getByTestId('upload-tags').blur();
   await expect(page.getByTestId('upload-tags')).toHaveAttribute('aria-invalid', 'true');
+  const plain = uniqueName(`untagged-${stamp}`, 'png');
+  await dropFiles(page, [{ name: plain, bytes: uniquePng(), type: 'image/png' }]);
+  await expectFinished(uploadRow(page, plain));
+  const untagged = (await api(`/query?album=${inbox.id}&labels=1`)).body.results.find((image) => image.original_name === plain);
+  expect(untagged.tags ?? []).toEqual([]);
 });
 
 test('a shared album\'s page works without JavaScript and shows nothing outside the album', async ({ browser, page }) => {

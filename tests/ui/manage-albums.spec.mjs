@@ -20,6 +20,7 @@ test('albums are made, nested, renamed, shared and deleted; tags deleted; no URL
   await page.getByTestId('create-album').click();
   const row = (name) => section.getByTestId('album-row').filter({ has: page.locator(`input[value="${name}"]`) });
   await expect(row(`Blog ${stamp}`)).toHaveCount(1);
+  await page.waitForLoadState('networkidle');
   await page.getByTestId('new-album-name').fill(`Drafts ${stamp}`);
   await section.locator('form').first().getByTestId('album-parent').selectOption({ label: `Blog ${stamp}` });
   await page.getByTestId('create-album').click();

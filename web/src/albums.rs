@@ -67,11 +67,15 @@ impl AlbumsView {
     pub fn load(self) {
         let api = self.settings.api();
         spawn_local(async move {
-            match api.albums().await {
+            // Both answers first, then both lists at once: one redraw, so
+            // that a name being typed is not wiped by a second.
+            let albums = api.albums().await;
+            let tags = api.tags().await;
+            match albums {
                 Ok(answer) => self.albums.set(answer.albums),
                 Err(error) => self.toasts.error(error.message(self.lang.get_untracked())),
             }
-            if let Ok(answer) = api.tags().await {
+            if let Ok(answer) = tags {
                 self.tags.set(answer.tags);
             }
         });

@@ -47,10 +47,17 @@ impl AlbumRow {
             cover_image_id: self.cover_image_id.map(ImageId),
             image_count: self.image_count.max(0) as u64,
             created_at: self.created_at,
-            share: self.share_token.map(|token| AlbumShare {
-                url: format!("{origin}{}{token}", routes::SHARED_ALBUM_PREFIX),
-                expires_at: self.share_expires_at,
-            }),
+            // A link past its expiry opens nothing: the album is not shared.
+            share: self
+                .share_token
+                .filter(|_| {
+                    let now = Date::now().as_millis() as i64;
+                    self.share_expires_at.is_none_or(|at| at > now)
+                })
+                .map(|token| AlbumShare {
+                    url: format!("{origin}{}{token}", routes::SHARED_ALBUM_PREFIX),
+                    expires_at: self.share_expires_at,
+                }),
         })
     }
 }
@@ -318,16 +325,20 @@ fn plan(
                         _ => JsValue::NULL,
                     },
                     optional(share.flatten().and_then(|share| share.expires_at)),
+                    int(now),
                 ],
             )?;
             let detail = describe_update(&request);
-            let cover_refused = ApiError::BadRequest(format!(
-                "Image {} is not in album {id}: a cover is one of the album's images",
-                request
-                    .cover_image_id
-                    .flatten()
-                    .map_or(String::new(), |c| c.to_string())
-            ));
+            // No row changed: the cover was not the album's, or (a request
+            // racing this one) the name was taken or the album deleted.
+            let unchanged = match request.cover_image_id.flatten() {
+                Some(cover) => ApiError::BadRequest(format!(
+                    "Image {cover} is not in album {id}: a cover is one of the album's images"
+                )),
+                None => ApiError::Conflict(format!(
+                    "Album {id} changed meanwhile: list the albums again and retry"
+                )),
+            };
             (
                 vec![
                     update,
@@ -337,7 +348,7 @@ fn plan(
                         Some(&detail),
                     )?,
                 ],
-                Answer::Album(cover_refused),
+                Answer::Album(unchanged),
             )
         }
         Route::DeleteAlbum => {
@@ -380,12 +391,22 @@ fn plan(
                     queries::ALBUM_REMOVE,
                     &[int(id.0), remove.as_str().into()],
                 )?,
+                statement(
+                    db,
+                    queries::ALBUM_UNCOVER,
+                    &[int(id.0), remove.as_str().into()],
+                )?,
             ];
             let from = request.from_album_id.filter(|from| *from != id);
             if let Some(from) = from {
                 statements.push(statement(
                     db,
-                    queries::ALBUM_REMOVE,
+                    queries::ALBUM_MOVE_OUT,
+                    &[int(from.0), add.as_str().into(), int(id.0)],
+                )?);
+                statements.push(statement(
+                    db,
+                    queries::ALBUM_UNCOVER,
                     &[int(from.0), add.as_str().into()],
                 )?);
             }
@@ -570,9 +591,14 @@ impl UploadLabels {
         tags: Vec<TagName>,
     ) -> ApiResult<Self> {
         if let Some(id) = album {
-            album_row(db, id)
-                .await
-                .map_err(|_| ApiError::BadRequest(format!("No album {id} to upload into")))?;
+            match album_row(db, id).await {
+                Err(ApiError::NotFound(_)) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "No album {id} to upload into"
+                    )))
+                }
+                other => other?,
+            };
         }
         if tags.len() > MAX_BULK_TAGS {
             return Err(ApiError::BadRequest(format!(
@@ -586,8 +612,7 @@ impl UploadLabels {
         self.album.is_none() && self.tags.is_empty()
     }
 
-    /// Puts `image` in the album and gives it the tags (also when the
-    /// upload found the image already stored).
+    /// Puts `image` in the album and gives it the tags.
     pub async fn apply(&self, db: &D1Database, actor: &Actor, image: ImageId) -> ApiResult<()> {
         if self.is_empty() {
             return Ok(());

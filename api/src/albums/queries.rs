@@ -30,15 +30,16 @@ pub const ALBUM_CREATE: &str = concat!(
 
 /// ?2 new name or NULL; with ?3 the parent becomes ?4; with ?5 the cover
 /// becomes ?6 (only an image live in the album: else nothing changes);
-/// with ?7 the album is shared by token ?8 (its own if it has
-/// one) until ?9, or with ?8 NULL no longer shared. Nothing if a sibling
-/// has the name.
+/// with ?7 the album is shared by token ?8 (its own if it has one that
+/// has not expired by ?10) until ?9, or with ?8 NULL no longer shared.
+/// Nothing if a sibling has the name.
 pub const ALBUM_UPDATE: &str = concat!(
     "UPDATE OR IGNORE albums SET name = COALESCE(?2, name), \
      parent_id = CASE WHEN ?3 THEN ?4 ELSE parent_id END, \
      cover_image_id = CASE WHEN ?5 THEN ?6 ELSE cover_image_id END, \
      share_token = CASE WHEN ?7 THEN CASE WHEN ?8 IS NULL THEN NULL \
-     ELSE COALESCE(share_token, ?8) END ELSE share_token END, \
+     WHEN share_token IS NOT NULL AND (share_expires_at IS NULL OR share_expires_at > ?10) \
+     THEN share_token ELSE ?8 END ELSE share_token END, \
      share_expires_at = CASE WHEN ?7 THEN ?9 ELSE share_expires_at END \
      WHERE id = ?1 AND (NOT ?5 OR ?6 IS NULL OR EXISTS (SELECT 1 FROM album_images \
      JOIN images ON images.id = album_images.image_id \
@@ -63,16 +64,29 @@ pub const ALBUM_ADD: &str = "INSERT OR IGNORE INTO album_images (album_id, image
 pub const ALBUM_REMOVE: &str = "DELETE FROM album_images \
      WHERE album_id = ?1 AND image_id IN (SELECT value FROM json_each(?2)) RETURNING image_id";
 
+/// Album ?1 loses its cover if it was one of the images of ?2.
+pub const ALBUM_UNCOVER: &str = "UPDATE albums SET cover_image_id = NULL \
+     WHERE id = ?1 AND cover_image_id IN (SELECT value FROM json_each(?2))";
+
+/// A move's second half: the images of ?2 out of album ?1, only those now
+/// in album ?3 (an image trashed meanwhile was not added there, and keeps
+/// its place).
+pub const ALBUM_MOVE_OUT: &str = "DELETE FROM album_images \
+     WHERE album_id = ?1 AND image_id IN (SELECT image_id FROM album_images \
+     WHERE album_id = ?3 AND image_id IN (SELECT value FROM json_each(?2)))";
+
 /// The album a share link opens, through its token's index.
 pub const SHARED_ALBUM: &str = "SELECT id, name, share_expires_at FROM albums \
      WHERE share_token = ?1";
 
-/// One page of a shared album: live images below id ?2, at most ?3.
+/// One page of a shared album: its live images newest first, ?2 of them
+/// after the first ?3. (Page numbers, not image ids, in its links: an id
+/// would tell the size of the whole library.)
 pub const SHARED_PAGE: &str = "SELECT images.id, images.object_key, images.original_name, \
      images.width, images.height, images.thumbnail_key, images.widths \
      FROM album_images JOIN images ON images.id = album_images.image_id \
-     WHERE album_images.album_id = ?1 AND album_images.image_id < ?2 \
-     AND images.deleted_at IS NULL ORDER BY album_images.image_id DESC LIMIT ?3";
+     WHERE album_images.album_id = ?1 AND images.deleted_at IS NULL \
+     ORDER BY album_images.image_id DESC LIMIT ?2 OFFSET ?3";
 
 /// Every tag with its count, by name.
 pub const TAG_LIST: &str = "SELECT name, image_count FROM tags ORDER BY name";

@@ -25,9 +25,9 @@ pub struct SharedImage {
     pub thumbnail_key: Option<String>,
 }
 
-/// The page: `base_url` serves the images; `older` is the id to continue
-/// below when the page is full.
-pub fn render(album: &str, images: &[SharedImage], base_url: &str, older: Option<i64>) -> String {
+/// The page: `base_url` serves the images; `older` is the number of the
+/// next page when this one is full.
+pub fn render(album: &str, images: &[SharedImage], base_url: &str, older: Option<u32>) -> String {
     let title = escape_html(album);
     let mut items = String::new();
     for image in images {
@@ -53,7 +53,7 @@ pub fn render(album: &str, images: &[SharedImage], base_url: &str, older: Option
         format!("<ul>{items}</ul>")
     };
     let more = older
-        .map(|id| format!("<nav><a href=\"?before={id}\" rel=\"next\">Older images</a></nav>"))
+        .map(|page| format!("<nav><a href=\"?page={page}\" rel=\"next\">Older images</a></nav>"))
         .unwrap_or_default();
     page(&title, &format!("<h1>{title}</h1>{body}{more}"))
 }
@@ -87,13 +87,16 @@ li a:focus-visible{outline:3px solid Highlight}\
 img{display:block;width:100%;height:auto;object-fit:cover;background:#8882}\
 nav{margin:1.5rem 0;text-align:center}nav a{color:LinkText;font-size:1.1rem}";
 
-/// The `before` of a page's query string: the id to continue below.
-pub fn before_of(query: &str) -> i64 {
+/// Pages past this are empty (and the offset stays small).
+const MAX_PAGE: u32 = 10_000;
+
+/// The `page` of a page's query string: 1 unless a number from 1 on.
+pub fn page_of(query: &str) -> u32 {
     let pairs = imghost_shared::api::query_string::decode_pairs(query);
-    imghost_shared::api::query_string::first_value(&pairs, "before")
-        .and_then(|text| text.parse::<i64>().ok())
-        .filter(|id| *id > 0)
-        .unwrap_or(i64::MAX)
+    imghost_shared::api::query_string::first_value(&pairs, "page")
+        .and_then(|text| text.parse::<u32>().ok())
+        .filter(|page| *page > 0)
+        .map_or(1, |page| page.min(MAX_PAGE))
 }
 
 #[derive(Deserialize)]
@@ -113,6 +116,7 @@ pub async fn handle_shared(
     origin: &str,
 ) -> ApiResult<Response> {
     let now = Date::now().as_millis() as i64;
+    let page = page_of(query);
     let valid_token = token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit());
     let album = if valid_token {
         db.prepare(super::queries::SHARED_ALBUM)
@@ -130,15 +134,13 @@ pub async fn handle_shared(
                 .prepare(super::queries::SHARED_PAGE)
                 .bind(&[
                     JsValue::from_f64(album.id as f64),
-                    JsValue::from_f64(before_of(query) as f64),
                     JsValue::from_f64(f64::from(PAGE_SIZE)),
+                    JsValue::from_f64(f64::from((page - 1) * PAGE_SIZE)),
                 ])?
                 .all()
                 .await?
                 .results()?;
-            let older = (images.len() == PAGE_SIZE as usize)
-                .then(|| images.last().map(|last| last.id))
-                .flatten();
+            let older = (images.len() == PAGE_SIZE as usize && page < MAX_PAGE).then_some(page + 1);
             let base_url = config.image_base_url(origin);
             (200, render(&album.name, &images, &base_url, older))
         }
@@ -191,7 +193,7 @@ mod tests {
                 image(5, "plain.png", None),
             ],
             "https://img.example/i",
-            Some(5),
+            Some(2),
         );
         assert!(html.contains("<h1>Trips &lt;2026&gt; &amp; &quot;more&quot;</h1>"));
         assert!(!html.contains("<script>"));
@@ -200,7 +202,7 @@ mod tests {
             "<a href=\"https://img.example/i/2026/7.png\"><img src=\"https://img.example/i/2026/7.thumb.webp\""
         ));
         assert!(html.contains("<img src=\"https://img.example/i/2026/5.png\""));
-        assert!(html.contains("href=\"?before=5\" rel=\"next\""));
+        assert!(html.contains("href=\"?page=2\" rel=\"next\""));
         assert!(html.contains("<html lang=\"en\">"));
     }
 
@@ -212,10 +214,12 @@ mod tests {
     }
 
     #[test]
-    fn before_reads_a_positive_id_or_starts_at_the_top() {
-        assert_eq!(before_of("before=41"), 41);
-        assert_eq!(before_of("before=-3"), i64::MAX);
-        assert_eq!(before_of("before=x&y=1"), i64::MAX);
-        assert_eq!(before_of(""), i64::MAX);
+    fn page_reads_a_number_from_one_or_starts_at_the_top() {
+        assert_eq!(page_of("page=3"), 3);
+        assert_eq!(page_of("page=0"), 1);
+        assert_eq!(page_of("page=-3"), 1);
+        assert_eq!(page_of("page=x&y=1"), 1);
+        assert_eq!(page_of(""), 1);
+        assert_eq!(page_of("page=4000000000"), MAX_PAGE);
     }
 }

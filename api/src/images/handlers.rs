@@ -36,7 +36,6 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
     let query =
         UploadQuery::from_query_string(&query_string(&req)?).map_err(ApiError::BadRequest)?;
     let actor = Actor::of(&caller, &req)?;
-    let labels = UploadLabels::check(&app.db, query.album, query.tags).await?;
     let policy = UploadPolicy {
         allow_svg: app.config.allow_svg,
         max_pixels: app.config.max_image_pixels,
@@ -53,6 +52,8 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
         }),
         ..read_upload(&mut req, app.config.max_upload_bytes).await?
     };
+    // Checked once the body is read, so that no body tells which albums exist.
+    let labels = UploadLabels::check(&app.db, query.album, query.tags).await?;
     let public = R2Objects(&app.bucket);
     let trash = R2Objects(app.trash_bucket()?);
     let uploaded = upload_image(
@@ -66,11 +67,20 @@ pub async fn handle_upload(mut req: Request, app: &AppContext) -> ApiResult<Resp
         file,
     )
     .await?;
-    labels.apply(&app.db, &actor, uploaded.image.id).await?;
-    let image = ImageRecord {
-        albums: labels.album.into_iter().collect(),
-        tags: labels.tags,
-        ..uploaded.image.served_from(&app.image_base_url(&req)?)
+    // A token that may only upload labels what it adds, not images that
+    // were already there (its bytes would otherwise reach any image).
+    let labelled = !uploaded.duplicate || caller.require(access::Scope::Organize).is_ok();
+    let image = uploaded.image.served_from(&app.image_base_url(&req)?);
+    let image = match labelled {
+        true => {
+            labels.apply(&app.db, &actor, image.id).await?;
+            ImageRecord {
+                albums: labels.album.into_iter().collect(),
+                tags: labels.tags,
+                ..image
+            }
+        }
+        false => image,
     };
     json(&UploadResponse {
         success: true,

@@ -228,8 +228,15 @@ fn place(
     Some(div)
 }
 
-/// The three containers, once placed, and the connection they list for.
-type Placed = ([Option<web_sys::Element>; 3], crate::settings::Connection);
+/// What the effect keeps between runs: the three containers, once placed,
+/// the connection they list for, and what the controls with text fields
+/// were last written for (they are written again only when that changes,
+/// so that typing in them survives a change of selection).
+struct Placed {
+    containers: [Option<web_sys::Element>; 3],
+    connection: crate::settings::Connection,
+    written: Option<(LabelLists, crate::i18n::Lang, bool)>,
+}
 
 /// Puts the filters under the gallery's head, the selection's album and
 /// tag actions under them, and the choice for new uploads in the upload
@@ -254,11 +261,13 @@ pub fn mount() {
     } = controls;
     Effect::new(move |placed: Option<Placed>| {
         let connection = settings.connection.get();
-        let [filters, actions, upload] = match placed {
-            Some((elements, listed)) if listed == connection => elements,
-            Some((elements, _)) => {
+        let (containers, written) = match placed {
+            Some(placed) if placed.connection == connection => (placed.containers, placed.written),
+            Some(placed) => {
+                // Another server: its albums are others.
+                UPLOAD_LABELS.with(|labels| *labels.borrow_mut() = Default::default());
                 load(lists, crate::api::Api::new(&connection));
-                elements
+                (placed.containers, None)
             }
             None => {
                 load(lists, crate::api::Api::new(&connection));
@@ -270,28 +279,37 @@ pub fn mount() {
                 let actions = place(".filters", false, "label-actions", function);
                 let upload = place(".options", true, "upload-labels", function);
                 listener.forget();
-                [filters, actions, upload]
+                ([filters, actions, upload], None)
             }
         };
-        let texts = lang.get().texts();
+        let [filters, actions, upload] = &containers;
+        let language = lang.get();
+        let texts = language.texts();
         let shown = gallery.filters.get();
         let selected = gallery.selected.with(|selected| selected.len());
-        lists.with(|lists| {
-            if let Some(filters) = &filters {
-                let html = filters_html(lists, texts, shown.album.map(|a| a.0), &shown.tags);
-                filters.set_inner_html(&html);
-                let _ = filters.toggle_attribute_with_force("hidden", lists.is_empty());
+        let now = lists.with(|lists| (lists.clone(), language, shown.album.is_some()));
+        let rewrite = written.as_ref() != Some(&now);
+        let (lists, _, by_album) = &now;
+        if let Some(filters) = filters {
+            let html = filters_html(lists, texts, shown.album.map(|a| a.0), &shown.tags);
+            filters.set_inner_html(&html);
+            let _ = filters.toggle_attribute_with_force("hidden", lists.is_empty());
+        }
+        if let Some(actions) = actions {
+            if rewrite {
+                actions.set_inner_html(&actions_html(lists, texts, *by_album));
             }
-            if let Some(actions) = &actions {
-                actions.set_inner_html(&actions_html(lists, texts, shown.album.is_some()));
-                let _ = actions.toggle_attribute_with_force("hidden", selected == 0);
-            }
-            if let Some(upload) = &upload {
-                let chosen = UPLOAD_LABELS.with(|labels| labels.borrow().0.map(|a| a.0));
-                upload.set_inner_html(&upload_html(lists, texts, chosen));
-            }
-        });
-        ([filters, actions, upload], connection)
+            let _ = actions.toggle_attribute_with_force("hidden", selected == 0);
+        }
+        if let (Some(upload), true) = (upload, rewrite) {
+            let (album, tags) = UPLOAD_LABELS.with(|labels| labels.borrow().clone());
+            upload.set_inner_html(&upload_html(lists, texts, album.map(|a| a.0), &tags));
+        }
+        Placed {
+            containers,
+            connection,
+            written: Some(now),
+        }
     });
 }
 
@@ -333,7 +351,13 @@ fn on_filter(gallery: super::GalleryState, event: &web_sys::Event) {
             Some(at) => {
                 filters.tags.remove(at);
             }
-            None => filters.tags.push(tag),
+            None => {
+                // The server takes so many tags at once: the oldest gives way.
+                if filters.tags.len() == imghost_shared::api::albums::MAX_FILTER_TAGS {
+                    filters.tags.remove(0);
+                }
+                filters.tags.push(tag);
+            }
         },
     );
 }
@@ -347,11 +371,11 @@ fn on_upload_choice(event: &web_sys::Event) {
         UPLOAD_LABELS.with(|labels| labels.borrow_mut().0 = AlbumId::parse(&value));
         return;
     }
-    let parsed = TagName::parse_list(&value);
-    let _ = target.set_attribute("aria-invalid", &parsed.is_err().to_string());
-    if parsed.is_ok() {
-        UPLOAD_LABELS.with(|labels| labels.borrow_mut().1 = value);
-    }
+    // Tags that cannot be are not kept: no upload goes out with the ones
+    // typed before.
+    let valid = TagName::parse_list(&value).is_ok();
+    let _ = target.set_attribute("aria-invalid", &(!valid).to_string());
+    UPLOAD_LABELS.with(|labels| labels.borrow_mut().1 = if valid { value } else { String::new() });
 }
 
 fn button(action: &str, text: &str) -> String {
@@ -382,8 +406,9 @@ pub fn actions_html(lists: &LabelLists, texts: &Texts, by_album: bool) -> String
     html
 }
 
-/// The album (when there are albums) and tags of new uploads.
-pub fn upload_html(lists: &LabelLists, texts: &Texts, album: Option<i64>) -> String {
+/// The album (when there are albums) and tags (`tags`, as typed) of new
+/// uploads.
+pub fn upload_html(lists: &LabelLists, texts: &Texts, album: Option<i64>, tags: &str) -> String {
     let select = if lists.albums.is_empty() {
         String::new()
     } else {
@@ -395,8 +420,9 @@ pub fn upload_html(lists: &LabelLists, texts: &Texts, album: Option<i64>) -> Str
     };
     format!(
         "{select}<input type=\"text\" class=\"small\" data-testid=\"upload-tags\" \
-         aria-label=\"{0}\" placeholder=\"{0}\">",
-        texts.upload_tags
+         aria-label=\"{0}\" placeholder=\"{0}\" value=\"{1}\">",
+        texts.upload_tags,
+        escape_html(tags)
     )
 }
 
