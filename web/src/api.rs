@@ -144,6 +144,9 @@ fn refusal(status: u16, body: &str) -> ApiError {
 /// An answer's status and body.
 type Answer = Result<(u16, String), ApiError>;
 
+/// How long a call (not an upload) may wait for its answer.
+const CALL_TIMEOUT_MS: u32 = 30_000;
+
 /// Sends a fetch request; its answer. One boxed future for every endpoint,
 /// so the fetch is compiled once, not once per answer type.
 fn exchange(request: Result<Request, ApiError>) -> Pin<Box<dyn Future<Output = Answer>>> {
@@ -233,7 +236,11 @@ impl Api {
         path: &str,
         query: &str,
     ) -> Result<Request, ApiError> {
+        // A request the server never answers fails after a while, rather
+        // than leave a listing "loading" for good (its retry is a click).
+        let signal = web_sys::AbortSignal::timeout_with_u32(CALL_TIMEOUT_MS);
         self.request(method, path, query)
+            .abort_signal(Some(&signal))
             .build()
             .map_err(|_| ApiError::Unreachable)
     }
