@@ -11,10 +11,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{json, json_body, query_string};
 use crate::web_url;
 use imghost_shared::api::albums::{
-    bulk_ids, check_placement, json_ids, Album, AlbumId, AlbumImagesRequest, AlbumListResponse,
-    AlbumName, AlbumResponse, AlbumShare, CreateAlbumRequest, LabelChangeResponse, RemovedResponse,
-    ShareAlbumRequest, Tag, TagImagesRequest, TagListResponse, TagName, UpdateAlbumRequest,
-    MAX_BULK_TAGS,
+    bulk_ids, check_placement, json_ids, json_tags, Album, AlbumId, AlbumImagesRequest,
+    AlbumListResponse, AlbumName, AlbumResponse, AlbumShare, CreateAlbumRequest,
+    LabelChangeResponse, RemovedResponse, ShareAlbumRequest, Tag, TagImagesRequest,
+    TagListResponse, TagName, UpdateAlbumRequest, MAX_BULK_TAGS,
 };
 use imghost_shared::api::query_string::{decode_pairs, first_value};
 use imghost_shared::api::{routes, AuditAction, ImageId};
@@ -39,7 +39,8 @@ struct AlbumRow {
 }
 
 impl AlbumRow {
-    fn album(self, origin: &str) -> ApiResult<Album> {
+    /// The album as the API shows it, its link only if not past `now`.
+    fn album(self, origin: &str, now: i64) -> ApiResult<Album> {
         Ok(Album {
             id: AlbumId(self.id),
             name: AlbumName::parse(&self.name).map_err(ApiError::Internal)?,
@@ -50,10 +51,7 @@ impl AlbumRow {
             // A link past its expiry opens nothing: the album is not shared.
             share: self
                 .share_token
-                .filter(|_| {
-                    let now = Date::now().as_millis() as i64;
-                    self.share_expires_at.is_none_or(|at| at > now)
-                })
+                .filter(|_| self.share_expires_at.is_none_or(|at| at > now))
                 .map(|token| AlbumShare {
                     url: format!("{origin}{}{token}", routes::SHARED_ALBUM_PREFIX),
                     expires_at: self.share_expires_at,
@@ -117,7 +115,7 @@ fn first_album(results: Vec<D1Result>, origin: &str) -> ApiResult<Option<Album>>
         .map(|result| result.results::<AlbumRow>())
         .transpose()?
         .and_then(|rows| rows.into_iter().next())
-        .map(|row| row.album(origin))
+        .map(|row| row.album(origin, Date::now().as_millis() as i64))
         .transpose()
 }
 
@@ -454,8 +452,8 @@ fn plan(
             }
             let detail = format!(
                 "add [{}] remove [{}] on {ids}",
-                json_names(&request.add),
-                json_names(&request.remove)
+                json_tags(&request.add),
+                json_tags(&request.remove)
             );
             statements.push(record_always(AuditAction::Tags, None, Some(&detail))?);
             (statements, Answer::Changes(added, removed))
@@ -483,13 +481,14 @@ fn request_name(id: AlbumId) -> AlbumName {
 
 fn respond(answer: Answer, results: Vec<D1Result>, known: Known) -> ApiResult<Response> {
     let origin = known.origin;
+    let now = Date::now().as_millis() as i64;
     match answer {
         Answer::Albums => json(&AlbumListResponse {
             success: true,
             albums: known
                 .albums
                 .into_iter()
-                .map(|row| row.album(&origin))
+                .map(|row| row.album(&origin, now))
                 .collect::<ApiResult<Vec<_>>>()?,
         }),
         Answer::Album(otherwise) => json(&AlbumResponse {
@@ -621,7 +620,7 @@ impl UploadLabels {
         for tag in &self.tags {
             statements.push(statement(db, queries::TAG_CREATE, &[tag.as_str().into()])?);
         }
-        let names = json_names(&self.tags);
+        let names = json_tags(&self.tags);
         statements.push(statement(
             db,
             queries::LABEL_UPLOAD_TAGS,
@@ -647,18 +646,4 @@ impl UploadLabels {
         audited_batch(db, statements, record).await?;
         Ok(())
     }
-}
-
-/// Tag names as a JSON array of strings (they hold no `"` or `\`
-/// escapes that matter: control characters are refused, the rest is
-/// escaped here).
-fn json_names(tags: &[TagName]) -> String {
-    let quoted: Vec<String> = tags
-        .iter()
-        .map(|tag| {
-            let escaped = tag.as_str().replace('\\', "\\\\").replace('"', "\\\"");
-            format!("\"{escaped}\"")
-        })
-        .collect();
-    format!("[{}]", quoted.join(","))
 }

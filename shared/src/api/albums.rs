@@ -297,6 +297,17 @@ pub fn json_ids(ids: impl IntoIterator<Item = i64>) -> String {
     format!("[{}]", ids.join(","))
 }
 
+/// Tags as one JSON array of strings, for `json_each` and for bodies
+/// written by hand. A tag holds no control characters (`TagName` refuses
+/// them), so quotes and backslashes are all that need escaping.
+pub fn json_tags(tags: &[TagName]) -> String {
+    let quoted: Vec<String> = tags
+        .iter()
+        .map(|tag| format!("\"{}\"", tag.0.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("[{}]", quoted.join(","))
+}
+
 /// Where an album would sit: refused if `parent` is the album itself or
 /// one of its sub-albums (a loop), or if the album, with the sub-albums
 /// under it, would nest deeper than `MAX_ALBUM_DEPTH`. `albums` is every
@@ -458,6 +469,10 @@ mod tests {
         assert_eq!(bulk_ids(&[ImageId(3), ImageId(1)]).unwrap().len(), 2);
         assert!(bulk_ids(&vec![ImageId(1); MAX_BULK_IMAGES + 1]).is_err());
         assert_eq!(json_ids([1, 22]), "[1,22]");
+        let tags = TagName::parse_list(r#"sky,say "hi",back\slash"#).unwrap();
+        let parsed: Vec<TagName> = serde_json::from_str(&json_tags(&tags)).unwrap();
+        assert_eq!(parsed, tags);
+        assert_eq!(json_tags(&[]), "[]");
     }
 
     #[test]

@@ -11,7 +11,9 @@ use super::use_gallery;
 use crate::i18n::{use_lang, Texts};
 use crate::settings::use_settings;
 use crate::toast::use_toasts;
-use imghost_shared::api::albums::{json_ids, AlbumId, TagName, MAX_ALBUM_DEPTH, MAX_BULK_IMAGES};
+use imghost_shared::api::albums::{
+    json_ids, json_tags, AlbumId, TagName, MAX_ALBUM_DEPTH, MAX_BULK_IMAGES,
+};
 use imghost_shared::api::query_string::encode_pairs;
 use imghost_shared::api::routes;
 use imghost_shared::api::ImageId;
@@ -443,18 +445,7 @@ impl Change {
         let ids = json_ids(ids.iter().map(|id| id.0));
         match self {
             Self::Tags(add, tags) => {
-                // Tags hold no control characters: quotes and backslashes
-                // are all JSON needs escaped.
-                let quoted: Vec<String> = tags
-                    .iter()
-                    .map(|tag| {
-                        format!(
-                            "\"{}\"",
-                            tag.as_str().replace('\\', "\\\\").replace('"', "\\\"")
-                        )
-                    })
-                    .collect();
-                let names = format!("[{}]", quoted.join(","));
+                let names = json_tags(tags);
                 let (add, remove) = if *add {
                     (names.as_str(), "[]")
                 } else {
