@@ -9,7 +9,7 @@ test('the main page never fetches the manage page\'s code', async ({ page }) => 
   page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   await uploadViaApi(uniqueName('main-only', 'png'), uniquePng('text.png'));
   await openApp(page);
-  await expect(page.getByTestId('manage-link')).toBeVisible();
+  await expect(page.getByTestId('nav-albums')).toBeVisible();
   await page.getByTestId('settings-toggle').click();
   await page.waitForLoadState('networkidle');
   const wasm = fetched.filter((path) => path.endsWith('.wasm'));
@@ -17,25 +17,107 @@ test('the main page never fetches the manage page\'s code', async ({ page }) => 
   expect(fetched.filter((path) => /manage/.test(path))).toEqual([]);
 });
 
-test('the main page links to the manage page, which uses the saved connection', async ({ page }) => {
+/** The navigation's links as [test id, text, path and fragment, current?]. */
+function navLinks(page) {
+  return page.locator('.views nav a').evaluateAll((links) =>
+    links.map((a) => [
+      a.dataset.testid,
+      a.textContent,
+      new URL(a.href).pathname + new URL(a.href).hash,
+      a.getAttribute('aria-current') === 'page',
+    ]),
+  );
+}
+
+const VIEWS = [
+  ['nav-images', 'Images', '/'],
+  ['nav-albums', 'Albums', '/manage#albums'],
+  ['nav-tokens', 'API tokens', '/manage#tokens'],
+  ['nav-trash', 'Trash', '/manage#trash'],
+  ['nav-audit', 'Audit log', '/manage#audit'],
+];
+const expected = (current) => VIEWS.map(([id, text, href]) => [id, text, href, id === current]);
+
+test('both pages show one navigation, the current view marked, in both languages', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
+  expect(await navLinks(page)).toEqual(expected('nav-images'));
+  // The main page's wasm does not carry the manage views.
+  await expect(page.getByTestId('tokens')).toHaveCount(0);
+
+  // By keyboard: the links are reached with Tab and followed with Enter.
+  await page.getByTestId('nav-images').focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('nav-albums')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/manage#albums$/);
+  await expect(page.getByTestId('albums')).toBeVisible();
+  expect(await navLinks(page)).toEqual(expected('nav-albums'));
+  // Between sections the page stays loaded: only the fragment changes.
+  await page.evaluate(() => (window.stayed = true));
+  for (const [id, , href] of VIEWS.slice(2)) {
+    await page.getByTestId(id).click();
+    await expect(page).toHaveURL(new RegExp(`${href}$`));
+    expect(await navLinks(page)).toEqual(expected(id));
+  }
+  expect(await page.evaluate(() => window.stayed)).toBe(true);
+
+  // The language switch relabels the navigation on both pages.
+  await page.getByTestId('language').click();
+  await expect(page.getByRole('navigation', { name: '栏目' })).toBeVisible();
+  await expect(page.getByTestId('nav-albums')).toHaveText('相册');
+  await page.getByTestId('nav-images').click();
+  await expect(page.getByTestId('image-count')).toBeVisible();
+  await expect(page.getByTestId('nav-images')).toHaveText('图片');
+  await expect(page.getByTestId('nav-images')).toHaveAttribute('aria-current', 'page');
+});
+
+test('on a phone, light or dark, the navigation fits the screen and marks the current view', async ({ browser }) => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      colorScheme,
+      baseURL: process.env.IMGHOST_URL,
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    await openApp(page);
+    for (const path of ['/', '/manage.html#audit']) {
+      if (path !== '/') await page.goto(path);
+      const links = page.locator('.views nav a');
+      await expect(links).toHaveCount(VIEWS.length);
+      const look = await page.evaluate(() => {
+        const current = document.querySelector('.views [aria-current="page"]');
+        const other = document.querySelector('.views a:not([aria-current])');
+        const nav = document.querySelector('.views nav').getBoundingClientRect();
+        return {
+          pageWidth: document.documentElement.scrollWidth,
+          navRight: nav.right,
+          currentBackground: getComputedStyle(current).backgroundColor,
+          otherBackground: getComputedStyle(other).backgroundColor,
+          text: getComputedStyle(current).color,
+          pageBackground: getComputedStyle(document.documentElement).backgroundColor,
+        };
+      });
+      expect(look.pageWidth, `${colorScheme} ${path}`).toBeLessThanOrEqual(360);
+      expect(look.navRight).toBeLessThanOrEqual(360);
+      expect(look.currentBackground).not.toBe(look.otherBackground);
+      // Dark mode: light text on the dark page, and the other way round.
+      const lightness = (rgb) => rgb.match(/\d+/g).slice(0, 3).reduce((sum, n) => sum + Number(n), 0);
+      expect(lightness(look.text) > lightness(look.pageBackground)).toBe(colorScheme === 'dark');
+    }
+    await context.close();
+  }
+});
+
+test('the manage page uses the connection the main page saved', async ({ page }) => {
   // Something for the audit log to list.
   await uploadViaApi(uniqueName('managed', 'png'), uniquePng('text.png'));
   await openApp(page);
-  const link = page.getByTestId('manage-link');
-  await expect(link).toHaveText('Manage: albums, tokens, trash, audit log');
-  expect(await link.evaluate((a) => new URL(a.href).pathname)).toBe('/manage.html');
-  await page.getByTestId('settings-toggle').click();
-  expect(await page.getByTestId('manage-tokens').evaluate((a) => new URL(a.href).pathname + new URL(a.href).hash)).toBe(
-    '/manage.html#tokens',
-  );
-  // The main page's wasm does not carry the manage views.
-  await expect(page.getByTestId('tokens')).toHaveCount(0);
-  await expect(page.getByTestId('nav-trash')).toHaveCount(0);
-
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  await link.click();
+  await page.getByTestId('nav-tokens').click();
   // The saved token lists the tokens; the address picks the section.
   const tokens = page.getByTestId('tokens');
   await expect(tokens.getByTestId('token-table').or(tokens.getByText('No tokens yet.'))).toBeVisible();

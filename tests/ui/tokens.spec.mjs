@@ -21,11 +21,10 @@ async function uploadWith(token) {
   return answer.status;
 }
 
-/** The manage page's token list, reached from the main page's settings. */
+/** The manage page's token list, reached from the main page's navigation. */
 async function openTokens(page) {
   await openApp(page);
-  await page.getByTestId('settings-toggle').click();
-  await page.getByTestId('manage-tokens').click();
+  await page.getByTestId('nav-tokens').click();
   await expect(page.getByTestId('tokens')).toBeVisible();
   await expect(page.getByTestId('nav-tokens')).toHaveAttribute('aria-current', 'page');
 }

@@ -194,7 +194,7 @@ impl AlbumsView {
         let mtexts = lang.manage_texts();
         dom::set(root, "data-testid", "albums");
         let head = dom::add(root, "div", "gallery-head", "");
-        dom::add(&head, "h2", "", mtexts.nav_albums);
+        dom::add(&head, "h2", "", lang.texts().nav_albums);
         dom::add(root, "p", "hint", mtexts.albums_hint);
         self.albums.with(|albums| {
             let tree = tree(albums);

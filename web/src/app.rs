@@ -1,20 +1,53 @@
-//! The main page: header with stats, quotas, the link to the manage page,
-//! language and settings; then the upload panel and the gallery. Shared
+//! The main page: header with stats, quotas, language, settings and the
+//! navigation both pages share; then the upload panel and the gallery. Shared
 //! state is provided here as context.
 
 use crate::api::Api;
 use crate::confirm::{Confirm, ConfirmDialog};
 use crate::gallery::{Gallery, GalleryState};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, Lang, Texts};
 use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
 use crate::upload::{UploadPanel, Uploads};
+use imghost_shared::api::StatsResponse;
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// The page with API tokens, the trash and the audit log; `#tokens`,
-/// `#trash` or `#audit` opens that section.
-pub const MANAGE_PAGE: &str = "/manage.html";
+/// Where each view of the UI is, in the navigation's order: the main
+/// page's images, then the manage page's sections (its own wasm, so the
+/// main page never loads their code).
+pub const VIEWS: [(&str, &str); 5] = [
+    ("images", "/"),
+    ("albums", "/manage#albums"),
+    ("tokens", "/manage#tokens"),
+    ("trash", "/manage#trash"),
+    ("audit", "/manage#audit"),
+];
+
+/// The navigation both pages show, `current` (a name in `VIEWS`) marked.
+/// Written as HTML: it is the same on both pages, and a reactive view per
+/// link would cost the main page's wasm more than this.
+pub fn nav_html(texts: &Texts, current: &str) -> String {
+    let mut html = format!("<nav aria-label=\"{}\">", texts.nav_label);
+    for (name, href) in VIEWS {
+        let label = match name {
+            "images" => texts.nav_images,
+            "albums" => texts.nav_albums,
+            "tokens" => texts.nav_tokens,
+            "trash" => texts.nav_trash,
+            _ => texts.nav_audit,
+        };
+        let mark = if name == current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            "<a href=\"{href}\" data-testid=\"nav-{name}\"{mark}>{label}</a>"
+        ));
+    }
+    html + "</nav>"
+}
 
 /// Bumped whenever images are added or deleted, so the stats line reloads.
 #[derive(Clone, Copy)]
@@ -150,9 +183,7 @@ fn TopBar() -> impl IntoView {
                     {t(|t| t.settings)}
                 </button>
             </nav>
-            <nav class="views">
-                <a href=MANAGE_PAGE data-testid="manage-link">{t(|t| t.manage)}</a>
-            </nav>
+            <div class="views" inner_html=move || nav_html(lang.get().texts(), "images")></div>
         </header>
     }
 }
@@ -164,13 +195,25 @@ fn TopBar() -> impl IntoView {
 fn StatsLine() -> impl IntoView {
     let settings = use_settings();
     let data_version = expect_context::<DataVersion>();
-    let stats = LocalResource::new(move || {
+    // Fetched again on each change of data or connection; an answer is
+    // shown only while it is the newest asked for. (A plain effect, not a
+    // resource: the page uses no other, and their code is KBs of its wasm.)
+    let stats = RwSignal::new(None);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         data_version.0.track();
         let api = Api::new(&settings.connection.get());
-        async move { api.stats().await.ok().flatten() }
+        let ask = asked.get_value() + 1;
+        asked.set_value(ask);
+        leptos::task::spawn_local(async move {
+            let answer = api.stats().await.ok().flatten();
+            if asked.get_value() == ask {
+                stats.set(answer);
+            }
+        });
     });
-    let line = move || {
-        stats.get().flatten().map(|stats| {
+    move || {
+        stats.get().map(|stats: StatsResponse| {
             // The operator's to-do list, from the server, in English.
             let warnings = stats.warnings.clone();
             let text = move || settings.lang.get().stats_line(&stats);
@@ -183,6 +226,27 @@ fn StatsLine() -> impl IntoView {
                 })}
             }
         })
-    };
-    view! { <Transition fallback=|| ()>{line}</Transition> }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_navigation_marks_the_current_view_only() {
+        for lang in [Lang::En, Lang::Zh] {
+            let html = nav_html(lang.texts(), "trash");
+            assert_eq!(html.matches("<a ").count(), VIEWS.len());
+            assert_eq!(html.matches("aria-current").count(), 1);
+            assert!(html.contains(&format!(
+                "<a href=\"/manage#trash\" data-testid=\"nav-trash\" aria-current=\"page\">{}</a>",
+                lang.texts().nav_trash
+            )));
+            assert!(html.contains(&format!(
+                "<a href=\"/\" data-testid=\"nav-images\">{}</a>",
+                lang.texts().nav_images
+            )));
+        }
+    }
 }

@@ -47,7 +47,7 @@ impl AuditView {
         let lang = self.lang.get();
         let mtexts = lang.manage_texts();
         dom::set(root, "data-testid", "audit");
-        dom::add(root, "h2", "", mtexts.nav_audit);
+        dom::add(root, "h2", "", lang.texts().nav_audit);
         dom::add(root, "p", "hint", mtexts.audit_hint);
         let head = [
             mtexts.when,

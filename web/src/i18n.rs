@@ -459,7 +459,12 @@ texts! {
         error_bad_answer,
         error_forbidden,
         error_quota,
-        manage,
+        nav_label,
+        nav_images,
+        nav_albums,
+        nav_tokens,
+        nav_trash,
+        nav_audit,
         undo,
         empty_trash,
         revoke,
@@ -473,9 +478,6 @@ texts! {
     /// The texts only the manage page shows, apart so that the main page
     /// does not carry them.
     ManageTexts {
-        nav_images,
-        nav_trash,
-        nav_audit,
         restore,
         confirm_empty_trash,
         trash_emptied,
@@ -505,7 +507,6 @@ texts! {
         ip_address,
         user_agent,
         manage_needs_connection,
-        nav_albums,
         albums_hint,
         album_name,
         parent_album,
@@ -622,7 +623,12 @@ pub const EN: Texts = Texts {
     error_bad_answer: "The server's answer was not understood. Is the API address right?",
     error_forbidden: "This token may not do that:",
     error_quota: "Storage is full:",
-    manage: "Manage: albums, tokens, trash, audit log",
+    nav_label: "Sections",
+    nav_tokens: "API tokens",
+    nav_images: "Images",
+    nav_albums: "Albums",
+    nav_trash: "Trash",
+    nav_audit: "Audit log",
     undo: "Undo",
     empty_trash: "Empty trash",
     revoke: "Revoke",
@@ -632,11 +638,7 @@ pub const EN: Texts = Texts {
 };
 
 pub const MANAGE_EN: ManageTexts = ManageTexts {
-    nav_images: "Images",
-    nav_trash: "Trash",
-    nav_audit: "Audit log",
     manage_needs_connection: "No token is saved in this browser: save the API address and token on the main page first.",
-    nav_albums: "Albums",
     albums_hint: "Albums and tags are labels only: moving, renaming or deleting them never changes an image's URL. Albums nest three levels deep.",
     album_name: "Album name",
     parent_album: "Inside",
@@ -779,7 +781,12 @@ pub const ZH: Texts = Texts {
     error_bad_answer: "无法理解服务器的回应。API 地址正确吗？",
     error_forbidden: "此令牌无权执行此操作：",
     error_quota: "存储空间已满：",
-    manage: "管理：相册、令牌、回收站、审计日志",
+    nav_label: "栏目",
+    nav_tokens: "API 令牌",
+    nav_images: "图片",
+    nav_albums: "相册",
+    nav_trash: "回收站",
+    nav_audit: "审计日志",
     undo: "撤销",
     empty_trash: "清空回收站",
     revoke: "吊销",
@@ -789,11 +796,7 @@ pub const ZH: Texts = Texts {
 };
 
 pub const MANAGE_ZH: ManageTexts = ManageTexts {
-    nav_images: "图片",
-    nav_trash: "回收站",
-    nav_audit: "审计日志",
     manage_needs_connection: "此浏览器中没有保存令牌：请先在主页面保存 API 地址和令牌。",
-    nav_albums: "相册",
     albums_hint: "相册和标签只是标记：移动、重命名或删除它们都不会改变图片的 URL。相册最多三层。",
     album_name: "相册名称",
     parent_album: "位于",

@@ -5,7 +5,7 @@
 //! work.
 
 use crate::albums::AlbumsView;
-use crate::app::{Brand, Clock, DataVersion, LanguageSwitch};
+use crate::app::{nav_html, Brand, Clock, DataVersion, LanguageSwitch};
 use crate::audit::AuditView;
 use crate::confirm::{Confirm, ConfirmDialog};
 use crate::dom;
@@ -64,27 +64,16 @@ impl Sections {
         }
     }
 
-    /// Links to the main page and to each section, the one shown marked.
+    /// The navigation both pages share, the section shown marked.
     fn nav(self) -> impl IntoView {
         let draw = move |root: &web_sys::Element| {
-            let mtexts = self.lang.get().manage_texts();
-            let shown = self.shown.get();
-            let images = dom::add(root, "a", "", mtexts.nav_images);
-            dom::set(&images, "href", "/");
-            dom::set(&images, "data-testid", "nav-images");
-            for (section, href, label) in [
-                (Section::Albums, "#albums", mtexts.nav_albums),
-                (Section::Tokens, "#tokens", mtexts.tokens),
-                (Section::Trash, "#trash", mtexts.nav_trash),
-                (Section::Audit, "#audit", mtexts.nav_audit),
-            ] {
-                let link = dom::add(root, "a", "", label);
-                dom::set(&link, "href", href);
-                dom::set(&link, "data-testid", &(String::from("nav-") + &href[1..]));
-                if section == shown {
-                    dom::set(&link, "aria-current", "page");
-                }
-            }
+            let current = match self.shown.get() {
+                Section::Albums => "albums",
+                Section::Tokens => "tokens",
+                Section::Trash => "trash",
+                Section::Audit => "audit",
+            };
+            root.set_inner_html(&nav_html(self.lang.get().texts(), current));
         };
         dom::view("views", Rc::new(draw), Rc::new(|_| {}))
     }

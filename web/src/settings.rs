@@ -343,9 +343,6 @@ pub fn SettingsPanel() -> impl IntoView {
                 </div>
                 <ConnectionResult test_result />
             </form>
-            <p class="hint">
-                <a href="/manage.html#tokens" data-testid="manage-tokens">{t(|t| t.manage)}</a>
-            </p>
         </section>
     }
 }

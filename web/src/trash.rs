@@ -129,7 +129,7 @@ impl TrashView {
         let total = self.total.get();
         dom::set(root, "data-testid", "trash");
         let head = dom::add(root, "div", "gallery-head", "");
-        dom::add(&head, "h2", "", mtexts.nav_trash);
+        dom::add(&head, "h2", "", texts.nav_trash);
         let count = dom::add(&head, "span", "count", &lang.image_count(total));
         dom::set(&count, "data-testid", "trash-count");
         let empty = dom::button(
