@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../support/stack.mjs';
-import { uniquePng } from './helpers.mjs';
+import { fixture, uniquePng } from './helpers.mjs';
 import { caller, said, uploadForm } from './calls.mjs';
 
 let stack;
@@ -137,6 +137,30 @@ describe('albums', () => {
     assert.equal(refused.status, 400, said(refused));
     const set = await ok('PATCH', `/albums?id=${covered.id}`, { json: { cover_image_id: inside.id, name: 'Renamed cover' } });
     assert.deepEqual([set.album.cover_image_id, set.album.name], [inside.id, 'Renamed cover']);
+  });
+
+  test('an album shows where its cover is seen: the thumbnail, else the image; none once trashed', async () => {
+    const covered = await album(`Cover url ${next()}`);
+    const plain = await upload();
+    const body = uploadForm(await uniquePng(`albums-${next()}`), { name: 'thumbed.png', thumbnail: await fixture('small.webp') });
+    const thumbed = await ok('POST', '/upload', { body });
+    assert.ok(thumbed.thumbnail_url, 'the upload kept its thumbnail');
+    await ok('POST', `/albums/images?id=${covered.id}`, { json: { add: [plain.id, thumbed.id] } });
+    const coverOf = async () => (await ok('GET', '/albums')).albums.find((a) => a.id === covered.id);
+    assert.equal((await coverOf()).cover_url ?? null, null);
+
+    const set = await ok('PATCH', `/albums?id=${covered.id}`, { json: { cover_image_id: plain.id } });
+    assert.equal(set.album.cover_url, plain.url);
+    await ok('PATCH', `/albums?id=${covered.id}`, { json: { cover_image_id: thumbed.id } });
+    const listed = await coverOf();
+    assert.equal(listed.cover_url, thumbed.thumbnail_url);
+    const seen = await fetch(listed.cover_url);
+    assert.equal(seen.status, 200);
+    assert.equal(seen.headers.get('content-type'), 'image/webp');
+
+    await ok('DELETE', `/delete?id=${thumbed.id}`);
+    const trashed = await coverOf();
+    assert.deepEqual([trashed.cover_image_id ?? null, trashed.cover_url ?? null], [null, null]);
   });
 });
 

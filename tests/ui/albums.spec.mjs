@@ -86,6 +86,46 @@ test('filters by album and tag, and the selection adds tags and moves images bet
   await expect(page.getByTestId('image-count')).not.toHaveText('2 images');
 });
 
+test('a cover is picked from one selected image in the album, shown on the manage page and removed there', async ({ page }) => {
+  const stamp = Date.now() % 1_000_000;
+  const covered = await album(`Covered ${stamp}`);
+  const images = [];
+  for (const n of [1, 2]) images.push(await uploadViaApi(uniqueName(`cover-${stamp}-${n}`, 'png'), uniquePng()));
+  await post(`/albums/images?id=${covered.id}`, { add: images.map((image) => image.id) });
+  const coverOf = async () => (await api('/albums')).body.albums.find((a) => a.id === covered.id);
+
+  await openApp(page);
+  await page.getByTestId('album-filter').selectOption(String(covered.id));
+  await expect(names(page)).toHaveCount(2);
+  // The page makes the thumbnails the uploads lacked; the cover is seen as one.
+  const thumbnails = async () => (await api(`/query?album=${covered.id}`)).body.results.map((image) => image.thumbnail_url);
+  await expect.poll(async () => (await thumbnails()).every(Boolean), { timeout: 15_000 }).toBe(true);
+  const select = (image) => card(page, image.original_name).getByTestId('select');
+  await select(images[0]).check();
+  await select(images[1]).check();
+  // One image makes a cover: with two selected the action waits.
+  await expect(page.getByTestId('set-cover')).toBeDisabled();
+  await select(images[1]).uncheck();
+  await expect(page.getByTestId('set-cover')).toBeEnabled();
+  await page.getByTestId('set-cover').click();
+  await expect(page.getByTestId('toast')).toContainText('Saved');
+  await expect.poll(async () => (await coverOf()).cover_image_id).toBe(images[0].id);
+  const listed = (await api(`/query?album=${covered.id}`)).body.results.find((image) => image.id === images[0].id);
+  const seenAs = (await coverOf()).cover_url;
+  expect(seenAs).toBe(listed.thumbnail_url);
+
+  await page.getByTestId('nav-albums').click();
+  const row = page.getByTestId('album-row').filter({ has: page.locator(`input[value="Covered ${stamp}"]`) });
+  const cover = row.getByTestId('album-cover');
+  await expect(cover).toHaveAttribute('src', seenAs);
+  await expect(cover).toHaveAttribute('alt', `Cover: Covered ${stamp}`);
+  await expect.poll(() => cover.evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await row.getByTestId('remove-cover').click();
+  await expect(cover).toHaveCount(0);
+  await expect(row.getByTestId('remove-cover')).toHaveCount(0);
+  expect((await coverOf()).cover_image_id ?? null).toBe(null);
+});
+
 test('new uploads go into the chosen album with the chosen tags', async ({ page }) => {
   const stamp = Date.now() % 1_000_000;
   const inbox = await album(`Inbox ${stamp}`);

@@ -133,6 +133,13 @@ impl AlbumsView {
                 };
                 self.run(async move { api.update_album(id, &update).await.map(drop) });
             }
+            ("remove-cover", Some(id)) => {
+                let update = UpdateAlbumRequest {
+                    cover_image_id: Some(None),
+                    ..UpdateAlbumRequest::default()
+                };
+                self.run(async move { api.update_album(id, &update).await.map(drop) });
+            }
             ("share-album" | "unshare-album", Some(id)) => {
                 let share = (action.name == "share-album").then(ShareAlbumRequest::default);
                 let update = UpdateAlbumRequest {
@@ -223,6 +230,12 @@ impl AlbumsView {
                 };
                 let row = dom::add(&list, "li", "row", "");
                 dom::set(&row, "data-testid", "album-row");
+                if let Some(url) = &album.cover_url {
+                    let cover = dom::add(&row, "img", "cover", "");
+                    dom::set(&cover, "src", url);
+                    dom::set(&cover, "alt", &format!("{}: {path}", mtexts.cover));
+                    dom::set(&cover, "data-testid", "album-cover");
+                }
                 let form = dom::add(&row, "form", "album-form", "");
                 let name = dom::add(&form, "input", "", "");
                 dom::set(&name, "name", "name");
@@ -242,6 +255,10 @@ impl AlbumsView {
                 );
                 let value = id.to_string();
                 dom::button(&form, "small", "save-album", &value, mtexts.save_album);
+                if album.cover_url.is_some() {
+                    let remove = mtexts.remove_cover;
+                    dom::button(&form, "small secondary", "remove-cover", &value, remove);
+                }
                 match &album.share {
                     Some(share) => {
                         let link = dom::add(&form, "a", "share-link", &share.url);

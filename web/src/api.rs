@@ -357,11 +357,22 @@ impl Api {
             .map(drop)
     }
 
-    /// `POST path?query` with a JSON `body` already written; the answer
-    /// unread past its status.
-    pub async fn post_json(&self, path: &str, query: &str, body: String) -> Result<(), ApiError> {
+    /// `method` (`POST` or `PATCH`) `path?query` with a JSON `body`
+    /// already written; the answer unread past its status.
+    pub async fn send_written_json(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        body: String,
+    ) -> Result<(), ApiError> {
+        let method = if method == "PATCH" {
+            Request::patch
+        } else {
+            Request::post
+        };
         let request = self
-            .request(Request::post, path, query)
+            .request(method, path, query)
             .header("Content-Type", "application/json")
             .body(body)
             .map_err(|_| ApiError::Unreachable);

@@ -36,16 +36,21 @@ struct AlbumRow {
     created_at: i64,
     share_token: Option<String>,
     share_expires_at: Option<i64>,
+    /// The cover's thumbnail key, or its image's.
+    cover_key: Option<String>,
 }
 
 impl AlbumRow {
     /// The album as the API shows it, its link only if not past `now`.
-    fn album(self, origin: &str, now: i64) -> ApiResult<Album> {
+    fn album(self, urls: &Urls, now: i64) -> ApiResult<Album> {
         Ok(Album {
             id: AlbumId(self.id),
             name: AlbumName::parse(&self.name).map_err(ApiError::Internal)?,
             parent_id: self.parent_id.map(AlbumId),
             cover_image_id: self.cover_image_id.map(ImageId),
+            cover_url: self
+                .cover_key
+                .map(|key| routes::image_url(&urls.images, &key)),
             image_count: self.image_count.max(0) as u64,
             created_at: self.created_at,
             // A link past its expiry opens nothing: the album is not shared.
@@ -53,7 +58,7 @@ impl AlbumRow {
                 .share_token
                 .filter(|_| self.share_expires_at.is_none_or(|at| at > now))
                 .map(|token| AlbumShare {
-                    url: format!("{origin}{}{token}", routes::SHARED_ALBUM_PREFIX),
+                    url: format!("{}{}{token}", urls.origin, routes::SHARED_ALBUM_PREFIX),
                     expires_at: self.share_expires_at,
                 }),
         })
@@ -108,14 +113,14 @@ fn changes(result: &D1Result) -> u64 {
         .unwrap_or(0) as u64
 }
 
-fn first_album(results: Vec<D1Result>, origin: &str) -> ApiResult<Option<Album>> {
+fn first_album(results: Vec<D1Result>, urls: &Urls) -> ApiResult<Option<Album>> {
     results
         .into_iter()
         .next()
         .map(|result| result.results::<AlbumRow>())
         .transpose()?
         .and_then(|rows| rows.into_iter().next())
-        .map(|row| row.album(origin, Date::now().as_millis() as i64))
+        .map(|row| row.album(urls, Date::now().as_millis() as i64))
         .transpose()
 }
 
@@ -139,10 +144,16 @@ pub enum Route {
     DeleteTag,
 }
 
+/// Where the API's pages (shared albums) and the images are served.
+struct Urls {
+    origin: String,
+    images: String,
+}
+
 /// What a route reads before it plans its change.
 struct Known {
     query: String,
-    origin: String,
+    urls: Urls,
     albums: Vec<AlbumRow>,
     actor: Actor,
 }
@@ -215,9 +226,13 @@ pub async fn handle(mut req: Request, app: &AppContext, route: Route) -> ApiResu
         Route::ListTags | Route::TagImages | Route::DeleteTag => Vec::new(),
         _ => all_albums(&app.db).await?,
     };
+    let origin = web_url::of_request(&req)?.origin;
     let known = Known {
         query: query_string(&req)?,
-        origin: web_url::of_request(&req)?.origin,
+        urls: Urls {
+            images: app.config.image_base_url(&origin),
+            origin,
+        },
         albums,
         actor: Actor::of(&caller, &req)?,
     };
@@ -484,7 +499,7 @@ fn request_name(id: AlbumId) -> AlbumName {
 }
 
 fn respond(answer: Answer, results: Vec<D1Result>, known: Known) -> ApiResult<Response> {
-    let origin = known.origin;
+    let urls = known.urls;
     let now = Date::now().as_millis() as i64;
     match answer {
         Answer::Albums => json(&AlbumListResponse {
@@ -492,12 +507,12 @@ fn respond(answer: Answer, results: Vec<D1Result>, known: Known) -> ApiResult<Re
             albums: known
                 .albums
                 .into_iter()
-                .map(|row| row.album(&origin, now))
+                .map(|row| row.album(&urls, now))
                 .collect::<ApiResult<Vec<_>>>()?,
         }),
         Answer::Album(otherwise) => json(&AlbumResponse {
             success: true,
-            album: first_album(results, &origin)?.ok_or(otherwise)?,
+            album: first_album(results, &urls)?.ok_or(otherwise)?,
         }),
         Answer::Removed(index, otherwise) => {
             let removed = results.get(index).is_some_and(|result| changes(result) > 0);

@@ -7,7 +7,8 @@
 macro_rules! album_columns {
     () => {
         "id, name, parent_id, cover_image_id, image_count, created_at, share_token, \
-         share_expires_at"
+         share_expires_at, (SELECT COALESCE(thumbnail_key, object_key) FROM images \
+         WHERE images.id = albums.cover_image_id) AS cover_key"
     };
 }
 

@@ -144,6 +144,10 @@ pub struct Album {
     pub parent_id: Option<AlbumId>,
     #[serde(default)]
     pub cover_image_id: Option<ImageId>,
+    /// Where the cover is seen: its thumbnail, or the image itself when it
+    /// has none.
+    #[serde(default)]
+    pub cover_url: Option<String>,
     /// Images in the album that are not in the trash.
     pub image_count: u64,
     pub created_at: i64,
@@ -392,6 +396,7 @@ mod tests {
             name: AlbumName::parse(name).unwrap(),
             parent_id: parent.map(AlbumId),
             cover_image_id: None,
+            cover_url: None,
             image_count: 0,
             created_at: 0,
             share: None,

@@ -301,6 +301,9 @@ pub fn mount() {
             if rewrite {
                 actions.set_inner_html(&actions_html(lists, texts, *by_album));
             }
+            if let Ok(Some(cover)) = actions.query_selector("[data-action=set-cover]") {
+                let _ = cover.toggle_attribute_with_force("disabled", selected != 1);
+            }
             let _ = actions.toggle_attribute_with_force("hidden", selected == 0);
         }
         if let (Some(upload), true) = (upload, rewrite) {
@@ -404,6 +407,7 @@ pub fn actions_html(lists: &LabelLists, texts: &Texts, by_album: bool) -> String
     if by_album {
         html.push_str(&button("move-to-album", texts.move_to_album));
         html.push_str(&button("remove-from-album", texts.remove_from_album));
+        html.push_str(&button("set-cover", texts.use_as_cover));
     }
     html
 }
@@ -436,14 +440,17 @@ pub enum Change {
     /// Into an album, moved out of another (`from`), or out of it.
     Into(AlbumId, Option<AlbumId>),
     OutOf(AlbumId),
+    /// The one selected image becomes the album's cover.
+    Cover(AlbumId),
 }
 
 impl Change {
-    /// Route, query and JSON body for `ids`, written by hand: typed
-    /// bodies would each bring their encoder into the main page.
-    pub fn request(&self, ids: &[ImageId]) -> (&'static str, String, String) {
+    /// Method, route, query and JSON body for `ids`, written by hand:
+    /// typed bodies would each bring their encoder into the main page.
+    pub fn request(&self, ids: &[ImageId]) -> (&'static str, &'static str, String, String) {
+        let cover = ids.first().map_or(0, |id| id.0);
         let ids = json_ids(ids.iter().map(|id| id.0));
-        match self {
+        let (route, query, body) = match self {
             Self::Tags(add, tags) => {
                 let names = json_tags(tags);
                 let (add, remove) = if *add {
@@ -470,7 +477,12 @@ impl Change {
                 format!("id={album}"),
                 format!("{{\"remove\":{ids}}}"),
             ),
-        }
+            Self::Cover(album) => {
+                let body = format!("{{\"cover_image_id\":{cover}}}");
+                return ("PATCH", routes::ALBUMS, format!("id={album}"), body);
+            }
+        };
+        ("POST", route, query, body)
     }
 }
 
@@ -503,7 +515,8 @@ fn on_action(controls: Controls, event: &web_sys::Event) {
             Some(album) => Change::Into(album, here.filter(|_| action == "move-to-album")),
             None => return toasts.error(texts.choose_album),
         },
-        "remove-from-album" => match here {
+        "remove-from-album" | "set-cover" => match here {
+            Some(album) if action == "set-cover" => Change::Cover(album),
             Some(album) => Change::OutOf(album),
             None => return,
         },
@@ -514,9 +527,9 @@ fn on_action(controls: Controls, event: &web_sys::Event) {
         return toasts.error(texts.too_many_selected);
     }
     let api = settings.api();
-    let (path, query, body) = change.request(&ids);
+    let (method, path, query, body) = change.request(&ids);
     spawn_local(async move {
-        let result = api.post_json(path, &query, body).await;
+        let result = api.send_written_json(method, path, &query, body).await;
         let lang = lang.get_untracked();
         match result {
             Ok(()) => toasts.show(lang.texts().labels_saved),
@@ -572,8 +585,11 @@ mod tests {
             TagName::parse("sky").unwrap(),
             TagName::parse("say \"hi\"").unwrap(),
         ];
-        let (path, query, body) = Change::Tags(true, tags.clone()).request(&ids);
-        assert_eq!((path, query.as_str()), (routes::TAG_IMAGES, ""));
+        let (method, path, query, body) = Change::Tags(true, tags.clone()).request(&ids);
+        assert_eq!(
+            (method, path, query.as_str()),
+            ("POST", routes::TAG_IMAGES, "")
+        );
         let sent: TagImagesRequest = serde_json::from_str(&body).unwrap();
         assert_eq!(
             sent,
@@ -583,21 +599,24 @@ mod tests {
                 remove: vec![]
             }
         );
-        let (_, _, body) = Change::Tags(false, tags.clone()).request(&ids);
+        let (_, _, _, body) = Change::Tags(false, tags.clone()).request(&ids);
         assert_eq!(
             serde_json::from_str::<TagImagesRequest>(&body)
                 .unwrap()
                 .remove,
             tags
         );
-        let (path, query, body) = Change::Into(AlbumId(3), Some(AlbumId(7))).request(&ids);
-        assert_eq!((path, query.as_str()), (routes::ALBUM_IMAGES, "id=3"));
+        let (method, path, query, body) = Change::Into(AlbumId(3), Some(AlbumId(7))).request(&ids);
+        assert_eq!(
+            (method, path, query.as_str()),
+            ("POST", routes::ALBUM_IMAGES, "id=3")
+        );
         let sent: AlbumImagesRequest = serde_json::from_str(&body).unwrap();
         assert_eq!(
             (sent.add, sent.from_album_id),
             (ids.to_vec(), Some(AlbumId(7)))
         );
-        let (_, query, body) = Change::OutOf(AlbumId(3)).request(&ids);
+        let (_, _, query, body) = Change::OutOf(AlbumId(3)).request(&ids);
         assert_eq!(query, "id=3");
         assert_eq!(
             serde_json::from_str::<AlbumImagesRequest>(&body)
@@ -605,6 +624,15 @@ mod tests {
                 .remove,
             ids.to_vec()
         );
+        let (method, path, query, body) = Change::Cover(AlbumId(3)).request(&ids[..1]);
+        assert_eq!(
+            (method, path, query.as_str()),
+            ("PATCH", routes::ALBUMS, "id=3")
+        );
+        let sent: imghost_shared::api::albums::UpdateAlbumRequest =
+            serde_json::from_str(&body).unwrap();
+        assert_eq!(sent.cover_image_id, Some(Some(ImageId(4))));
+        assert_eq!((sent.name, sent.share), (None, None));
     }
 
     #[test]
