@@ -281,6 +281,15 @@ describe('shared albums', () => {
     assert.ok(!html.includes(secret.name), 'no other album');
     assert.ok(!/<script/i.test(html), 'works without JavaScript');
     assert.ok(!html.includes(stack.token));
+    assert.ok(!html.includes('og:image'), 'no cover, no preview image');
+
+    // A link preview shows the album's name and its cover.
+    const covered = await ok('PATCH', `/albums?id=${shared.id}`, { json: { cover_image_id: inside.id } });
+    const withCover = await (await fetch(link)).text();
+    const previewImage = withCover.match(/<meta property="og:image" content="([^"]+)">/)?.[1];
+    assert.equal(previewImage, covered.album.cover_url);
+    assert.equal((await fetch(previewImage)).status, 200);
+    assert.match(withCover, /<meta property="og:title" content="Holiday &lt;b&gt;\d+">/);
 
     const wrong = await fetch(link.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
     assert.equal(wrong.status, 404);

@@ -77,8 +77,10 @@ pub const ALBUM_MOVE_OUT: &str = "DELETE FROM album_images \
      WHERE album_id = ?3 AND image_id IN (SELECT value FROM json_each(?2)))";
 
 /// The album a share link opens, through its token's index.
-pub const SHARED_ALBUM: &str = "SELECT id, name, share_expires_at FROM albums \
-     WHERE share_token = ?1";
+pub const SHARED_ALBUM: &str = "SELECT id, name, share_expires_at, \
+     (SELECT COALESCE(thumbnail_key, object_key) FROM images \
+     WHERE images.id = albums.cover_image_id) AS cover_key \
+     FROM albums WHERE share_token = ?1";
 
 /// One page of a shared album: its live images newest first, ?2 of them
 /// after the first ?3. (Page numbers, not image ids, in its links: an id

@@ -25,10 +25,23 @@ pub struct SharedImage {
     pub thumbnail_key: Option<String>,
 }
 
-/// The page: `base_url` serves the images; `older` is the number of the
-/// next page when this one is full.
-pub fn render(album: &str, images: &[SharedImage], base_url: &str, older: Option<u32>) -> String {
+/// The page: `base_url` serves the images, and the cover (`cover_key`)
+/// that link previews show; `older` is the number of the next page when
+/// this one is full.
+pub fn render(
+    album: &str,
+    cover_key: Option<&str>,
+    images: &[SharedImage],
+    base_url: &str,
+    older: Option<u32>,
+) -> String {
     let title = escape_html(album);
+    // What a link preview (a chat, a social site) shows of the album.
+    let mut link_preview = format!("<meta property=\"og:title\" content=\"{title}\">");
+    if let Some(key) = cover_key {
+        let cover = escape_html(&routes::image_url(base_url, key));
+        link_preview.push_str(&format!("<meta property=\"og:image\" content=\"{cover}\">"));
+    }
     let mut items = String::new();
     for image in images {
         let full = routes::image_url(base_url, &image.object_key);
@@ -55,23 +68,28 @@ pub fn render(album: &str, images: &[SharedImage], base_url: &str, older: Option
     let more = older
         .map(|page| format!("<nav><a href=\"?page={page}\" rel=\"next\">Older images</a></nav>"))
         .unwrap_or_default();
-    page(&title, &format!("<h1>{title}</h1>{body}{more}"))
+    page(
+        &title,
+        &link_preview,
+        &format!("<h1>{title}</h1>{body}{more}"),
+    )
 }
 
 /// What a link that does not (or no longer) open an album shows.
 pub fn not_shared() -> String {
     page(
         "Album not found",
+        "",
         "<h1>Album not found</h1><p>This link does not open an album: it may have \
          been revoked or have expired.</p>",
     )
 }
 
-fn page(title: &str, main: &str) -> String {
+fn page(title: &str, head: &str, main: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style>\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title>{head}<style>{STYLE}</style>\
          </head><body><main>{main}</main></body></html>"
     )
 }
@@ -104,6 +122,8 @@ struct SharedAlbum {
     id: i64,
     name: String,
     share_expires_at: Option<i64>,
+    /// The cover's thumbnail key, or its image's.
+    cover_key: Option<String>,
 }
 
 /// `GET /a/<token>`: needs no token, answers 404 for a link that opens
@@ -142,7 +162,8 @@ pub async fn handle_shared(
                 .results()?;
             let older = (images.len() == PAGE_SIZE as usize && page < MAX_PAGE).then_some(page + 1);
             let base_url = config.image_base_url(origin);
-            (200, render(&album.name, &images, &base_url, older))
+            let cover = album.cover_key.as_deref();
+            (200, render(&album.name, cover, &images, &base_url, older))
         }
     };
     let response = Response::from_html(html)?.with_status(status);
@@ -184,6 +205,7 @@ mod tests {
     fn the_page_escapes_names_and_links_images_to_their_urls() {
         let html = render(
             "Trips <2026> & \"more\"",
+            Some("2026/7.thumb.webp"),
             &[
                 image(
                     7,
@@ -204,12 +226,18 @@ mod tests {
         assert!(html.contains("<img src=\"https://img.example/i/2026/5.png\""));
         assert!(html.contains("href=\"?page=2\" rel=\"next\""));
         assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains(
+            "<meta property=\"og:title\" content=\"Trips &lt;2026&gt; &amp; &quot;more&quot;\">\
+             <meta property=\"og:image\" content=\"https://img.example/i/2026/7.thumb.webp\">"
+        ));
     }
 
     #[test]
     fn an_empty_album_and_a_dead_link_say_so() {
-        assert!(render("Empty", &[], "https://x/i", None).contains("no images"));
-        assert!(!render("Empty", &[], "https://x/i", None).contains("Older"));
+        let empty = render("Empty", None, &[], "https://x/i", None);
+        assert!(empty.contains("no images"));
+        assert!(!empty.contains("Older"));
+        assert!(!empty.contains("og:image"));
         assert!(not_shared().contains("revoked"));
     }
 
