@@ -239,9 +239,13 @@ impl GridWindow {
         if tallest <= 0.0 {
             return;
         }
-        // Whole 64ths of a pixel, as layout has them, so that the rows
-        // are exactly as high as the window counts them.
-        let tallest = (tallest * 64.0).ceil() / 64.0;
+        // Whole pixels: moving the window moves every card by whole rows,
+        // and rows a fraction of a pixel high would put the cards at a new
+        // subpixel offset each time, which the browser paints again (deep
+        // in a large gallery, 12 times the image paints of whole-pixel
+        // rows: docs/benchmarks.md). Exact in layout units too, so the rows
+        // are as high as the window counts them.
+        let tallest = tallest.ceil();
         let row = match known {
             Some(grid) if same_width => grid.row.max(tallest),
             _ => tallest,
