@@ -78,16 +78,17 @@ async function migratedState(configArgs) {
   const made = join(tmpdir(), `imghost-migrated-${hash.digest('hex').slice(0, 16)}`);
   if (await stat(made).then(() => true, () => false)) return made;
   const making = await mkdtemp(join(tmpdir(), 'imghost-migrating-'));
-  await promisify(execFile)(
-    WRANGLER,
-    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', making, ...configArgs],
-    { cwd: ROOT, env: QUIET_ENV },
-  );
   try {
+    await promisify(execFile)(
+      WRANGLER,
+      ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', making, ...configArgs],
+      { cwd: ROOT, env: QUIET_ENV },
+    );
     await rename(making, made);
-  } catch {
-    // Another test file made it first.
+  } catch (error) {
     await rm(making, { recursive: true, force: true });
+    // Only "another test file made it first" is not a failure.
+    if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
   }
   return made;
 }

@@ -105,11 +105,14 @@ test('a cover is picked from one selected image in the album, shown on the manag
   await select(images[1]).check();
   // One image makes a cover: with two selected the action waits.
   await expect(page.getByTestId('set-cover')).toBeDisabled();
+  await expect(page.getByTestId('set-cover')).toHaveAttribute('title', 'Select one image of this album to make it the cover');
   await select(images[1]).uncheck();
   await expect(page.getByTestId('set-cover')).toBeEnabled();
   await page.getByTestId('set-cover').click();
   await expect(page.getByTestId('toast')).toContainText('Saved');
   await expect.poll(async () => (await coverOf()).cover_image_id).toBe(images[0].id);
+  // A cover changes no image: the gallery is not listed again, the selection stays.
+  await expect(select(images[0])).toBeChecked();
   const listed = (await api(`/query?album=${covered.id}`)).body.results.find((image) => image.id === images[0].id);
   const seenAs = (await coverOf()).cover_url;
   expect(seenAs).toBe(listed.thumbnail_url);

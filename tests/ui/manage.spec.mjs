@@ -41,6 +41,7 @@ const expected = (current) => VIEWS.map(([id, text, href]) => [id, text, href, i
 test('both pages show one navigation, the current view marked, in both languages', async ({ page }) => {
   await openApp(page);
   await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
+  await expect(page.getByRole('navigation')).toHaveCount(1);
   expect(await navLinks(page)).toEqual(expected('nav-images'));
   // The main page's wasm does not carry the manage views.
   await expect(page.getByTestId('tokens')).toHaveCount(0);
@@ -61,6 +62,14 @@ test('both pages show one navigation, the current view marked, in both languages
     expect(await navLinks(page)).toEqual(expected(id));
   }
   expect(await page.evaluate(() => window.stayed)).toBe(true);
+  // From the keyboard too, and the focus stays on the link followed.
+  await page.getByTestId('nav-albums').focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#albums$/);
+  await expect(page.getByTestId('nav-albums')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('nav-tokens')).toBeFocused();
+  await expect(page.getByRole('navigation')).toHaveCount(1);
 
   // The language switch relabels the navigation on both pages.
   await page.getByTestId('language').click();

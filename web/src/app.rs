@@ -10,6 +10,7 @@ use crate::settings::{use_settings, Settings, SettingsPanel};
 use crate::toast::{ToastHost, Toasts};
 use crate::upload::{UploadPanel, Uploads};
 use imghost_shared::api::StatsResponse;
+use imghost_shared::snippet::escape_html;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ pub const VIEWS: [(&str, &str); 5] = [
 /// Written as HTML: it is the same on both pages, and a reactive view per
 /// link would cost the main page's wasm more than this.
 pub fn nav_html(texts: &Texts, current: &str) -> String {
-    let mut html = format!("<nav aria-label=\"{}\">", texts.nav_label);
+    let mut html = format!("<nav aria-label=\"{}\">", escape_html(texts.nav_label));
     for (name, href) in VIEWS {
         let label = match name {
             "images" => texts.nav_images,
@@ -43,7 +44,8 @@ pub fn nav_html(texts: &Texts, current: &str) -> String {
             ""
         };
         html.push_str(&format!(
-            "<a href=\"{href}\" data-testid=\"nav-{name}\"{mark}>{label}</a>"
+            "<a href=\"{href}\" data-testid=\"nav-{name}\"{mark}>{}</a>",
+            escape_html(label)
         ));
     }
     html + "</nav>"
@@ -171,7 +173,7 @@ fn TopBar() -> impl IntoView {
         <header class="top">
             <Brand />
             <StatsLine />
-            <nav class="top-actions">
+            <div class="top-actions">
                 <LanguageSwitch lang />
                 <button
                     type="button"
@@ -182,7 +184,7 @@ fn TopBar() -> impl IntoView {
                 >
                     {t(|t| t.settings)}
                 </button>
-            </nav>
+            </div>
             <div class="views" inner_html=move || nav_html(lang.get().texts(), "images")></div>
         </header>
     }
@@ -207,8 +209,8 @@ fn StatsLine() -> impl IntoView {
         asked.set_value(ask);
         leptos::task::spawn_local(async move {
             let answer = api.stats().await.ok().flatten();
-            if asked.get_value() == ask {
-                stats.set(answer);
+            if asked.try_get_value() == Some(ask) {
+                let _ = stats.try_set(answer);
             }
         });
     });

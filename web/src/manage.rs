@@ -1,4 +1,4 @@
-//! The manage page (`/manage.html`, its own wasm): albums and tags, API
+//! The manage page (`/manage`, its own wasm): albums and tags, API
 //! tokens, the trash and the audit log, with the connection the main page
 //! saved. `#albums`, `#tokens`, `#trash` or `#audit` in the address picks
 //! the section; the nav links set it, so the back button and bookmarks
@@ -16,6 +16,7 @@ use crate::tokens;
 use crate::trash::TrashView;
 use leptos::prelude::*;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 
 /// The section shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +65,12 @@ impl Sections {
         }
     }
 
-    /// The navigation both pages share, the section shown marked.
+    /// The navigation both pages share, the section shown marked. Drawn
+    /// again on each change; a link followed from the keyboard loses its
+    /// element with it, so the focus goes to the link of the section shown
+    /// (not back to the top of the page).
     fn nav(self) -> impl IntoView {
+        let drawn = std::cell::Cell::new(false);
         let draw = move |root: &web_sys::Element| {
             let current = match self.shown.get() {
                 Section::Albums => "albums",
@@ -74,6 +79,14 @@ impl Sections {
                 Section::Audit => "audit",
             };
             root.set_inner_html(&nav_html(self.lang.get().texts(), current));
+            let focus_lost = document()
+                .active_element()
+                .is_none_or(|element| element.tag_name() == "BODY");
+            if drawn.replace(true) && focus_lost {
+                if let Ok(Some(link)) = root.query_selector("[aria-current]") {
+                    let _ = link.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            }
         };
         dom::view("views", Rc::new(draw), Rc::new(|_| {}))
     }
@@ -143,9 +156,9 @@ pub fn Manage() -> impl IntoView {
     view! {
         <header class="top">
             <Brand />
-            <nav class="top-actions">
+            <div class="top-actions">
                 <LanguageSwitch lang />
-            </nav>
+            </div>
             {sections.nav()}
         </header>
         <main>{body}</main>

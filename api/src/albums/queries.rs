@@ -8,7 +8,8 @@ macro_rules! album_columns {
     () => {
         "id, name, parent_id, cover_image_id, image_count, created_at, share_token, \
          share_expires_at, (SELECT COALESCE(thumbnail_key, object_key) FROM images \
-         WHERE images.id = albums.cover_image_id) AS cover_key"
+         WHERE images.id = albums.cover_image_id AND deleted_at IS NULL \
+         AND move_to IS NULL) AS cover_key"
     };
 }
 
@@ -79,7 +80,8 @@ pub const ALBUM_MOVE_OUT: &str = "DELETE FROM album_images \
 /// The album a share link opens, through its token's index.
 pub const SHARED_ALBUM: &str = "SELECT id, name, share_expires_at, \
      (SELECT COALESCE(thumbnail_key, object_key) FROM images \
-     WHERE images.id = albums.cover_image_id) AS cover_key \
+     WHERE images.id = albums.cover_image_id AND deleted_at IS NULL \
+     AND move_to IS NULL) AS cover_key \
      FROM albums WHERE share_token = ?1";
 
 /// One page of a shared album: its live images newest first, ?2 of them

@@ -1,4 +1,4 @@
-//! The imghost manage page (`/manage.html`): API tokens, the trash and the
+//! The imghost manage page (`/manage`, built from `manage.html`): API tokens, the trash and the
 //! audit log, with the connection the main page saved.
 
 fn main() {

@@ -383,10 +383,15 @@ fn on_upload_choice(event: &web_sys::Event) {
     UPLOAD_LABELS.with(|labels| labels.borrow_mut().1 = if valid { value } else { String::new() });
 }
 
-fn button(action: &str, text: &str) -> String {
+/// A button for `action`; `title`, when not empty, says what it needs.
+fn button(action: &str, text: &str, title: &str) -> String {
+    let title = match title {
+        "" => String::new(),
+        title => format!(" title=\"{title}\""),
+    };
     format!(
         "<button type=\"button\" class=\"secondary small\" data-action=\"{action}\" \
-         data-testid=\"{action}\">{text}</button>"
+         data-testid=\"{action}\"{title}>{text}</button>"
     )
 }
 
@@ -398,16 +403,20 @@ pub fn actions_html(lists: &LabelLists, texts: &Texts, by_album: bool) -> String
          placeholder=\"{1}\">{2}{3}<select data-testid=\"bulk-album\" aria-label=\"{4}\">{5}</select>{6}",
         texts.tags,
         texts.tags_placeholder,
-        button("add-tags", texts.add_tags),
-        button("remove-tags", texts.remove_tags),
+        button("add-tags", texts.add_tags, ""),
+        button("remove-tags", texts.remove_tags, ""),
         texts.album,
         album_options(lists, texts.choose_album, None),
-        button("add-to-album", texts.add_to_album),
+        button("add-to-album", texts.add_to_album, ""),
     );
     if by_album {
-        html.push_str(&button("move-to-album", texts.move_to_album));
-        html.push_str(&button("remove-from-album", texts.remove_from_album));
-        html.push_str(&button("set-cover", texts.use_as_cover));
+        html.push_str(&button("move-to-album", texts.move_to_album, ""));
+        html.push_str(&button("remove-from-album", texts.remove_from_album, ""));
+        html.push_str(&button(
+            "set-cover",
+            texts.use_as_cover,
+            texts.select_one_for_cover,
+        ));
     }
     html
 }
@@ -526,6 +535,10 @@ fn on_action(controls: Controls, event: &web_sys::Event) {
     if ids.len() > MAX_BULK_IMAGES {
         return toasts.error(texts.too_many_selected);
     }
+    let cover = matches!(change, Change::Cover(_));
+    if cover && ids.len() != 1 {
+        return toasts.error(texts.select_one_for_cover);
+    }
     let api = settings.api();
     let (method, path, query, body) = change.request(&ids);
     spawn_local(async move {
@@ -534,6 +547,10 @@ fn on_action(controls: Controls, event: &web_sys::Event) {
         match result {
             Ok(()) => toasts.show(lang.texts().labels_saved),
             Err(error) => toasts.error(error.message(lang)),
+        }
+        // A cover changes no image's labels: the gallery stays as it is.
+        if cover {
+            return;
         }
         load(lists, api.clone());
         if gallery.filters.with_untracked(super::state::Filters::is_on) {
@@ -624,15 +641,24 @@ mod tests {
                 .remove,
             ids.to_vec()
         );
-        let (method, path, query, body) = Change::Cover(AlbumId(3)).request(&ids[..1]);
+        let (method, path, query, _) = Change::OutOf(AlbumId(3)).request(&ids);
+        assert_eq!((method, path), ("POST", routes::ALBUM_IMAGES));
+        assert_eq!(query, "id=3");
+        let (method, path, query, body) = Change::Cover(AlbumId(3)).request(&ids[1..]);
         assert_eq!(
             (method, path, query.as_str()),
             ("PATCH", routes::ALBUMS, "id=3")
         );
+        // The cover and nothing else: no name, parent or share changes.
         let sent: imghost_shared::api::albums::UpdateAlbumRequest =
             serde_json::from_str(&body).unwrap();
-        assert_eq!(sent.cover_image_id, Some(Some(ImageId(4))));
-        assert_eq!((sent.name, sent.share), (None, None));
+        assert_eq!(
+            sent,
+            imghost_shared::api::albums::UpdateAlbumRequest {
+                cover_image_id: Some(Some(ImageId(9))),
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
