@@ -4,12 +4,23 @@
 //! links they made or removed: D1's `changes` also counts what the
 //! counting triggers did.
 
-macro_rules! album_columns {
+/// The key an album's cover is seen by (its thumbnail's, else its
+/// image's), while the image is live and not being moved.
+macro_rules! cover_key {
     () => {
-        "id, name, parent_id, cover_image_id, image_count, created_at, share_token, \
-         share_expires_at, (SELECT COALESCE(thumbnail_key, object_key) FROM images \
+        "(SELECT COALESCE(thumbnail_key, object_key) FROM images \
          WHERE images.id = albums.cover_image_id AND deleted_at IS NULL \
          AND move_to IS NULL) AS cover_key"
+    };
+}
+
+macro_rules! album_columns {
+    () => {
+        concat!(
+            "id, name, parent_id, cover_image_id, image_count, created_at, share_token, \
+             share_expires_at, ",
+            cover_key!()
+        )
     };
 }
 
@@ -78,11 +89,11 @@ pub const ALBUM_MOVE_OUT: &str = "DELETE FROM album_images \
      WHERE album_id = ?3 AND image_id IN (SELECT value FROM json_each(?2)))";
 
 /// The album a share link opens, through its token's index.
-pub const SHARED_ALBUM: &str = "SELECT id, name, share_expires_at, \
-     (SELECT COALESCE(thumbnail_key, object_key) FROM images \
-     WHERE images.id = albums.cover_image_id AND deleted_at IS NULL \
-     AND move_to IS NULL) AS cover_key \
-     FROM albums WHERE share_token = ?1";
+pub const SHARED_ALBUM: &str = concat!(
+    "SELECT id, name, share_expires_at, ",
+    cover_key!(),
+    " FROM albums WHERE share_token = ?1"
+);
 
 /// One page of a shared album: its live images newest first, ?2 of them
 /// after the first ?3. (Page numbers, not image ids, in its links: an id
