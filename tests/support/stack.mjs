@@ -60,6 +60,15 @@ export async function writeConfig(dir, edit) {
   return file;
 }
 
+/** Applies the migrations to the D1 in `stateDir`. */
+function applyMigrations(stateDir, configArgs) {
+  return promisify(execFile)(
+    WRANGLER,
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, ...configArgs],
+    { cwd: ROOT, env: QUIET_ENV },
+  );
+}
+
 /**
  * A state directory with the migrations applied to an empty D1, made once
  * for these migrations, this config and this wrangler, and then copied for
@@ -79,11 +88,7 @@ async function migratedState(configArgs) {
   if (await stat(made).then(() => true, () => false)) return made;
   const making = await mkdtemp(join(tmpdir(), 'imghost-migrating-'));
   try {
-    await promisify(execFile)(
-      WRANGLER,
-      ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', making, ...configArgs],
-      { cwd: ROOT, env: QUIET_ENV },
-    );
+    await applyMigrations(making, configArgs);
     await rename(making, made);
   } catch (error) {
     await rm(making, { recursive: true, force: true });
@@ -135,11 +140,7 @@ export async function startStack({ vars = {}, prepare, seed, config, testSchedul
   if (prepare) {
     // A state made before the migrations: they are applied to it here.
     await prepare(stateDir);
-    await promisify(execFile)(
-      WRANGLER,
-      ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, ...configArgs],
-      { cwd: ROOT, env: QUIET_ENV },
-    );
+    await applyMigrations(stateDir, configArgs);
   } else {
     await cp(await migratedState(configArgs), stateDir, { recursive: true });
   }
