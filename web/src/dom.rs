@@ -86,8 +86,50 @@ pub struct Action {
     pub form: Option<HtmlFormElement>,
 }
 
+/// What names the element holding the focus inside `root`, if one does:
+/// its `data-testid` and `data-value`.
+fn focused_in(root: &Element) -> Option<(String, String)> {
+    let focused = document().active_element()?;
+    if !root.contains(Some(&focused)) {
+        return None;
+    }
+    let testid = focused.get_attribute("data-testid")?;
+    Some((
+        testid,
+        focused.get_attribute("data-value").unwrap_or_default(),
+    ))
+}
+
+/// Gives the focus back to the element of the new drawing named as the
+/// focused one of the old was.
+fn refocus(root: &Element, (testid, value): (String, String)) {
+    if let Some(element) = find_named(root, &testid, &value) {
+        let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// The first element under `parent`, depth first, with this `data-testid`
+/// and `data-value`.
+fn find_named(parent: &Element, testid: &str, value: &str) -> Option<Element> {
+    let mut child = parent.first_element_child();
+    while let Some(element) = child {
+        if element.get_attribute("data-testid").as_deref() == Some(testid)
+            && element.get_attribute("data-value").unwrap_or_default() == value
+        {
+            return Some(element);
+        }
+        if let Some(found) = find_named(&element, testid, value) {
+            return Some(found);
+        }
+        child = element.next_element_sibling();
+    }
+    None
+}
+
 /// A view drawn by plain code: `draw` fills the (emptied) root, again
 /// whenever a signal it read changes; clicks on its buttons go to `act`.
+/// The focus survives a drawing: the element named as the focused one was
+/// gets it back, so a keyboard user stays where they were.
 /// Every such view shares this one function, so its reactive and event
 /// code is compiled once. (Its forms are sent by a button's click, not a
 /// submit event: one handler less.)
@@ -99,8 +141,12 @@ pub fn view(
     let root = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if let Some(root) = root.get() {
+            let focused = focused_in(&root);
             root.set_text_content(None);
             draw(&root);
+            if let Some(focused) = focused {
+                refocus(&root, focused);
+            }
         }
     });
     let click = move |event: MouseEvent| {

@@ -16,7 +16,6 @@ use crate::tokens;
 use crate::trash::TrashView;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 
 /// The section shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,12 +64,8 @@ impl Sections {
         }
     }
 
-    /// The navigation both pages share, the section shown marked. Drawn
-    /// again on each change; a link followed from the keyboard loses its
-    /// element with it, so the focus goes to the link of the section shown
-    /// (not back to the top of the page).
+    /// The navigation both pages share, the section shown marked.
     fn nav(self) -> impl IntoView {
-        let drawn = std::cell::Cell::new(false);
         let draw = move |root: &web_sys::Element| {
             let current = match self.shown.get() {
                 Section::Albums => "albums",
@@ -79,14 +74,6 @@ impl Sections {
                 Section::Audit => "audit",
             };
             root.set_inner_html(&nav_html(self.lang.get().texts(), current));
-            let focus_lost = document()
-                .active_element()
-                .is_none_or(|element| element.tag_name() == "BODY");
-            if drawn.replace(true) && focus_lost {
-                if let Ok(Some(link)) = root.query_selector("[aria-current]") {
-                    let _ = link.unchecked_into::<web_sys::HtmlElement>().focus();
-                }
-            }
         };
         dom::view("views", Rc::new(draw), Rc::new(|_| {}))
     }
