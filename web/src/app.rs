@@ -14,15 +14,18 @@ use imghost_shared::snippet::escape_html;
 use leptos::prelude::*;
 use std::time::Duration;
 
+/// A text of the pages, picked from those of the language shown.
+type Label = fn(&Texts) -> &'static str;
+
 /// Where each view of the UI is, in the navigation's order: the main
 /// page's images, then the manage page's sections (its own wasm, so the
 /// main page never loads their code).
-pub const VIEWS: [(&str, &str); 5] = [
-    ("images", "/"),
-    ("albums", "/manage#albums"),
-    ("tokens", "/manage#tokens"),
-    ("trash", "/manage#trash"),
-    ("audit", "/manage#audit"),
+pub const VIEWS: [(&str, &str, Label); 5] = [
+    ("images", "/", |t| t.nav_images),
+    ("albums", "/manage#albums", |t| t.nav_albums),
+    ("tokens", "/manage#tokens", |t| t.nav_tokens),
+    ("trash", "/manage#trash", |t| t.nav_trash),
+    ("audit", "/manage#audit", |t| t.nav_audit),
 ];
 
 /// The navigation both pages show, `current` (a name in `VIEWS`) marked.
@@ -30,14 +33,7 @@ pub const VIEWS: [(&str, &str); 5] = [
 /// link would cost the main page's wasm more than this.
 pub fn nav_html(texts: &Texts, current: &str) -> String {
     let mut html = format!("<nav aria-label=\"{}\">", escape_html(texts.nav_label));
-    for (name, href) in VIEWS {
-        let label = match name {
-            "images" => texts.nav_images,
-            "albums" => texts.nav_albums,
-            "tokens" => texts.nav_tokens,
-            "trash" => texts.nav_trash,
-            _ => texts.nav_audit,
-        };
+    for (name, href, label) in VIEWS {
         let mark = if name == current {
             " aria-current=\"page\""
         } else {
@@ -45,7 +41,7 @@ pub fn nav_html(texts: &Texts, current: &str) -> String {
         };
         html.push_str(&format!(
             "<a href=\"{href}\" data-testid=\"nav-{name}\"{mark}>{}</a>",
-            escape_html(label)
+            escape_html(label(texts))
         ));
     }
     html + "</nav>"

@@ -27,14 +27,25 @@ pub enum Section {
 }
 
 impl Section {
+    const ALL: [Self; 4] = [Self::Albums, Self::Tokens, Self::Trash, Self::Audit];
+
+    /// Its name in the address (`#albums`) and in the navigation.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Albums => "albums",
+            Self::Tokens => "tokens",
+            Self::Trash => "trash",
+            Self::Audit => "audit",
+        }
+    }
+
     /// The section a location fragment names; the tokens unless another.
     pub fn from_fragment(fragment: &str) -> Self {
-        match fragment.trim_start_matches('#') {
-            "albums" => Self::Albums,
-            "trash" => Self::Trash,
-            "audit" => Self::Audit,
-            _ => Self::Tokens,
-        }
+        let name = fragment.trim_start_matches('#');
+        Self::ALL
+            .into_iter()
+            .find(|section| section.name() == name)
+            .unwrap_or(Self::Tokens)
     }
 }
 
@@ -67,12 +78,7 @@ impl Sections {
     /// The navigation both pages share, the section shown marked.
     fn nav(self) -> impl IntoView {
         let draw = move |root: &web_sys::Element| {
-            let current = match self.shown.get() {
-                Section::Albums => "albums",
-                Section::Tokens => "tokens",
-                Section::Trash => "trash",
-                Section::Audit => "audit",
-            };
+            let current = self.shown.get().name();
             root.set_inner_html(&nav_html(self.lang.get().texts(), current));
         };
         dom::view("views", Rc::new(draw), Rc::new(|_| {}))
