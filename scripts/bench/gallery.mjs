@@ -216,6 +216,9 @@ const quantile = (values, q) => {
 };
 const grouped = (n) => n.toLocaleString('en-US');
 
+/** Waits for `promise`, 10 s at most: a page without frames may never close. */
+export const atMost10s = (promise) => Promise.race([promise, new Promise((done) => setTimeout(done, 10_000).unref())]);
+
 const TRACE = process.argv.includes('--trace');
 /** Steps in the first 10,000 px of the grid, not the last (every page loaded all the same). */
 const AT_TOP = process.argv.includes('--at-top');
@@ -278,7 +281,7 @@ async function measureScroll(browser, count, filtered) {
           .catch((error) => (String(error).includes('STALLED') ? null : Promise.reject(error)));
         if (!times) {
           stalled = true;
-          if (traceFile) await Promise.race([browser.stopTracing(), new Promise((done) => setTimeout(done, 10_000))]);
+          if (traceFile) await atMost10s(browser.stopTracing());
           continue;
         }
         if (traceFile) {
@@ -289,8 +292,7 @@ async function measureScroll(browser, count, filtered) {
         return { count, filtered, seedSeconds, through, stalls, nodes, cards, median: quantile(times, 0.5), p95: quantile(times, 0.95), late: times.filter((t) => t > LATE_MS).length };
       } finally {
         if (stalled && ++stalls > 3) throw new Error('rendering stalled in 4 scroll-throughs');
-        // A page without frames may never close: it is left after 10 s.
-        await Promise.race([context.close(), new Promise((done) => setTimeout(done, 10_000))]);
+        await atMost10s(context.close());
       }
     }
   } finally {

@@ -3,7 +3,7 @@
 // Its own stacks, seeded straight into D1, so that 1,000 and 3,000 images
 // cost seconds.
 import { test, expect } from '@playwright/test';
-import { seedGallery } from '../../scripts/bench/gallery.mjs';
+import { atMost10s, seedGallery } from '../../scripts/bench/gallery.mjs';
 import { startStack } from '../support/stack.mjs';
 import { card, openApp } from './helpers.mjs';
 
@@ -84,7 +84,7 @@ test.describe('3,000 images', () => {
         if (attempt > 1 || !String(error).includes(NO_FRAME)) throw error;
         console.warn('Chromium stopped drawing frames: the test runs again on a new page');
       } finally {
-        await Promise.race([context.close(), new Promise((done) => setTimeout(done, 10_000))]);
+        await atMost10s(context.close());
       }
     }
   }
